@@ -1,0 +1,147 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import PaymentsCore
+
+/// The ``BankGateway`` over the partner bank's HTTP Payments API.
+///
+/// ```swift
+/// let bank = HTTPBankClient(configuration: config, httpClient: .shared, logger: logger)
+/// let result = try await bank.submit(BankSubmission(payment))
+/// ```
+public final class HTTPBankClient: BankGateway {
+    private let configuration: BankClientConfiguration
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private let tokens: OAuth2TokenProvider?
+
+    /// Creates a client on a shared `HTTPClient` (whose lifetime the caller owns).
+    public init(configuration: BankClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        if case .oauth2(let tokenURL, let clientID, let clientSecret) = configuration.authentication {
+            tokens = OAuth2TokenProvider(
+                httpClient: httpClient, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
+                refreshMargin: configuration.tokenRefreshMargin, timeout: configuration.requestTimeout
+            )
+        } else {
+            tokens = nil
+        }
+    }
+
+    public func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
+        let body = BankPaymentBody(submission)
+        let payload: Data
+        do { payload = try JSONEncoder().encode(body) } catch { throw BankError(.invalidResponse) }
+        let (status, data) = try await send(
+            method: .POST, path: "/v1/payments", body: payload, idempotencyKey: submission.paymentID.lowercased,
+            traceParent: submission.traceParent
+        )
+        switch status {
+        case 200, 201:
+            struct Accepted: Decodable { var bank_ref: String }
+            guard let accepted = try? JSONDecoder().decode(Accepted.self, from: data), !accepted.bank_ref.isEmpty else {
+                throw BankError(.invalidResponse, httpStatus: status)
+            }
+            return .accepted(bankRef: accepted.bank_ref)
+        case 400..<500:
+            // 401 and 429 were handled by `send`; any other 4xx is the bank refusing this payment for good.
+            struct Rejected: Decodable { var reason: String?; var error: String? }
+            let decoded = try? JSONDecoder().decode(Rejected.self, from: data)
+            let reason = decoded?.reason ?? decoded?.error ?? "rejected by the bank (HTTP \(status))"
+            return .rejected(reason: String(reason.prefix(200)))
+        default:
+            throw BankError(.invalidResponse, httpStatus: status)
+        }
+    }
+
+    public func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
+        let (status, data) = try await send(
+            method: .GET, path: "/v1/payments/\(paymentID.lowercased)", body: nil, idempotencyKey: nil,
+            traceParent: traceParent
+        )
+        switch status {
+        case 200:
+            struct Remote: Decodable { var bank_ref: String?; var status: String; var return_code: String? }
+            guard let remote = try? JSONDecoder().decode(Remote.self, from: data) else {
+                throw BankError(.invalidResponse, httpStatus: status)
+            }
+            let mapped: PaymentStatus? =
+                switch remote.status {
+                case "pending", "processing": .processing
+                case "completed": .completed
+                case "returned": .returned
+                case "rejected", "failed": .failed
+                default: nil
+                }
+            guard let mapped else { throw BankError(.invalidResponse, httpStatus: status) }
+            return BankPaymentStatus(bankRef: remote.bank_ref, status: mapped, returnCode: remote.return_code)
+        case 404:
+            return nil
+        default:
+            throw BankError(.invalidResponse, httpStatus: status)
+        }
+    }
+
+    /// Sends one request, authenticating it, retrying once with a fresh token after a 401, and turning 429, 5xx and
+    /// transport failures into errors. Other statuses are returned for the caller to interpret.
+    private func send(
+        method: HTTPMethod, path: String, body: Data?, idempotencyKey: String?, traceParent: String?
+    ) async throws(BankError) -> (Int, Data) {
+        var refusedOnce = false
+        while true {
+            var request = HTTPClientRequest(url: configuration.baseURL + path)
+            request.method = method
+            request.headers.add(name: "Accept", value: "application/json")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(data: body))
+            }
+            if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+            if let traceParent { request.headers.add(name: "traceparent", value: traceParent) }
+            var token: String?
+            switch configuration.authentication {
+            case .apiKey(let key):
+                request.headers.add(name: "X-API-Key", value: key)
+            case .oauth2:
+                let bearer = try await tokens!.token()
+                token = bearer
+                request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+            }
+            let response: HTTPClientResponse
+            let data: Data
+            do {
+                response = try await httpClient.execute(
+                    request, timeout: .milliseconds(configuration.requestTimeout.milliseconds)
+                )
+                let buffer = try await response.body.collect(upTo: 256 * 1024)
+                data = Data(buffer: buffer)
+            } catch {
+                throw BankHTTPErrors.classify(error)
+            }
+            let status = Int(response.status.code)
+            switch status {
+            case 401:
+                if let token, !refusedOnce {
+                    // The token may have expired early or been revoked: fetch a new one and try once more.
+                    await tokens?.invalidate(token)
+                    refusedOnce = true
+                    continue
+                }
+                throw BankError(.unauthorized, httpStatus: 401)
+            case 429:
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
+                throw BankError(.rateLimited, httpStatus: 429, retryAfter: retryAfter)
+            case 500...599:
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
+                throw BankError(.server, httpStatus: status, retryAfter: retryAfter)
+            default:
+                return (status, data)
+            }
+        }
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+
+/// All of the sandbox's mutable state: faults, the webhook URL, tokens, answered payments and the counters.
+///
+/// An actor so that request handlers and the webhook dispatcher can share it safely. It performs no I/O: handlers
+/// ask it for a decision and carry out the HTTP side themselves.
+actor SandboxState {
+    /// Bounds that keep memory flat however long the sandbox runs.
+    struct Limits: Sendable {
+        /// Live tokens kept; beyond this, expired tokens are swept and then the soonest-expiring evicted.
+        var maximumTokens = 10_000
+        /// Payments whose webhooks are still waiting or being delivered; beyond this, new payments send none.
+        var maximumPendingWebhookJobs = 10_000
+    }
+
+    /// What became of a payment's webhooks at acceptance.
+    enum WebhookScheduling: Sendable {
+        /// Hand this job to the dispatcher.
+        case scheduled(WebhookJob)
+        /// No webhook URL is configured.
+        case disabled
+        /// The dispatcher's queue is full; the events were counted as failed.
+        case overflow
+    }
+
+    /// The answer to a `POST /v1/payments`.
+    enum SubmissionOutcome: Sendable {
+        /// A new payment was accepted (201).
+        case accepted(StoredPayment, webhooks: WebhookScheduling, duplicateOf: String?)
+        /// A new payment was rejected (422).
+        case rejected(StoredPayment, duplicateOf: String?)
+        /// The `Idempotency-Key` was seen with the same body: replay the original answer.
+        case replayed(StoredPayment)
+        /// The `Idempotency-Key` was seen with a different body (409).
+        case conflict
+    }
+
+    private(set) var faults: SandboxFaults
+    private(set) var webhookURL: String?
+    private(set) var stats = SandboxStats()
+    /// Jobs handed to the dispatcher and not yet finished.
+    private(set) var pendingWebhookJobs = 0
+
+    private let processingDelay: Duration
+    private let settlementDelay: Duration
+    private let limits: Limits
+    private let clock = ContinuousClock()
+    private var tokenExpiry: [String: ContinuousClock.Instant] = [:]
+    private var paymentsByIdempotencyKey: [String: StoredPayment] = [:]
+    private var idempotencyKeyByPaymentID: [String: String] = [:]
+    private var paymentIDByClientRef: [String: String] = [:]
+
+    init(
+        faults: SandboxFaults,
+        webhookURL: String?,
+        processingDelay: Duration,
+        settlementDelay: Duration,
+        limits: Limits = Limits()
+    ) {
+        self.faults = faults
+        self.webhookURL = webhookURL
+        self.processingDelay = processingDelay
+        self.settlementDelay = settlementDelay
+        self.limits = limits
+    }
+
+    // MARK: Settings
+
+    func setFaults(_ faults: SandboxFaults) {
+        self.faults = faults
+    }
+
+    /// Applies a partial JSON update atomically, so two concurrent updates cannot undo each other.
+    func updateFaults(patch: Data) throws(SandboxSettingError) -> SandboxFaults {
+        self.faults = try self.faults.applying(patch: patch)
+        return self.faults
+    }
+
+    func setWebhookURL(_ url: String?) {
+        self.webhookURL = url
+    }
+
+    // MARK: Tokens
+
+    /// Issues a token that lives for the current `tokenTTLSeconds`.
+    func issueToken() -> (token: String, expiresIn: Int) {
+        let now = self.clock.now
+        if self.tokenExpiry.count >= self.limits.maximumTokens {
+            self.tokenExpiry = self.tokenExpiry.filter { $0.value > now }
+            if self.tokenExpiry.count >= self.limits.maximumTokens,
+                let soonest = self.tokenExpiry.min(by: { $0.value < $1.value })
+            {
+                self.tokenExpiry[soonest.key] = nil
+            }
+        }
+        let token = SandboxRandom.accessToken()
+        let lifetime = self.faults.tokenTTLSeconds
+        self.tokenExpiry[token] = now + .seconds(lifetime)
+        self.stats.tokensIssued += 1
+        return (token, lifetime)
+    }
+
+    /// Whether `token` was issued here and has not expired. Expired tokens are forgotten when seen.
+    func isTokenValid(_ token: String) -> Bool {
+        guard let expiry = self.tokenExpiry[token] else { return false }
+        guard expiry > self.clock.now else {
+            self.tokenExpiry[token] = nil
+            return false
+        }
+        return true
+    }
+
+    // MARK: Payments
+
+    /// Decides a `POST /v1/payments` whose body is valid, applying idempotency, duplicate detection, the reject
+    /// fault and (for accepted payments) the settlement and webhook plan.
+    func submit(_ submission: PaymentSubmission, idempotencyKey: String) -> SubmissionOutcome {
+        if let existing = self.paymentsByIdempotencyKey[idempotencyKey] {
+            guard existing.submission.body == submission.body else { return .conflict }
+            self.stats.idempotentReplays += 1
+            return .replayed(existing)
+        }
+
+        let duplicateOf = self.noteDuplicate(submission)
+
+        if SandboxRandom.chance(self.faults.rejectRate) {
+            let payment = StoredPayment(
+                idempotencyKey: idempotencyKey,
+                submission: submission,
+                disposition: .rejected(reason: "Account closed")
+            )
+            self.store(payment)
+            return .rejected(payment, duplicateOf: duplicateOf)
+        }
+
+        let outcome: SettlementPlan.Outcome =
+            SandboxRandom.chance(self.faults.returnRate)
+            ? .returned(SandboxRandom.element(of: ACHReturn.all)) : .completed
+        let plan = SettlementPlan(
+            now: self.clock.now,
+            wallNow: Date(),
+            processingDelay: self.processingDelay,
+            settlementDelay: self.settlementDelay,
+            outcome: outcome
+        )
+        let bankRef = SandboxRandom.bankReference()
+        let payment = StoredPayment(
+            idempotencyKey: idempotencyKey,
+            submission: submission,
+            disposition: .accepted(bankRef: bankRef, plan: plan)
+        )
+        self.store(payment)
+        self.stats.payments += 1
+        let webhooks = self.scheduleWebhooks(submission: submission, bankRef: bankRef, plan: plan)
+        return .accepted(payment, webhooks: webhooks, duplicateOf: duplicateOf)
+    }
+
+    /// The bank's view of a payment, or `nil` if it was never submitted.
+    func paymentStatus(paymentID: String) -> PaymentStatusView? {
+        guard let key = self.idempotencyKeyByPaymentID[paymentID],
+            let payment = self.paymentsByIdempotencyKey[key]
+        else { return nil }
+        switch payment.disposition {
+        case .rejected:
+            return PaymentStatusView(bankRef: nil, status: "rejected", returnCode: nil)
+        case .accepted(let bankRef, let plan):
+            let status = plan.status(at: self.clock.now)
+            let returnCode = status == "returned" ? plan.achReturn?.code : nil
+            return PaymentStatusView(bankRef: bankRef, status: status, returnCode: returnCode)
+        }
+    }
+
+    /// Counts a submission that repeats a `client_ref` under another `payment_id`, or a `payment_id` under another
+    /// `Idempotency-Key`: either way the orchestrator sent one payment twice. Returns the earlier payment id.
+    private func noteDuplicate(_ submission: PaymentSubmission) -> String? {
+        var duplicateOf: String?
+        if let earlier = self.paymentIDByClientRef[submission.clientRef], earlier != submission.paymentID {
+            duplicateOf = earlier
+        } else if self.idempotencyKeyByPaymentID[submission.paymentID] != nil {
+            duplicateOf = submission.paymentID
+        }
+        if duplicateOf != nil {
+            self.stats.duplicateSubmissions += 1
+        }
+        return duplicateOf
+    }
+
+    private func store(_ payment: StoredPayment) {
+        self.paymentsByIdempotencyKey[payment.idempotencyKey] = payment
+        // The latest submission of a payment id is the one `GET` reports; the first owner of a client_ref is kept so
+        // every later duplicate is counted against it.
+        self.idempotencyKeyByPaymentID[payment.submission.paymentID] = payment.idempotencyKey
+        if self.paymentIDByClientRef[payment.submission.clientRef] == nil {
+            self.paymentIDByClientRef[payment.submission.clientRef] = payment.submission.paymentID
+        }
+    }
+
+    // MARK: Webhooks
+
+    /// Plans the `processing` and final events, applying the webhook faults in force at acceptance.
+    private func scheduleWebhooks(
+        submission: PaymentSubmission,
+        bankRef: String,
+        plan: SettlementPlan
+    ) -> WebhookScheduling {
+        guard self.webhookURL != nil else { return .disabled }
+        guard self.pendingWebhookJobs < self.limits.maximumPendingWebhookJobs else {
+            self.stats.webhooksFailed += 2
+            return .overflow
+        }
+
+        let processing = WebhookEvent(
+            eventID: SandboxRandom.eventID(),
+            paymentID: submission.paymentID,
+            bankRef: bankRef,
+            status: "processing",
+            returnCode: nil,
+            reason: nil,
+            occurredAt: plan.processingDate
+        )
+        let settled = WebhookEvent(
+            eventID: SandboxRandom.eventID(),
+            paymentID: submission.paymentID,
+            bankRef: bankRef,
+            status: plan.finalStatus,
+            returnCode: plan.achReturn?.code,
+            reason: plan.achReturn?.reason,
+            occurredAt: plan.settledDate
+        )
+        // The webhook delay postpones delivery only; the state itself changes on schedule (see `SettlementPlan`).
+        let webhookDelay = Duration.milliseconds(self.faults.webhookDelayMs)
+        let processingDue = plan.processingAt + webhookDelay
+        let settledDue = plan.settledAt + webhookDelay
+        let ordered: [(WebhookEvent, ContinuousClock.Instant)] =
+            self.faults.reorderWebhooks
+            ? [(settled, settledDue), (processing, settledDue)]
+            : [(processing, processingDue), (settled, settledDue)]
+
+        let deliveries = ordered.map { event, due in
+            WebhookJob.Delivery(
+                event: event,
+                body: Array(event.jsonBody()),
+                notBefore: due,
+                copies: SandboxRandom.chance(self.faults.duplicateWebhookRate) ? 2 : 1
+            )
+        }
+        self.pendingWebhookJobs += 1
+        return .scheduled(
+            WebhookJob(
+                paymentID: submission.paymentID,
+                clientRef: submission.clientRef,
+                bankRef: bankRef,
+                deliveries: deliveries
+            )
+        )
+    }
+
+    /// Releases a job's slot once the dispatcher is done with it (delivered, given up, or never started).
+    func webhookJobFinished() {
+        self.pendingWebhookJobs = max(0, self.pendingWebhookJobs - 1)
+    }
+
+    func recordWebhookSent() {
+        self.stats.webhooksSent += 1
+    }
+
+    func recordWebhookFailed() {
+        self.stats.webhooksFailed += 1
+    }
+}

@@ -1,0 +1,53 @@
+/// Counters that let tests and demos see what the bank saw, most importantly whether a payment was ever sent twice.
+///
+/// Served as snake_case JSON by `GET /sandbox/stats`.
+///
+/// ```swift
+/// let stats = await sandbox.stats()
+/// #expect(stats.duplicateSubmissions == 0)
+/// ```
+public struct SandboxStats: Sendable, Codable, Equatable {
+    /// Payments accepted (`201`); replays and rejections are not counted.
+    public var payments: Int
+    /// Submissions whose `client_ref` (or `payment_id`) had already been seen under another payment or
+    /// `Idempotency-Key`: the orchestrator sent one payment twice. Still accepted, as a real bank would.
+    public var duplicateSubmissions: Int
+    /// Requests that repeated an `Idempotency-Key` with the same body and were answered from the record.
+    public var idempotentReplays: Int
+    /// Webhook deliveries answered with a 2xx (a duplicated event counts each time it is delivered).
+    public var webhooksSent: Int
+    /// Webhook events given up on after every retry failed (or that could not be scheduled).
+    public var webhooksFailed: Int
+    /// OAuth2 access tokens issued.
+    public var tokensIssued: Int
+
+    /// Creates a set of counters, all zero unless given.
+    ///
+    /// ```swift
+    /// let expected = SandboxStats(payments: 1, idempotentReplays: 1)
+    /// ```
+    public init(
+        payments: Int = 0,
+        duplicateSubmissions: Int = 0,
+        idempotentReplays: Int = 0,
+        webhooksSent: Int = 0,
+        webhooksFailed: Int = 0,
+        tokensIssued: Int = 0
+    ) {
+        self.payments = payments
+        self.duplicateSubmissions = duplicateSubmissions
+        self.idempotentReplays = idempotentReplays
+        self.webhooksSent = webhooksSent
+        self.webhooksFailed = webhooksFailed
+        self.tokensIssued = tokensIssued
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case payments
+        case duplicateSubmissions = "duplicate_submissions"
+        case idempotentReplays = "idempotent_replays"
+        case webhooksSent = "webhooks_sent"
+        case webhooksFailed = "webhooks_failed"
+        case tokensIssued = "tokens_issued"
+    }
+}

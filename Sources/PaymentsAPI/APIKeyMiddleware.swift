@@ -1,0 +1,33 @@
+import Logging
+import Hummingbird
+import PaymentsCore
+
+/// Authenticates `Authorization: Bearer <key>` against the hashed API keys and puts the client in the context.
+public struct APIKeyMiddleware: RouterMiddleware {
+    public typealias Context = APIRequestContext
+    private let registry: APIKeyRegistry
+
+    /// Creates the middleware.
+    public init(registry: APIKeyRegistry) {
+        self.registry = registry
+    }
+
+    public func handle(
+        _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer ",
+            let client = registry.client(forKey: String(header.dropFirst(7)))
+        else {
+            context.logger.notice(
+                "Client API request refused: missing or unknown API key",
+                metadata: ["reason": request.headers[.authorization] == nil ? "missing" : "unknown key"]
+            )
+            throw Problem.unauthorized
+        }
+        var context = context
+        context.client = client
+        context.logger[metadataKey: "client_id"] = "\(client.id)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import Logging
+import PaymentsCore
+import PaymentsOrchestrator
+
+/// Assembles the router: problem rendering on every route, API-key authentication on `/v1`, the webhook with its
+/// signature, and the operational endpoints.
+///
+/// ```swift
+/// let router = APIRouter.build(orchestrator: orchestrator, apiKeys: registry, webhookSignature: signature)
+/// let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
+/// ```
+public enum APIRouter {
+    /// Builds the router.
+    public static func build<Store: PaymentStore>(
+        orchestrator: PaymentOrchestrator<Store>, apiKeys: APIKeyRegistry, webhookSignature: WebhookSignature,
+        limits: PaymentLimits = .default
+    ) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        OperationsController(store: orchestrator.store).addRoutes(to: router)
+        WebhookController(orchestrator: orchestrator, signature: webhookSignature).addRoutes(to: router)
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(registry: apiKeys))
+        PaymentController(orchestrator: orchestrator, limits: limits).addRoutes(to: v1)
+        return router
+    }
+}

@@ -1,0 +1,47 @@
+import Logging
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PaymentsCore
+
+/// `/healthz` (the process answers), `/readyz` (the database is reachable and migrated) and `/openapi.yaml`.
+public struct OperationsController<Store: PaymentStore>: Sendable {
+    let store: Store
+
+    /// Creates the controller.
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to router: Router<APIRequestContext>) {
+        router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        router.get("readyz") { _, context in
+            do {
+                try await store.checkReady()
+                return try JSONResponse.make(["status": "ok"])
+            } catch {
+                context.logger.warning("Not ready", metadata: ["error": "\(error)"])
+                return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
+            }
+        }
+        router.get("openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml))
+            )
+        }
+    }
+}
+
+/// The OpenAPI 3.1 document shipped with the binary.
+public enum OpenAPIDocument {
+    /// The document's text.
+    public static let yaml: String = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return "openapi: 3.1.0\ninfo: {title: missing, version: '0'}\npaths: {}\n" }
+        return text
+    }()
+}

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import PaymentsCore
+import PaymentsOrchestrator
+
+/// `POST /webhook/payments`: verifies the bank's signature over the raw body, records the event durably, and
+/// acknowledges. Follow-up work is queued for the workers; the response never waits for it.
+public struct WebhookController<Store: PaymentStore>: Sendable {
+    let orchestrator: PaymentOrchestrator<Store>
+    let signature: WebhookSignature
+    let now: @Sendable () -> Date
+
+    /// Creates the controller.
+    public init(orchestrator: PaymentOrchestrator<Store>, signature: WebhookSignature, now: @escaping @Sendable () -> Date = Date.init) {
+        self.orchestrator = orchestrator
+        self.signature = signature
+        self.now = now
+    }
+
+    /// Adds the route.
+    public func addRoutes(to router: Router<APIRequestContext>) {
+        router.post("webhook/payments", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = Array(buffer: buffer)
+        do {
+            try signature.verify(header: request.headers[.bankSignature], body: body, now: now())
+        } catch {
+            context.logger.warning("Webhook refused: bad signature", metadata: ["reason": "\(error.rawValue)"])
+            throw Problem(status: .unauthorized, slug: "invalid-signature", title: "Unauthorized", detail: error.description)
+        }
+        let event: WebhookEvent
+        do {
+            let json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            switch WebhookEvent.parse(json) {
+            case .success(let parsed): event = parsed
+            case .failure(let error):
+                context.logger.warning(
+                    "Webhook refused: malformed body", metadata: ["fields": .array(error.errors.map { .string($0.pointer) })]
+                )
+                throw Problem(
+                    status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook",
+                    detail: "The event body is not valid.",
+                    errors: error.errors.map { ProblemFieldError(pointer: $0.pointer, detail: $0.detail) }
+                )
+            }
+        } catch is DecodingError {
+            context.logger.warning("Webhook refused: body is not JSON")
+            throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
+        }
+        _ = try await orchestrator.receive(event)
+        return try JSONResponse.make(["ok": true])
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+import PaymentsCore
+
+/// A bank gateway whose address is known only after start-up (the embedded sandbox binds an ephemeral port).
+/// Calls made before then wait.
+struct DeferredBankGateway<Bank: BankGateway>: BankGateway {
+    let bank: AsyncValue<Bank>
+
+    func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
+        try await bank.value.submit(submission)
+    }
+
+    func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
+        try await bank.value.status(of: paymentID, traceParent: traceParent)
+    }
+}

@@ -1,0 +1,65 @@
+import BankClient
+import BankSandbox
+import Foundation
+import Logging
+import PaymentsCore
+import PaymentsOrchestrator
+
+/// Everything `payments serve` needs, read once at start-up. Tests build one directly.
+public struct ServeConfiguration: Sendable {
+    /// Where payments are stored.
+    public enum Database: Sendable, Equatable {
+        /// A SQLite file.
+        case sqlite(path: String)
+        /// A PostgreSQL server.
+        case postgres(url: String)
+    }
+
+    /// Which bank to use.
+    public enum Bank: Sendable {
+        /// The sandbox, in this process on an ephemeral loopback port; it sends its webhooks back to this server.
+        case embeddedSandbox(BankSandboxConfiguration)
+        /// A real (or standalone sandbox) bank.
+        case remote(BankClientConfiguration)
+    }
+
+    /// Listen address.
+    public var host: String
+    /// Listen port; 0 picks a free one.
+    public var port: Int
+    /// The database.
+    public var database: Database
+    /// Apply migrations on start.
+    public var migrateOnStart: Bool
+    /// Client API keys (hashed).
+    public var apiKeys: APIKeyRegistry
+    /// The bank.
+    public var bank: Bank
+    /// Webhook signing secrets; the first is current, the others are accepted during rotation.
+    public var webhookSecrets: [String]
+    /// Where settled payments are posted; `nil` records the step as skipped.
+    public var erpWebhookURL: String?
+    /// The durable workers.
+    public var worker: JobWorkerConfiguration
+    /// What a payment may be.
+    public var limits: PaymentLimits
+
+    /// Creates a configuration.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "./data/payments.sqlite"),
+        migrateOnStart: Bool = true, apiKeys: APIKeyRegistry, bank: Bank = .embeddedSandbox(.default),
+        webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
+        worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.migrateOnStart = migrateOnStart
+        self.apiKeys = apiKeys
+        self.bank = bank
+        self.webhookSecrets = webhookSecrets
+        self.erpWebhookURL = erpWebhookURL
+        self.worker = worker
+        self.limits = limits
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The port to the partner bank.
+public protocol BankGateway: Sendable {
+    /// Sends a payment. The bank deduplicates by payment id, so a retry after an ambiguous failure is safe.
+    func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult
+    /// The bank's view of a payment, for reconciliation; `nil` when the bank does not know it.
+    func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus?
+}
+
+/// What is sent to the bank.
+public struct BankSubmission: Sendable, Hashable {
+    /// Our id, the bank's idempotency key.
+    public var paymentID: UUID
+    /// The client's reference.
+    public var clientRef: String
+    /// What to pay.
+    public var amount: Money
+    /// Who to pay (the full account number goes to the bank, and nowhere else).
+    public var recipient: Recipient
+    /// The trace the payment belongs to.
+    public var traceParent: String?
+
+    /// Creates a submission.
+    public init(paymentID: UUID, clientRef: String, amount: Money, recipient: Recipient, traceParent: String?) {
+        self.paymentID = paymentID
+        self.clientRef = clientRef
+        self.amount = amount
+        self.recipient = recipient
+        self.traceParent = traceParent
+    }
+
+    /// The submission for a stored payment.
+    public init(_ payment: Payment) {
+        self.init(
+            paymentID: payment.id, clientRef: payment.clientRef, amount: payment.amount,
+            recipient: payment.recipient, traceParent: payment.traceParent
+        )
+    }
+}
+
+/// The bank's answer to a submission.
+public enum BankSubmissionResult: Sendable, Hashable {
+    /// Accepted and now processing.
+    case accepted(bankRef: String)
+    /// Refused for good, with the bank's reason.
+    case rejected(reason: String)
+}
+
+/// The bank's view of one payment.
+public struct BankPaymentStatus: Sendable, Hashable {
+    /// The bank's reference.
+    public var bankRef: String?
+    /// Its status mapped to ours (`pending` is `processing`).
+    public var status: PaymentStatus
+    /// The ACH return code, if returned.
+    public var returnCode: String?
+
+    /// Creates a status.
+    public init(bankRef: String?, status: PaymentStatus, returnCode: String?) {
+        self.bankRef = bankRef
+        self.status = status
+        self.returnCode = returnCode
+    }
+}
+
+/// A failed call to the bank. The description names the kind only: no credential, token or account number.
+public struct BankError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: String, Sendable, Hashable {
+        /// Could not connect, or the connection broke.
+        case connection
+        /// No answer in time; the request may or may not have reached the bank.
+        case timeout
+        /// The bank answered 5xx.
+        case server
+        /// The bank answered 429.
+        case rateLimited = "rate_limited"
+        /// Our credentials were refused.
+        case unauthorized
+        /// The bank's answer could not be understood.
+        case invalidResponse = "invalid_response"
+        /// The circuit breaker is open; the call was not made.
+        case circuitOpen = "circuit_open"
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// The HTTP status, when there was one.
+    public var httpStatus: Int?
+    /// How long the bank asked us to wait.
+    public var retryAfter: Duration?
+
+    /// Creates an error.
+    public init(_ kind: Kind, httpStatus: Int? = nil, retryAfter: Duration? = nil) {
+        self.kind = kind
+        self.httpStatus = httpStatus
+        self.retryAfter = retryAfter
+    }
+
+    /// Whether a later retry can succeed. Every kind can: a rejection is a result, not an error.
+    public var isRetryable: Bool { true }
+
+    public var description: String {
+        "bank call failed: \(kind.rawValue)" + (httpStatus.map { " (HTTP \($0))" } ?? "")
+    }
+}

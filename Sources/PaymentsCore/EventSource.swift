@@ -1,0 +1,13 @@
+/// What told us about a status change; shown in a payment's history.
+public enum EventSource: String, Sendable, Hashable, Codable {
+    /// The client API (creation).
+    case api
+    /// The bank's answer to our submission.
+    case bank
+    /// A webhook from the bank.
+    case webhook
+    /// A worker decision, such as giving up after the last retry.
+    case worker
+    /// A status poll of a payment whose webhook was late.
+    case reconciliation
+}

@@ -1,0 +1,12 @@
+/// The short text a history entry keeps about an event: the return code and reason, or the failure reason.
+public enum PaymentEventDetail {
+    /// `R01: Insufficient funds`, `Account closed`, or `nil` when the event says nothing more than its status.
+    public static func describe(_ event: PaymentEvent) -> String? {
+        switch (event.returnCode, event.reason) {
+        case (let code?, let reason?): "\(code): \(reason)"
+        case (let code?, nil): code
+        case (nil, let reason?): reason
+        case (nil, nil): nil
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The port to persistent storage: payments, their history, webhook events and the durable job queue.
+///
+/// Every method that changes a payment also writes its history and the jobs the change creates in the same
+/// transaction, so nothing half-written survives a failure.
+public protocol PaymentStore: Sendable {
+    /// Applies pending migrations.
+    func migrate() async throws
+    /// Throws unless the database is reachable and fully migrated.
+    func checkReady() async throws
+
+    /// Stores a payment in `initiated` with its history entry and a `submit` job, or finds the original of a replay.
+    func create(_ payment: NewPayment) async throws -> PaymentCreation
+    /// A payment by id, whoever owns it.
+    func payment(id: UUID) async throws -> Payment?
+    /// A page of one client's payments.
+    func payments(_ query: PaymentQuery) async throws -> PaymentPage
+
+    /// Records a bank webhook durably: a repeated `event_id` changes nothing; an unknown payment is kept for
+    /// investigation; otherwise the event goes through the lifecycle.
+    func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording
+
+    /// Applies an event from outside the webhook path (reconciliation).
+    func apply(_ event: PaymentEvent, to paymentID: UUID, now: Date) async throws -> EventOutcome?
+
+    /// Claims the next due job of these kinds under a lease.
+    func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job?
+    /// Ends a claimed job, applying the payment event its work produced in the same transaction.
+    /// Returns `nil` for the outcome when there was no event; throws ``StoreError/leaseLost`` if the lease expired.
+    func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome?
+    /// Puts a claimed job back to run again at `runAt`.
+    func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws
+    /// Depth and oldest age of waiting work, per kind.
+    func queueStats(now: Date) async throws -> [JobKind: JobQueueStats]
+}
+
+/// A payment after an event, and what the lifecycle made of it.
+public struct EventOutcome: Sendable, Hashable {
+    /// The payment as stored after the event.
+    public var payment: Payment
+    /// What the lifecycle decided.
+    public var action: PaymentLifecycle.Action
+    /// The status before the event.
+    public var previousStatus: PaymentStatus
+
+    /// Creates an outcome.
+    public init(payment: Payment, action: PaymentLifecycle.Action, previousStatus: PaymentStatus) {
+        self.payment = payment
+        self.action = action
+        self.previousStatus = previousStatus
+    }
+}
+
+/// What recording a webhook came to.
+public enum WebhookRecording: Sendable, Hashable {
+    /// Recorded and run through the lifecycle.
+    case recorded(EventOutcome)
+    /// This `event_id` was recorded before; nothing changed.
+    case duplicate
+    /// No such payment; the event is kept for investigation.
+    case unknownPayment
+}
+
+/// A storage failure. ``description`` is generic on purpose: SQL and values stay in ``debugDescription``.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// What kind of failure, for mapping to HTTP statuses and retry decisions.
+    public enum Code: String, Sendable, Hashable {
+        /// The database cannot be reached or is busy; retry later.
+        case unavailable
+        /// The job's lease expired and another worker may own it.
+        case leaseLost
+        /// The stored data or schema is not what this version expects.
+        case corrupt
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// Details for operators; may contain SQL, never parameter values.
+    public var debugDescription: String
+
+    /// Creates an error.
+    public init(_ code: Code, debugDescription: String) {
+        self.code = code
+        self.debugDescription = debugDescription
+    }
+
+    public var description: String { "storage error: \(code.rawValue)" }
+
+    /// The database cannot be reached or is busy.
+    public static func unavailable(_ detail: String) -> StoreError { StoreError(.unavailable, debugDescription: detail) }
+}

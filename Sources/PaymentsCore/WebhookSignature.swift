@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+
+/// The bank's webhook signature scheme: `Bank-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`,
+/// with several `v1=` entries while a secret is being rotated.
+///
+/// ```swift
+/// let verifier = WebhookSignature(secrets: ["whsec_new", "whsec_old"])
+/// try verifier.verify(header: request.headers["Bank-Signature"], body: rawBody, now: Date())
+/// ```
+public struct WebhookSignature: Sendable {
+    /// How far the signed timestamp may be from now, either way.
+    public var tolerance: TimeInterval
+    private let keys: [SymmetricKey]
+
+    /// Creates a verifier and signer; the first secret signs, any of them verifies.
+    public init(secrets: [String], tolerance: TimeInterval = 300) {
+        precondition(!secrets.isEmpty, "at least one webhook secret")
+        self.keys = secrets.map { SymmetricKey(data: Data($0.utf8)) }
+        self.tolerance = tolerance
+    }
+
+    /// Why a signature was refused. The description never contains the secret or the expected digest.
+    public enum Failure: String, Error, Sendable, Hashable, CustomStringConvertible {
+        case missing
+        case malformed
+        case stale
+        case mismatch
+
+        public var description: String {
+            switch self {
+            case .missing: "no Bank-Signature header"
+            case .malformed: "the Bank-Signature header is not of the form t=<seconds>,v1=<hex>"
+            case .stale: "the signature timestamp is outside the tolerance"
+            case .mismatch: "no v1 signature matches"
+            }
+        }
+    }
+
+    /// Checks a header against the raw body bytes; throws a ``Failure`` when it must be refused.
+    public func verify(header: String?, body: some Collection<UInt8>, now: Date) throws(Failure) {
+        guard let header, !header.isEmpty else { throw .missing }
+        var timestamp: Int64?
+        var candidates: [[UInt8]] = []
+        for item in header.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { throw .malformed }
+            let key = pair[0].trimmingCharacters(in: .whitespaces)
+            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "t":
+                guard timestamp == nil, let seconds = Int64(value) else { throw .malformed }
+                timestamp = seconds
+            case "v1":
+                guard value.utf8.count == 64, let digest = hexDecoded(Substring(value)) else { throw .malformed }
+                candidates.append(digest)
+            default:
+                continue  // Other schemes (v0, future versions) are ignored, as Stripe-style verifiers do.
+            }
+        }
+        guard let timestamp, !candidates.isEmpty else { throw .malformed }
+        guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { throw .stale }
+        let signed = Array("\(timestamp).".utf8) + Array(body)
+        for key in keys {
+            for candidate in candidates {
+                // HMAC.isValidAuthenticationCode compares in constant time.
+                if HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: signed, using: key) {
+                    return
+                }
+            }
+        }
+        throw .mismatch
+    }
+
+    /// The header value for a body at a time, signed with the first secret.
+    public func header(body: some Collection<UInt8>, timestamp: Int64) -> String {
+        let signed = Array("\(timestamp).".utf8) + Array(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: keys[0])
+        return "t=\(timestamp),v1=\(Array(mac).hexEncoded)"
+    }
+}

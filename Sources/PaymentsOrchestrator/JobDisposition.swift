@@ -1,0 +1,7 @@
+import PaymentsCore
+
+/// What a job handler decided: end the job (with the payment event its work produced), or run it again later.
+enum JobDisposition: Sendable {
+    case finish(JobResult, PaymentEvent?)
+    case retry(error: String, notBefore: Duration)
+}

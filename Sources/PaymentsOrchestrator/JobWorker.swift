@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import PaymentsCore
+import ServiceLifecycle
+import Synchronization
+
+/// Runs durable jobs: claims them from the store under a lease, carries them out and records the outcome, with
+/// backoff between attempts and a dead letter after the last.
+///
+/// On graceful shutdown it stops claiming, lets the jobs in flight finish, then returns.
+public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, Sendable {
+    private let store: Store
+    private let bank: Bank
+    private let erp: ERPNotifier
+    private let signal: JobSignal
+    private let configuration: JobWorkerConfiguration
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let inFlight = Mutex(0)
+
+    /// Creates a worker.
+    public init(
+        store: Store, bank: Bank, erp: ERPNotifier, signal: JobSignal, configuration: JobWorkerConfiguration = .default,
+        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.bank = bank
+        self.erp = erp
+        self.signal = signal
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        let stopping = Mutex(false)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !stopping.withLock({ $0 }) && !Task.isCancelled {
+                    guard inFlight.withLock({ $0 }) < configuration.concurrency else {
+                        await signal.wait(upTo: configuration.pollInterval)
+                        continue
+                    }
+                    let job: Job?
+                    do {
+                        job = try await store.claimJob(kinds: Set(JobKind.allCases), now: now(), lease: configuration.lease)
+                    } catch {
+                        logger.warning("Could not claim a job; backing off", metadata: ["error": "\(error)"])
+                        await signal.wait(upTo: configuration.pollInterval * 4)
+                        continue
+                    }
+                    guard let job else {
+                        await signal.wait(upTo: configuration.pollInterval)
+                        continue
+                    }
+                    inFlight.withLock { $0 += 1 }
+                    group.addTask {
+                        await self.process(job)
+                        self.inFlight.withLock { $0 -= 1 }
+                        self.signal.notify()
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.withLock { $0 = true }
+            self.signal.notify()
+        }
+        logger.info("Job worker stopped")
+    }
+
+    private func process(_ job: Job) async {
+        var logger = logger
+        logger[metadataKey: "payment_id"] = "\(job.paymentID.lowercased)"
+        logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
+        logger[metadataKey: "job_kind"] = "\(job.kind.rawValue)"
+        logger[metadataKey: "attempt"] = "\(job.attempts)"
+        let payment: Payment
+        do {
+            guard let found = try await store.payment(id: job.paymentID) else {
+                try await conclude(job, .finish(.deadLettered("payment not found"), nil), logger: logger)
+                return
+            }
+            payment = found
+        } catch {
+            logger.warning("Could not load the payment for a job; it will be retried", metadata: ["error": "\(error)"])
+            try? await store.reschedule(job, runAt: now().addingTimeInterval(1), error: "\(error)", now: now())
+            return
+        }
+        logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
+        let disposition: JobDisposition
+        switch job.kind {
+        case .submit: disposition = await submit(payment, logger: logger)
+        case .erpUpdate: disposition = await erp.notify(payment)
+        }
+        do {
+            try await conclude(job, disposition, logger: logger)
+        } catch let error as StoreError where error.code == .leaseLost {
+            logger.warning("Job lease expired before it finished; another worker owns it now")
+        } catch {
+            // The lease will expire and the job will be claimed again; the bank deduplicates by payment id.
+            logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func submit(_ payment: Payment, logger: Logger) async -> JobDisposition {
+        guard payment.status == .initiated else {
+            // A webhook overtook the bank's answer, or an earlier attempt was recorded: nothing to send.
+            return .finish(.skipped("payment already \(payment.status.rawValue)"), nil)
+        }
+        do {
+            switch try await bank.submit(BankSubmission(payment)) {
+            case .accepted(let bankRef):
+                return .finish(.succeeded, PaymentEvent(status: .processing, source: .bank, occurredAt: now(), bankRef: bankRef))
+            case .rejected(let reason):
+                return .finish(.succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
+            }
+        } catch {
+            return .retry(error: error.description, notBefore: error.retryAfter ?? .zero)
+        }
+    }
+
+    private func conclude(_ job: Job, _ disposition: JobDisposition, logger: Logger) async throws {
+        switch disposition {
+        case .finish(let result, let event):
+            let outcome = try await store.finish(job, result: result, event: event, now: now())
+            if let outcome, let event {
+                var logger = logger
+                logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
+                PaymentOrchestrator<Store>.logOutcome(outcome, event: event, logger: logger)
+                if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
+            }
+            switch result {
+            case .succeeded: logger.debug("Job succeeded")
+            case .skipped(let reason): logger.info("Job skipped", metadata: ["reason": "\(reason)"])
+            case .deadLettered(let reason): logger.error("Job dead-lettered", metadata: ["reason": "\(reason)"])
+            }
+        case .retry(let error, let notBefore):
+            let policy = job.kind == .submit ? configuration.submitRetry : configuration.erpRetry
+            guard policy.allowsRetry(afterAttempt: job.attempts) else {
+                let reason = "gave up after \(job.attempts) attempts: \(error)"
+                let event: PaymentEvent? =
+                    job.kind == .submit
+                    ? PaymentEvent(status: .failed, source: .worker, occurredAt: now(), reason: "bank unavailable: \(reason)")
+                    : nil
+                try await conclude(job, .finish(.deadLettered(reason), event), logger: logger)
+                return
+            }
+            var generator = SystemRandomNumberGenerator()
+            let delay = policy.delay(afterAttempt: job.attempts, floor: notBefore, using: &generator)
+            try await store.reschedule(
+                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: error, now: now()
+            )
+            logger.warning(
+                "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.milliseconds)"]
+            )
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import PaymentsCore
+
+/// Accepts payments and bank events and records them through the store; the bank itself is called by the
+/// ``JobWorker``, never on the request path.
+///
+/// ```swift
+/// let orchestrator = PaymentOrchestrator(store: store, signal: signal, logger: logger)
+/// let creation = try await orchestrator.create(request, clientID: "erp", idempotencyKey: key, traceParent: nil)
+/// ```
+public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
+    /// Where payments live.
+    public let store: Store
+    private let signal: JobSignal
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    /// Creates an orchestrator.
+    public init(store: Store, signal: JobSignal, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.signal = signal
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Stores a new payment with its `submit` job, or returns the original of a replay.
+    public func create(
+        _ request: PaymentRequest, clientID: String, idempotencyKey: String?, traceParent: String?
+    ) async throws -> PaymentCreation {
+        let new = NewPayment(
+            id: UUID(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
+            traceParent: traceParent, createdAt: now()
+        )
+        let creation = try await store.create(new)
+        var logger = logger
+        logger[metadataKey: "client_ref"] = "\(request.clientRef)"
+        logger[metadataKey: "client_id"] = "\(clientID)"
+        switch creation {
+        case .created(let payment):
+            logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
+            logger.info(
+                "Payment initiated",
+                metadata: [
+                    "status": "initiated", "amount": "\(payment.amount.minorUnits)",
+                    "currency": "\(payment.amount.currency.code)",
+                ]
+            )
+            signal.notify()
+        case .replayed(let payment):
+            logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
+            logger.info("Payment request replayed; returning the original", metadata: ["status": "\(payment.status.rawValue)"])
+        case .conflict(let conflict):
+            logger.notice("Payment request conflicts with an earlier one", metadata: ["reused": "\(conflict.rawValue)"])
+        }
+        return creation
+    }
+
+    /// One of a client's payments; another client's is reported as missing.
+    public func payment(id: UUID, clientID: String) async throws -> Payment? {
+        guard let payment = try await store.payment(id: id), payment.clientID == clientID else { return nil }
+        return payment
+    }
+
+    /// A page of a client's payments.
+    public func payments(_ query: PaymentQuery) async throws -> PaymentPage {
+        try await store.payments(query)
+    }
+
+    /// Records a verified webhook and runs it through the lifecycle; follow-up work is queued, not done here.
+    public func receive(_ event: WebhookEvent) async throws -> WebhookRecording {
+        let recording = try await store.recordWebhook(event, receivedAt: now())
+        var logger = logger
+        logger[metadataKey: "payment_id"] = "\(event.paymentID.lowercased)"
+        logger[metadataKey: "event_id"] = "\(event.eventID)"
+        logger[metadataKey: "status"] = "\(event.status.rawValue)"
+        switch recording {
+        case .recorded(let outcome):
+            logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
+            PaymentOrchestrator.logOutcome(outcome, event: event.paymentEvent, logger: logger)
+            if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
+        case .duplicate:
+            logger.info("Webhook event already recorded; acknowledged without change")
+        case .unknownPayment:
+            logger.warning("Webhook for an unknown payment; recorded for investigation")
+        }
+        return recording
+    }
+
+    /// Writes the line that says what an event did to a payment.
+    static func logOutcome(_ outcome: EventOutcome, event: PaymentEvent, logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "status": "\(outcome.payment.status.rawValue)", "source": "\(event.source.rawValue)",
+        ]
+        if let bankRef = outcome.payment.bankRef { metadata["bank_ref"] = "\(bankRef)" }
+        if let code = event.returnCode { metadata["return_code"] = "\(code)" }
+        switch outcome.action {
+        case .transition(let status, _):
+            metadata["previous_status"] = "\(outcome.previousStatus.rawValue)"
+            logger.info("Payment \(status.rawValue)", metadata: metadata)
+        case .recordOnly(let reason):
+            metadata["event_status"] = "\(event.status.rawValue)"
+            metadata["reason"] = "\(reason.rawValue)"
+            logger.notice("Payment event kept in history without changing status", metadata: metadata)
+        case .alreadyInStatus:
+            logger.debug("Payment already in the reported status", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,392 @@
+import Foundation
+import Logging
+import PaymentsCore
+
+/// The ``PaymentStore`` on a SQLite file: the embedded default, for one process.
+///
+/// ```swift
+/// let store = try SQLitePaymentStore(path: "./data/payments.sqlite")
+/// try await store.migrate()
+/// ```
+public final class SQLitePaymentStore: PaymentStore {
+    private let database: SQLiteDatabase
+
+    /// Opens (creating if needed) the database file. Its folder is created too.
+    public init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        database = try SQLiteDatabase(path: path)
+    }
+
+    public func migrate() async throws {
+        try await database.write { db in
+            try db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+            )
+        }
+        for migration in SQLiteMigrations.all {
+            // Each migration in its own IMMEDIATE transaction: a second process migrating at the same time waits,
+            // then sees the version applied and skips it.
+            try await database.write { db in
+                let applied = try db.query("SELECT 1 FROM schema_migrations WHERE version = ?", [.int(migration.version)])
+                guard applied.isEmpty else { return }
+                for statement in migration.statements { try db.execute(statement) }
+                try db.query(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.int(migration.version), .text(migration.name), .integer(Date().microseconds)]
+                )
+            }
+        }
+    }
+
+    public func checkReady() async throws {
+        let latest = SQLiteMigrations.all.last?.version ?? 0
+        let version = try await database.read { db in
+            try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").first?.int(0) ?? 0
+        }
+        guard version >= latest else {
+            throw StoreError(.corrupt, debugDescription: "schema version \(version), expected \(latest)")
+        }
+    }
+
+    public func create(_ new: NewPayment) async throws -> PaymentCreation {
+        let fingerprint = new.request.fingerprint
+        return try await database.write { db in
+            if let key = new.idempotencyKey,
+                let existing = try Self.loadPayment(
+                    db, where: "client_id = ? AND idempotency_key = ?", [.text(new.clientID), .text(key)]
+                )
+            {
+                return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.idempotencyKey)
+            }
+            if let existing = try Self.loadPayment(
+                db, where: "client_id = ? AND client_ref = ?", [.text(new.clientID), .text(new.request.clientRef)]
+            ) {
+                return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.clientRef)
+            }
+            let now = new.createdAt.microseconds
+            let id = new.id.lowercased
+            let request = new.request
+            var account: String?
+            var routing: String?
+            var email: String?
+            var phone: String?
+            let type: String
+            switch request.recipient {
+            case .bankAccount(_, let accountNumber, let routingNumber):
+                type = "bank_account"
+                account = accountNumber
+                routing = routingNumber.digits
+            case .zelle(_, .email(let address)):
+                type = "zelle"
+                email = address
+            case .zelle(_, .phone(let number)):
+                type = "zelle"
+                phone = number
+            }
+            try db.query(
+                """
+                INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
+                    currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
+                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'initiated', 0, ?, ?, ?)
+                """,
+                [
+                    .text(id), .text(new.clientID), .text(request.clientRef), .optional(new.idempotencyKey),
+                    .text(fingerprint), .integer(request.amount.minorUnits), .text(request.amount.currency.code),
+                    .text(type), .text(request.recipient.name), .optional(account), .optional(routing),
+                    .optional(email), .optional(phone), .optional(request.description), .optional(new.traceParent),
+                    .integer(now), .integer(now),
+                ]
+            )
+            try Self.insertHistory(db, paymentID: id, status: .initiated, source: .api, applied: true, detail: nil, at: now)
+            try Self.insertJob(db, kind: .submit, paymentID: id, traceParent: new.traceParent, at: now)
+            guard let created = try Self.loadPayment(db, where: "id = ?", [.text(id)]) else {
+                throw StoreError(.corrupt, debugDescription: "inserted payment not found")
+            }
+            return .created(created.payment)
+        }
+    }
+
+    public func payment(id: UUID) async throws -> Payment? {
+        try await database.read { db in
+            try Self.loadPayment(db, where: "id = ?", [.text(id.lowercased)])?.payment
+        }
+    }
+
+    public func payments(_ query: PaymentQuery) async throws -> PaymentPage {
+        try await database.read { db in
+            var conditions = ["client_id = ?"]
+            var parameters: [SQLiteValue] = [.text(query.clientID)]
+            if let clientRef = query.clientRef {
+                conditions.append("client_ref = ?")
+                parameters.append(.text(clientRef))
+            }
+            if let status = query.status {
+                conditions.append("status = ?")
+                parameters.append(.text(status.rawValue))
+            }
+            if let cursor = query.after {
+                conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
+                parameters += [.integer(cursor.createdAtMicros), .integer(cursor.createdAtMicros), .text(cursor.id.lowercased)]
+            }
+            let limit = max(1, min(query.limit, 100))
+            parameters.append(.int(limit + 1))
+            let rows = try db.query(
+                "SELECT \(Self.paymentColumns) FROM payments WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT ?",
+                parameters
+            )
+            var payments = try rows.prefix(limit).map { try Self.decodePayment($0).payment }
+            for index in payments.indices {
+                payments[index].history = try Self.loadHistory(db, paymentID: payments[index].id.lowercased)
+            }
+            var next: PaymentCursor?
+            if rows.count > limit, let last = payments.last {
+                next = PaymentCursor(createdAtMicros: last.createdAt.microseconds, id: last.id)
+            }
+            return PaymentPage(payments: payments, next: next)
+        }
+    }
+
+    public func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+        try await database.write { db in
+            let paymentID = event.paymentID.lowercased
+            let known = try !db.query("SELECT 1 FROM payments WHERE id = ?", [.text(paymentID)]).isEmpty
+            try db.query(
+                """
+                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
+                    occurred_at, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                """,
+                [
+                    .text(event.eventID), .text(paymentID), .int(known ? 1 : 0), .text(event.status.rawValue),
+                    .optional(event.bankRef), .optional(event.returnCode), .optional(event.reason),
+                    .integer(event.occurredAt.microseconds), .integer(receivedAt.microseconds),
+                ]
+            )
+            guard db.changes == 1 else { return .duplicate }
+            guard known,
+                let outcome = try Self.apply(db, event: event.paymentEvent, paymentID: paymentID, now: receivedAt)
+            else { return .unknownPayment }
+            return .recorded(outcome)
+        }
+    }
+
+    public func apply(_ event: PaymentEvent, to paymentID: UUID, now: Date) async throws -> EventOutcome? {
+        try await database.write { db in
+            try Self.apply(db, event: event, paymentID: paymentID.lowercased, now: now)
+        }
+    }
+
+    public func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job? {
+        let kindList = kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+        return try await database.write { db in
+            let nowMicros = now.microseconds
+            // Queued work that is due, or running work whose worker stopped renewing its lease (a crash).
+            let rows = try db.query(
+                """
+                SELECT id, kind, payment_id, attempts, created_at, trace_parent FROM jobs
+                WHERE kind IN (\(kindList))
+                  AND ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_expires_at <= ?))
+                ORDER BY run_at LIMIT 1
+                """,
+                [.integer(nowMicros), .integer(nowMicros)]
+            )
+            guard let row = rows.first else { return nil }
+            guard let kind = JobKind(rawValue: row.text(1)), let id = UUID(uuidString: row.text(0)),
+                let paymentID = UUID(uuidString: row.text(2))
+            else { throw StoreError(.corrupt, debugDescription: "unreadable job row") }
+            let token = UUID()
+            let attempts = Int(row.int(3)) + 1
+            try db.query(
+                "UPDATE jobs SET state = 'running', attempts = ?, lease_token = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
+                [.int(attempts), .text(token.lowercased), .integer(nowMicros + lease.microseconds), .integer(nowMicros), .text(row.text(0))]
+            )
+            if kind == .submit {
+                try db.query("UPDATE payments SET attempts = ? WHERE id = ?", [.int(attempts), .text(row.text(2))])
+            }
+            return Job(
+                id: id, kind: kind, paymentID: paymentID, attempts: attempts, leaseToken: token,
+                createdAt: Date(microseconds: row.int(4)), traceParent: row.optionalText(5)
+            )
+        }
+    }
+
+    public func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome? {
+        try await database.write { db in
+            try Self.checkLease(db, job)
+            let (state, note): (String, String?) =
+                switch result {
+                case .succeeded: ("succeeded", nil)
+                case .skipped(let reason): ("skipped", reason)
+                case .deadLettered(let reason): ("dead", reason)
+                }
+            try db.query(
+                "UPDATE jobs SET state = ?, result = ?, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                [.text(state), .optional(note), .integer(now.microseconds), .text(job.id.lowercased)]
+            )
+            guard let event else { return nil }
+            return try Self.apply(db, event: event, paymentID: job.paymentID.lowercased, now: now)
+        }
+    }
+
+    public func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws {
+        try await database.write { db in
+            try Self.checkLease(db, job)
+            try db.query(
+                "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                [.integer(runAt.microseconds), .text(error), .integer(now.microseconds), .text(job.id.lowercased)]
+            )
+        }
+    }
+
+    public func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] {
+        try await database.read { db in
+            let rows = try db.query(
+                "SELECT kind, COUNT(*), MIN(created_at) FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind"
+            )
+            var stats: [JobKind: JobQueueStats] = [:]
+            for kind in JobKind.allCases { stats[kind] = JobQueueStats(depth: 0, oldestAge: 0) }
+            for row in rows {
+                guard let kind = JobKind(rawValue: row.text(0)) else { continue }
+                let oldest = Date(microseconds: row.int(2))
+                stats[kind] = JobQueueStats(depth: Int(row.int(1)), oldestAge: max(0, now.timeIntervalSince(oldest)))
+            }
+            return stats
+        }
+    }
+
+    // MARK: - Inside a transaction
+
+    private static func checkLease(_ db: SQLiteConnection, _ job: Job) throws {
+        let rows = try db.query(
+            "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_token = ?",
+            [.text(job.id.lowercased), .text(job.leaseToken.lowercased)]
+        )
+        guard !rows.isEmpty else {
+            throw StoreError(.leaseLost, debugDescription: "job \(job.id) is no longer leased to this worker")
+        }
+    }
+
+    private static func apply(_ db: SQLiteConnection, event: PaymentEvent, paymentID: String, now: Date) throws -> EventOutcome? {
+        guard let current = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
+        var lifecycle = PaymentLifecycle(status: current.status)
+        let action = lifecycle.receive(event.status)
+        let nowMicros = now.microseconds
+        let detail = PaymentEventDetail.describe(event)
+        switch action {
+        case .transition(let status, let followUp):
+            try db.query(
+                """
+                UPDATE payments SET status = ?, bank_ref = COALESCE(?, bank_ref), return_code = COALESCE(?, return_code),
+                    failure_reason = COALESCE(?, failure_reason), updated_at = ? WHERE id = ?
+                """,
+                [
+                    .text(status.rawValue), .optional(event.bankRef), .optional(event.returnCode),
+                    .optional(status == .failed || status == .returned ? event.reason : nil), .integer(nowMicros),
+                    .text(paymentID),
+                ]
+            )
+            try insertHistory(db, paymentID: paymentID, status: event.status, source: event.source, applied: true, detail: detail, at: nowMicros)
+            for kind in followUp {
+                try insertJob(db, kind: kind, paymentID: paymentID, traceParent: current.traceParent, at: nowMicros)
+            }
+        case .recordOnly(let reason):
+            try db.query(
+                "UPDATE payments SET bank_ref = COALESCE(bank_ref, ?), updated_at = ? WHERE id = ?",
+                [.optional(event.bankRef), .integer(nowMicros), .text(paymentID)]
+            )
+            let note = "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? "")
+            try insertHistory(db, paymentID: paymentID, status: event.status, source: event.source, applied: false, detail: note, at: nowMicros)
+        case .alreadyInStatus:
+            try db.query(
+                "UPDATE payments SET bank_ref = COALESCE(bank_ref, ?) WHERE id = ?",
+                [.optional(event.bankRef), .text(paymentID)]
+            )
+        }
+        guard let updated = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
+        return EventOutcome(payment: updated, action: action, previousStatus: current.status)
+    }
+
+    private static func insertHistory(
+        _ db: SQLiteConnection, paymentID: String, status: PaymentStatus, source: EventSource, applied: Bool,
+        detail: String?, at: Int64
+    ) throws {
+        try db.query(
+            "INSERT INTO payment_history (payment_id, status, source, applied, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(paymentID), .text(status.rawValue), .text(source.rawValue), .int(applied ? 1 : 0), .optional(detail), .integer(at)]
+        )
+    }
+
+    private static func insertJob(_ db: SQLiteConnection, kind: JobKind, paymentID: String, traceParent: String?, at: Int64) throws {
+        try db.query(
+            """
+            INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+            VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+            """,
+            [.text(UUID().lowercased), .text(kind.rawValue), .text(paymentID), .integer(at), .optional(traceParent), .integer(at), .integer(at)]
+        )
+    }
+
+    static let paymentColumns = """
+        id, client_id, client_ref, amount_minor, currency, recipient_type, recipient_name, recipient_account_number,
+        recipient_routing_number, recipient_email, recipient_phone, description, status, bank_ref, return_code,
+        failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint
+        """
+
+    private static func loadPayment(
+        _ db: SQLiteConnection, where condition: String, _ parameters: [SQLiteValue]
+    ) throws -> (payment: Payment, fingerprint: String)? {
+        let rows = try db.query("SELECT \(paymentColumns) FROM payments WHERE \(condition)", parameters)
+        guard let row = rows.first else { return nil }
+        var decoded = try decodePayment(row)
+        decoded.payment.history = try loadHistory(db, paymentID: row.text(0))
+        return decoded
+    }
+
+    private static func decodePayment(_ row: SQLiteRow) throws -> (payment: Payment, fingerprint: String) {
+        let recipient: Recipient?
+        switch row.text(5) {
+        case "bank_account":
+            recipient = RoutingNumber(row.text(8)).map {
+                .bankAccount(name: row.text(6), accountNumber: row.text(7), routingNumber: $0)
+            }
+        case "zelle":
+            if let email = row.optionalText(9) {
+                recipient = .zelle(name: row.text(6), token: .email(email))
+            } else {
+                recipient = .zelle(name: row.text(6), token: .phone(row.text(10)))
+            }
+        default:
+            recipient = nil
+        }
+        guard let id = UUID(uuidString: row.text(0)), let currency = Currency(code: row.text(4)), let recipient,
+            let status = PaymentStatus(rawValue: row.text(12))
+        else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }
+        let payment = Payment(
+            id: id, clientID: row.text(1), clientRef: row.text(2),
+            amount: Money(minorUnits: row.int(3), currency: currency), recipient: recipient,
+            description: row.optionalText(11), status: status, bankRef: row.optionalText(13),
+            returnCode: row.optionalText(14), failureReason: row.optionalText(15), attempts: Int(row.int(16)),
+            createdAt: Date(microseconds: row.int(18)), updatedAt: Date(microseconds: row.int(19)),
+            traceParent: row.optionalText(17)
+        )
+        return (payment, row.text(20))
+    }
+
+    private static func loadHistory(_ db: SQLiteConnection, paymentID: String) throws -> [PaymentHistoryEntry] {
+        try db.query(
+            "SELECT status, at, source, applied, detail FROM payment_history WHERE payment_id = ? ORDER BY id",
+            [.text(paymentID)]
+        ).compactMap { row in
+            guard let status = PaymentStatus(rawValue: row.text(0)), let source = EventSource(rawValue: row.text(2)) else {
+                return nil
+            }
+            return PaymentHistoryEntry(
+                status: status, at: Date(microseconds: row.int(1)), source: source, applied: row.int(3) == 1,
+                detail: row.optionalText(4)
+            )
+        }
+    }
+}
+

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+
+/// A swift-log handler that writes one JSON object per line: `ts`, `level`, `msg`, `logger`, then the metadata
+/// (provider metadata such as `trace_id`/`span_id` first, then the logger's, then the call's).
+///
+/// ```swift
+/// LoggingSystem.bootstrap { JSONLogHandler(label: $0, sink: StandardOutputLogSink()) }
+/// logger.info("Payment initiated", metadata: ["payment_id": "\(id)", "client_ref": "INV-1002"])
+/// // {"ts":"2026-11-24T10:00:00.123Z","level":"info","msg":"Payment initiated","logger":"payments","payment_id":"…","client_ref":"INV-1002"}
+/// ```
+public struct JSONLogHandler: LogHandler {
+    /// The logger's label, written as `logger`.
+    public let label: String
+    /// Lines at or above this level are written.
+    public var logLevel: Logger.Level
+    /// Metadata on every line of this logger.
+    public var metadata: Logger.Metadata
+    /// Metadata computed per line, such as the active trace.
+    public var metadataProvider: Logger.MetadataProvider?
+    private let sink: any LogSink
+
+    /// Creates a handler.
+    public init(
+        label: String, sink: any LogSink, logLevel: Logger.Level = .info,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
+        self.label = label
+        self.sink = sink
+        self.logLevel = logLevel
+        self.metadata = [:]
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = "{\"ts\":"
+        JSONText.appendString(Self.timestamp(Date()), to: &line)
+        line += ",\"level\":\"\(event.level.rawValue)\",\"msg\":"
+        JSONText.appendString(event.message.description, to: &line)
+        line += ",\"logger\":"
+        JSONText.appendString(label, to: &line)
+
+        var merged = metadataProvider?.get() ?? [:]
+        merged.merge(metadata) { _, new in new }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        for key in merged.keys.sorted() where !Self.reservedKeys.contains(key) {
+            line += ","
+            JSONText.appendString(key, to: &line)
+            line += ":"
+            JSONText.append(merged[key]!, to: &line)
+        }
+        if event.level >= .error {
+            line += ",\"source\":"
+            JSONText.appendString("\(event.file):\(event.line)", to: &line)
+        }
+        line += "}"
+        sink.write(line)
+    }
+
+    private static let reservedKeys: Set<String> = ["ts", "level", "msg", "logger"]
+
+    private static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Synchronization
+
+/// Where finished log lines go. A line is one complete JSON object without the trailing newline.
+public protocol LogSink: Sendable {
+    /// Writes one line.
+    func write(_ line: String)
+}
+
+/// Writes lines to standard output, one `write` per line so lines from many threads never interleave.
+public struct StandardOutputLogSink: LogSink {
+    /// Creates the sink.
+    public init() {}
+
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Keeps lines in memory, for tests that read what was logged.
+///
+/// ```swift
+/// let sink = InMemoryLogSink()
+/// let logger = Logger(label: "test") { JSONLogHandler(label: $0, sink: sink) }
+/// logger.info("hello")
+/// sink.lines   // [#"{"ts":"…","level":"info","msg":"hello",…}"#]
+/// ```
+public final class InMemoryLogSink: LogSink {
+    private let storage = Mutex<[String]>([])
+
+    /// Creates an empty sink.
+    public init() {}
+
+    public func write(_ line: String) {
+        storage.withLock { $0.append(line) }
+    }
+
+    /// Every line written so far.
+    public var lines: [String] {
+        storage.withLock { $0 }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import PaymentsCore
+import Telemetry
+
+enum LogBootstrap {
+    /// JSON lines on stdout at `LOG_LEVEL` (default info). Done once per process, before anything logs.
+    static func bootstrap(environment: [String: String]) throws -> Logger {
+        let levelText = environment["LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError(
+                setting: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical"
+            )
+        }
+        let sink = StandardOutputLogSink()
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, sink: sink, logLevel: level) }
+        return Logger(label: "payments")
+    }
+}
+
+/// Prints one line to standard error and exits non-zero: how a bad setting stops start-up.
+func exitWithConfigurationError(_ error: any Error) -> Never {
+    FileHandle.standardError.write(Data("payments: \(error)\n".utf8))
+    exit(78)  // EX_CONFIG
+}

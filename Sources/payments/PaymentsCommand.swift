@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `payments`: the payment orchestrator and its tools.
+@main
+struct PaymentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payments",
+        abstract: "Payment orchestration service: client API, bank client, webhooks and durable workers.",
+        subcommands: [ServeCommand.self, BankSandboxCommand.self, MigrateCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

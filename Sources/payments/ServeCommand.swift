@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PaymentsApp
+import PaymentsCore
+import ServiceLifecycle
+import UnixSignals
+
+/// `payments serve`: the orchestrator.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the orchestrator: client API, webhook receiver, workers, /healthz and /readyz.",
+        discussion: "With no configuration it runs on SQLite at ./data/payments.sqlite with the bank sandbox in-process."
+    )
+
+    @Option(help: "Listen host (PAYMENTS_HOST).") var host: String?
+    @Option(help: "Listen port (PAYMENTS_PORT).") var port: Int?
+    @Option(help: "sqlite:PATH or postgres://user:pass@host:port/db (DATABASE_URL).") var databaseURL: String?
+    @Flag(help: "Do not apply migrations on start.") var noMigrate = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let loaded: ServeConfiguration.Loaded
+        let logger: Logger
+        do {
+            logger = try LogBootstrap.bootstrap(environment: environment)
+            loaded = try ServeConfiguration.load(
+                environment: environment,
+                overrides: .init(host: host, port: port, databaseURL: databaseURL, migrateOnStart: noMigrate ? false : nil)
+            )
+        } catch {
+            exitWithConfigurationError(error)
+        }
+        if let generated = loaded.generatedAPIKey {
+            // Shown once, on stderr and outside the JSON log, so that the key never lands in log storage.
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    Embedded default: SQLite and the in-process bank sandbox.
+                    Sandbox API key (client "\(generated.clientID)"), valid until this process stops:
+                        export PAYMENTS_API_KEY=\(generated.key)
+
+                    """.utf8
+                )
+            )
+        }
+        let server = PaymentsServer(configuration: loaded.configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch let error as ConfigurationError {
+            exitWithConfigurationError(error)
+        }
+    }
+}

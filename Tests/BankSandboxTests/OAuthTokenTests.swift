@@ -1,0 +1,95 @@
+import BankSandbox
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// `POST /oauth/token`: the client-credentials grant and token expiry.
+struct OAuthTokenTests {
+    private static func basic(_ id: String, _ secret: String) -> (String, String) {
+        ("Authorization", "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
+    }
+
+    @Test func issuesABearerTokenForValidBasicCredentials() async throws {
+        try await SandboxHarness.withSandbox { _, client in
+            let response = try await client.send(
+                .POST,
+                "/oauth/token",
+                headers: [Self.basic("sandbox-client", "sandbox-secret")],
+                body: "grant_type=client_credentials"
+            )
+            #expect(response.status == 200)
+            let json = try response.json()
+            let token = try #require(json["access_token"] as? String)
+            #expect(token.count == 64)
+            #expect(token.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+            #expect(json["token_type"] as? String == "Bearer")
+            #expect(json["expires_in"] as? Int == 3600)
+            #expect(response.headers.first(name: "Cache-Control") == "no-store")
+            #expect(try await client.stats().tokensIssued == 1)
+        }
+    }
+
+    @Test func acceptsCredentialsInTheFormBody() async throws {
+        try await SandboxHarness.withSandbox { _, client in
+            let response = try await client.send(
+                .POST,
+                "/oauth/token",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret"
+            )
+            #expect(response.status == 200)
+            #expect(try response.json()["access_token"] is String)
+        }
+    }
+
+    @Test func refusesAWrongSecretWith401InvalidClient() async throws {
+        try await SandboxHarness.withSandbox { _, client in
+            let response = try await client.send(
+                .POST,
+                "/oauth/token",
+                headers: [Self.basic("sandbox-client", "wrong-secret")],
+                body: "grant_type=client_credentials"
+            )
+            #expect(response.status == 401)
+            #expect(try response.json()["error"] as? String == "invalid_client")
+            #expect(try await client.stats().tokensIssued == 0)
+        }
+    }
+
+    @Test func refusesAnUnsupportedGrantWith400() async throws {
+        try await SandboxHarness.withSandbox { _, client in
+            let response = try await client.send(
+                .POST,
+                "/oauth/token",
+                headers: [Self.basic("sandbox-client", "sandbox-secret")],
+                body: "grant_type=password"
+            )
+            #expect(response.status == 400)
+            #expect(try response.json()["error"] as? String == "unsupported_grant_type")
+        }
+    }
+
+    @Test func anIssuedTokenAuthorisesPaymentsUntilItExpires() async throws {
+        let configuration = SandboxHarness.configuration(faults: SandboxFaults(tokenTTLSeconds: 1))
+        try await SandboxHarness.withSandbox(configuration) { _, client in
+            let token = try await client.accessToken()
+            let bearer = ("Authorization", "Bearer \(token)")
+            let accepted = try await client.submitPayment(
+                idempotencyKey: "pay_ttl_1",
+                body: SandboxClient.paymentBody(paymentID: "pay_ttl_1", clientRef: "INV-TTL-1"),
+                auth: bearer
+            )
+            #expect(accepted.status == 201)
+
+            try await Task.sleep(for: .milliseconds(1300))
+            let expired = try await client.submitPayment(
+                idempotencyKey: "pay_ttl_2",
+                body: SandboxClient.paymentBody(paymentID: "pay_ttl_2", clientRef: "INV-TTL-2"),
+                auth: bearer
+            )
+            #expect(expired.status == 401)
+            #expect(try expired.json()["error"] as? String == "invalid_token")
+        }
+    }
+}
