@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import ServiceLifecycle
 
 /// Starts real servers on loopback for the duration of a test and talks to them over HTTP.
 enum SandboxHarness {
@@ -44,13 +45,8 @@ enum SandboxHarness {
         let sandbox = BankSandbox(configuration: configuration, logger: Self.logger) { port in
             portContinuation.yield(port)
         }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await sandbox.run() }
-            defer { group.cancelAll() }
-            guard let port = try await firstElement(of: ports, within: .seconds(10)) else {
-                throw HarnessError.serverDidNotStart
-            }
-            return try await body(sandbox, SandboxClient(baseURL: "http://127.0.0.1:\(port)"))
+        return try await Self.whileRunning(sandbox, ports: ports) { port in
+            try await body(sandbox, SandboxClient(baseURL: "http://127.0.0.1:\(port)"))
         }
     }
 
@@ -82,13 +78,33 @@ enum SandboxHarness {
             },
             logger: Self.logger
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.run() }
-            defer { group.cancelAll() }
-            guard let port = try await firstElement(of: ports, within: .seconds(10)) else {
-                throw HarnessError.serverDidNotStart
+        return try await Self.whileRunning(application, ports: ports) { port in
+            try await body("http://127.0.0.1:\(port)/webhook", inbox)
+        }
+    }
+
+    /// Runs `service` in a service group, calls `body` with its port, then shuts it down gracefully (as production
+    /// does on SIGTERM) and waits for it to stop.
+    static func whileRunning<Result: Sendable>(
+        _ service: some Service,
+        ports: AsyncStream<Int>,
+        _ body: (Int) async throws -> Result
+    ) async throws -> Result {
+        let group = ServiceGroup(services: [service], logger: Self.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                guard let port = try await firstElement(of: ports, within: .seconds(10)) else {
+                    throw HarnessError.serverDidNotStart
+                }
+                let result = try await body(port)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                tasks.cancelAll()
+                throw error
             }
-            return try await body("http://127.0.0.1:\(port)/webhook", inbox)
         }
     }
 

@@ -1,0 +1,87 @@
+import Foundation
+import PaymentsCore
+import Testing
+
+@Suite("Retry policy, cursors, trace context, API keys, Retry-After")
+struct SupportTypesTests {
+    @Test("Full-jitter backoff stays within [floor, min(cap, base·2ⁿ)]")
+    func backoffBounds() {
+        let policy = RetryPolicy(base: .milliseconds(100), cap: .seconds(2), maxAttempts: 5)
+        var generator = SystemRandomNumberGenerator()
+        for attempt in 1...10 {
+            let ceiling = min(2000, 100 << (attempt - 1))
+            for _ in 0..<200 {
+                let delay = policy.delay(afterAttempt: attempt, using: &generator).milliseconds
+                #expect((0...Int64(ceiling)).contains(delay))
+            }
+            #expect(policy.delay(afterAttempt: attempt, floor: .seconds(3), using: &generator) == .seconds(3))
+        }
+        #expect(policy.allowsRetry(afterAttempt: 4))
+        #expect(!policy.allowsRetry(afterAttempt: 5))
+    }
+
+    @Test("A cursor survives its token and garbage is refused")
+    func cursorRoundTrip() {
+        let cursor = PaymentCursor(createdAtMicros: 1_700_000_000_123_456, id: UUID())
+        #expect(PaymentCursor(token: cursor.token) == cursor)
+        #expect(PaymentCursor(token: "%%%") == nil)
+        #expect(PaymentCursor(token: "aGVsbG8") == nil)
+    }
+
+    @Test("traceparent parsing follows W3C Trace Context")
+    func traceParent() {
+        let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        #expect(TraceParent(header)?.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(TraceParent(header)?.description == header)
+        #expect(TraceParent("00-00000000000000000000000000000000-00f067aa0ba902b7-01") == nil)
+        #expect(TraceParent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") == nil)
+        #expect(TraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") == nil)
+        let random = TraceParent.random()
+        #expect(TraceParent(random.description) == random)
+    }
+
+    @Test("API keys are matched by hash; bad configuration names the setting, not the key")
+    func apiKeys() throws {
+        let registry = try APIKeyRegistry.parse("erp:sk_live_0123456789abcdef,billing:sk_live_fedcba9876543210")
+        #expect(registry.client(forKey: "sk_live_0123456789abcdef")?.id == "erp")
+        #expect(registry.client(forKey: "sk_live_fedcba9876543210")?.id == "billing")
+        #expect(registry.client(forKey: "sk_live_0123456789abcdeX") == nil)
+        do {
+            _ = try APIKeyRegistry.parse("erp:short")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.setting == "PAYMENTS_API_KEYS")
+            #expect(!error.description.contains("short"))
+        }
+    }
+
+    @Test("Retry-After as seconds or an HTTP date")
+    func retryAfter() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(RetryAfter.parse("120", now: now) == .seconds(120))
+        #expect(RetryAfter.parse("Tue, 14 Nov 2023 22:13:40 GMT", now: now) == .seconds(20))
+        #expect(RetryAfter.parse("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == .zero)
+        #expect(RetryAfter.parse("soon", now: now) == nil)
+    }
+
+    @Test("Webhook events parse, and every bad field is named")
+    func webhookEventParsing() {
+        let good: JSONValue = .object([
+            "event_id": .string("evt_1"), "payment_id": .string("6F1C0000-0000-4000-8000-000000000001"),
+            "status": .string("returned"), "return_code": .string("R01"), "reason": .string("Insufficient funds"),
+            "occurred_at": .string("2026-11-24T10:00:00Z"), "bank_ref": .null,
+        ])
+        let event = try? WebhookEvent.parse(good).get()
+        #expect(event?.status == .returned)
+        #expect(event?.returnCode == "R01")
+        let bad: JSONValue = .object([
+            "event_id": .integer(1), "payment_id": .string("nope"), "status": .string("initiated"),
+            "occurred_at": .string("yesterday"),
+        ])
+        guard case .failure(let error) = WebhookEvent.parse(bad) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(Set(error.errors.map(\.pointer)) == ["/event_id", "/payment_id", "/status", "/occurred_at"])
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import ServiceLifecycle
+import Synchronization
+
+/// A tiny HTTP server on loopback that records the JSON bodies posted to it, standing in for a client's ERP.
+final class ERPReceiver: Sendable {
+    private let bodies = Mutex<[[String: any Sendable]]>([])
+    let url: String
+
+    private init(url: String) {
+        self.url = url
+    }
+
+    var received: [[String: any Sendable]] { bodies.withLock { $0 } }
+
+    static func with(_ body: (ERPReceiver) async throws -> Void) async throws {
+        let port = Eventually<Int>()
+        let holder = Mutex<ERPReceiver?>(nil)
+        let router = Router()
+        router.post("erp") { request, _ -> HTTPResponse.Status in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            if let json = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: any Sendable] {
+                holder.withLock { $0 }?.bodies.withLock { $0.append(json) }
+            }
+            return .ok
+        }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { port.set($0.localAddress?.port ?? 0) }, logger: Logger(label: "erp")
+        )
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: Logger(label: "erp")))
+        let task = Task { try await group.run() }
+        let receiver = ERPReceiver(url: "http://127.0.0.1:\(await port.value)/erp")
+        holder.withLock { $0 = receiver }
+        do {
+            try await body(receiver)
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await task.value
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import PaymentsCore
+import Synchronization
+
+/// Wraps a real store and, when switched off, fails every call as an unreachable database would. Used only to prove
+/// how the HTTP edge answers when storage is down; the stores themselves are tested against real databases.
+final class SwitchableStore<Base: PaymentStore>: PaymentStore {
+    let base: Base
+    private let available = Mutex(true)
+
+    init(_ base: Base) {
+        self.base = base
+    }
+
+    func setAvailable(_ value: Bool) { available.withLock { $0 = value } }
+
+    private func check() throws {
+        guard available.withLock({ $0 }) else { throw StoreError.unavailable("switched off by the test") }
+    }
+
+    func migrate() async throws { try check(); try await base.migrate() }
+    func checkReady() async throws { try check(); try await base.checkReady() }
+    func create(_ payment: NewPayment) async throws -> PaymentCreation { try check(); return try await base.create(payment) }
+    func payment(id: UUID) async throws -> Payment? { try check(); return try await base.payment(id: id) }
+    func payments(_ query: PaymentQuery) async throws -> PaymentPage { try check(); return try await base.payments(query) }
+    func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+        try check()
+        return try await base.recordWebhook(event, receivedAt: receivedAt)
+    }
+    func apply(_ event: PaymentEvent, to paymentID: UUID, now: Date) async throws -> EventOutcome? {
+        try check()
+        return try await base.apply(event, to: paymentID, now: now)
+    }
+    func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job? {
+        try check()
+        return try await base.claimJob(kinds: kinds, now: now, lease: lease)
+    }
+    func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome? {
+        try check()
+        return try await base.finish(job, result: result, event: event, now: now)
+    }
+    func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws {
+        try check()
+        try await base.reschedule(job, runAt: runAt, error: error, now: now)
+    }
+    func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] { try check(); return try await base.queueStats(now: now) }
+}
