@@ -52,7 +52,10 @@ struct WebhookDispatcher: Service {
             }
             // Read the URL at send time: the embedded sandbox learns where to send only after the server has started.
             guard let url = await self.state.webhookURL else {
-                logger.debug("No webhook URL configured; event not sent", metadata: ["status": "\(delivery.event.status)"])
+                logger.debug(
+                    "No webhook URL configured; event not sent",
+                    metadata: ["status": "\(delivery.event.status)"]
+                )
                 continue
             }
             for _ in 0..<delivery.copies {
@@ -117,7 +120,10 @@ struct WebhookDispatcher: Service {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Bank-Signature", value: self.signer.headerValue(timestamp: timestamp, body: delivery.body))
+        request.headers.add(
+            name: "Bank-Signature",
+            value: self.signer.headerValue(timestamp: timestamp, body: delivery.body)
+        )
         request.headers.add(name: "User-Agent", value: "bank-sandbox")
         request.body = .bytes(delivery.body)
         do {

@@ -179,10 +179,12 @@ struct PaymentSubmissionTests {
             let stats = try await client.send(.GET, "/sandbox/stats")
             #expect(stats.status == 200)
             let keys = Set(try stats.json().keys)
-            #expect(keys == [
-                "payments", "duplicate_submissions", "idempotent_replays", "webhooks_sent", "webhooks_failed",
-                "tokens_issued",
-            ])
+            #expect(
+                keys == [
+                    "payments", "duplicate_submissions", "idempotent_replays", "webhooks_sent", "webhooks_failed",
+                    "tokens_issued",
+                ]
+            )
             #expect(await sandbox.stats() == SandboxStats())
         }
     }

@@ -42,7 +42,10 @@ struct SandboxFaultsTests {
 
     @Test func keepsBaseValuesForUnsetOrEmptyVariables() throws {
         let base = SandboxFaults(errorRate: 0.25, latencyMs: 10)
-        let faults = try SandboxFaults.fromEnvironment(["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "], base: base)
+        let faults = try SandboxFaults.fromEnvironment(
+            ["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "],
+            base: base
+        )
         #expect(faults == SandboxFaults(errorRate: 0.25, latencyMs: 10, returnRate: 1))
     }
 

@@ -19,6 +19,13 @@ enum SandboxHarness {
         return logger
     }()
 
+    /// For tests that expect failures to be logged and do not want the noise.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "bank-sandbox-tests")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     /// A configuration with short settlement delays so webhook tests finish quickly.
     static func configuration(
         faults: SandboxFaults = .none,

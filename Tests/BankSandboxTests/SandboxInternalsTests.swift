@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Testing
 
 @testable import BankSandbox
@@ -17,8 +19,10 @@ struct SandboxInternalsTests {
             signer.headerValue(timestamp: 1_700_000_000, body: body)
                 == "t=1700000000,v1=b8569b78799ff9e3cbff0fc2d63a33a2b57f3282abd07c37ae5e8e7d79a5f163"
         )
-        #expect(WebhookSigner(secrets: "secret, older").signature(timestamp: 1_700_000_000, body: body)
-            == signer.signature(timestamp: 1_700_000_000, body: body))
+        #expect(
+            WebhookSigner(secrets: "secret, older").signature(timestamp: 1_700_000_000, body: body)
+                == signer.signature(timestamp: 1_700_000_000, body: body)
+        )
     }
 
     @Test func backoffDoublesFromHalfASecondAndCapsAtThirtySeconds() {
@@ -82,5 +86,48 @@ struct SandboxInternalsTests {
         #expect(plan.status(at: now + .milliseconds(399)) == "processing")
         #expect(plan.status(at: now + .milliseconds(400)) == "returned")
         #expect(plan.achReturn?.code == "R01")
+    }
+
+    @Test func dispatcherGivesUpAfterTheLastAttemptAndCountsTheFailure() async throws {
+        let state = SandboxState(
+            faults: .none,
+            webhookURL: "http://127.0.0.1:1/unreachable",
+            processingDelay: .zero,
+            settlementDelay: .zero
+        )
+        let submission = try PaymentSubmission(
+            json: Data(SandboxClient.paymentBody(paymentID: "pay_i1", clientRef: "INV-I1").utf8)
+        )
+        guard case .accepted(_, .scheduled(let job), _) = await state.submit(submission, idempotencyKey: "pay_i1")
+        else {
+            Issue.record("expected an accepted payment with scheduled webhooks")
+            return
+        }
+        let (jobs, continuation) = AsyncStream.makeStream(of: WebhookJob.self)
+        continuation.yield(job)
+        let dispatcher = WebhookDispatcher(
+            jobs: jobs,
+            httpClient: .shared,
+            state: state,
+            signer: WebhookSigner(secrets: "secret"),
+            policy: WebhookRetryPolicy(
+                initialBackoff: .milliseconds(1),
+                maximumBackoff: .milliseconds(4),
+                maximumAttempts: 3,
+                requestTimeout: .milliseconds(200)
+            ),
+            logger: SandboxHarness.quietLogger
+        )
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await dispatcher.run() }
+            defer { group.cancelAll() }
+            let stats = try await SandboxHarness.eventually {
+                let stats = await state.stats
+                return stats.webhooksFailed == 2 ? stats : nil
+            }
+            #expect(stats?.webhooksSent == 0)
+            #expect(await state.pendingWebhookJobs == 0)
+        }
     }
 }

@@ -191,6 +191,21 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test func shutsDownPromptlyWhileDeliveriesAreRetrying() async throws {
+        // Nothing listens on port 1, so every attempt fails and the dispatcher sits in its backoff.
+        let configuration = SandboxHarness.configuration(webhookURL: "http://127.0.0.1:1/unreachable")
+        let shutdownStarted = try await SandboxHarness.withSandbox(configuration) { _, client in
+            let accepted = try await client.submitPayment(
+                idempotencyKey: "pay_w8",
+                body: SandboxClient.paymentBody(paymentID: "pay_w8", clientRef: "INV-W8")
+            )
+            #expect(accepted.status == 201)
+            try await Task.sleep(for: .milliseconds(300))
+            return ContinuousClock.now
+        }
+        #expect(ContinuousClock.now - shutdownStarted < .seconds(3))
+    }
+
     @Test func theIndependentVerifierMatchesAKnownHMACVector() {
         // python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",b"1700000000.{}",hashlib.sha256).hexdigest())'
         let expected = "b8569b78799ff9e3cbff0fc2d63a33a2b57f3282abd07c37ae5e8e7d79a5f163"
