@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+
+@Suite("The payments executable")
+struct CommandLineTests {
+    static let logFolder: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("payments-process-logs").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }()
+
+    @Test("serve on the embedded default settles a payment and exits 0 on SIGTERM after finishing its work")
+    func serveAndGracefulShutdown() async throws {
+        let port = freePort()
+        let folder = TestServer.temporaryDatabasePath()
+        let process = try ManagedProcess(
+            name: "serve", arguments: ["serve", "--port", "\(port)", "--database-url", "sqlite:\(folder)"],
+            environment: ["PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)"], logFolder: Self.logFolder
+        )
+        let server = TestServer(baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: folder)
+        try await waitUntilHealthy(server)
+        let created = try await server.createPayment(clientRef: "CLI-1")
+        #expect(created.status == 201)
+        let id = try #require(created.json.string("payment_id"))
+        #expect(try await server.waitForStatus(id, "completed").string("status") == "completed")
+
+        process.signal(SIGTERM)
+        let status = await process.waitForExit(timeout: .seconds(15))
+        #expect(status == 0, "\(process.output.suffix(2000))")
+        #expect(process.output.contains("Job worker stopped"))
+        #expect(!process.output.contains(TestClients.acmeKey))
+    }
+
+    @Test("A bad setting stops start-up with one line naming it, without echoing secrets")
+    func badSettings() async throws {
+        let cases: [([String: String], String)] = [
+            (["PAYMENTS_PORT": "eighty"], "PAYMENTS_PORT"),
+            (["DATABASE_URL": "mysql://root:hunter2@db/payments"], "DATABASE_URL"),
+            (["PAYMENTS_API_KEYS": "erp:short-secret"], "PAYMENTS_API_KEYS"),
+            (["BANK_BASE_URL": "http://127.0.0.1:9", "PAYMENTS_API_KEYS": "erp:\(TestClients.acmeKey)", "BANK_WEBHOOK_SECRET": "whsec_hunter2", "BANK_CLIENT_SECRET": "hunter2"], "BANK_CLIENT_ID"),
+            (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        ]
+        for (environment, setting) in cases {
+            let process = try ManagedProcess(name: "bad-setting", arguments: ["serve", "--port", "0"], environment: environment, logFolder: Self.logFolder)
+            let status = await process.waitForExit(timeout: .seconds(15))
+            #expect(status != nil && status != 0, "\(setting)")
+            let lines = process.output.split(separator: "\n")
+            #expect(lines.count == 1, "\(process.output)")
+            #expect(process.output.contains(setting), "\(process.output)")
+            #expect(!process.output.contains("hunter2"), "\(process.output)")
+            #expect(!process.output.contains("short-secret"), "\(process.output)")
+        }
+    }
+
+    private func waitUntilHealthy(_ server: TestServer) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let result = try? await server.request(.GET, "/healthz", key: nil), result.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("server did not become healthy")
+    }
+}
