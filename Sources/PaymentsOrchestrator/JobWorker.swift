@@ -36,6 +36,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                var consecutiveFailures = 0
                 while !stopping.withLock({ $0 }) && !Task.isCancelled {
                     guard inFlight.withLock({ $0 }) < configuration.concurrency else {
                         await signal.wait(upTo: configuration.pollInterval)
@@ -45,9 +46,21 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     do {
                         job = try await store.claimJob(kinds: Set(JobKind.allCases), now: now(), lease: configuration.lease)
                     } catch {
-                        logger.warning("Could not claim a job; backing off", metadata: ["error": "\(error)"])
-                        await signal.wait(upTo: configuration.pollInterval * 4)
+                        // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
+                        consecutiveFailures += 1
+                        let backoff = min(configuration.pollInterval * (1 << min(consecutiveFailures, 10)), .seconds(5))
+                        if consecutiveFailures == 1 || consecutiveFailures % 10 == 0 {
+                            logger.warning(
+                                "Could not claim a job; backing off",
+                                metadata: ["error": "\(error)", "consecutive_failures": "\(consecutiveFailures)"]
+                            )
+                        }
+                        await signal.wait(upTo: backoff)
                         continue
+                    }
+                    if consecutiveFailures > 0 {
+                        logger.info("Job queue reachable again", metadata: ["after_failures": "\(consecutiveFailures)"])
+                        consecutiveFailures = 0
                     }
                     guard let job else {
                         await signal.wait(upTo: configuration.pollInterval)
