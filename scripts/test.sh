@@ -18,4 +18,4 @@ echo "==> building (debug, with tests)"
 swift build --build-tests
 
 echo "==> running the tests"
-swift test --skip-build "$@"
+scripts/with-postgres.sh swift test --skip-build "$@"

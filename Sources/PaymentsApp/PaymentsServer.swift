@@ -8,6 +8,7 @@ import PaymentsAPI
 import PaymentsCore
 import PaymentsOrchestrator
 import PaymentsStorage
+import PostgresNIO
 import ServiceLifecycle
 
 /// The whole orchestrator as one service: storage, the bank (or the embedded sandbox), the durable workers and the
@@ -36,8 +37,20 @@ public struct PaymentsServer: Service {
         case .sqlite(let path):
             let store = try SQLitePaymentStore(path: path)
             try await run(store: store)
-        case .postgres:
-            throw ConfigurationError(setting: "DATABASE_URL", reason: "PostgreSQL is not available in this build yet; use sqlite:PATH")
+        case .postgres(let url):
+            let settings = try PostgresStoreConfiguration(url: url)
+            var postgresLogger = logger
+            postgresLogger[metadataKey: "component"] = "postgres"
+            // postgres-nio logs received data rows at trace level, and rows hold account numbers: never below debug.
+            postgresLogger.logLevel = max(logger.logLevel, .debug)
+            let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
+            let store = PostgresPaymentStore(client: client, logger: postgresLogger)
+            // The pool runs beside everything else and is cancelled only after the workers and the server stopped.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await run(store: store)
+            }
         }
     }
 

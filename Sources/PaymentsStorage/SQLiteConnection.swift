@@ -96,19 +96,13 @@ final class SQLiteConnection {
     private func error(code: Int32, context: String) -> any Error {
         let message = String(cString: sqlite3_errmsg(handle))
         let primary = code & 0xff
-        if primary == SQLITE_CONSTRAINT {
-            return SQLiteConstraintViolation(message: message)
-        }
-        // Busy, locked, I/O and full-disk failures are conditions the caller may retry; the rest are defects.
+        // Busy, locked, I/O and full-disk failures are conditions the caller may retry; the rest (constraint
+        // violations included: every write checks first, inside its transaction) are defects. SQLite's messages name
+        // tables and columns, never values.
         let retryable = [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY]
         let detail = "sqlite error \(code): \(message) (\(context))"
         return retryable.contains(primary) ? StoreError.unavailable(detail) : StoreError(.corrupt, debugDescription: detail)
     }
-}
-
-/// A UNIQUE, CHECK or foreign-key constraint failed.
-struct SQLiteConstraintViolation: Error {
-    var message: String
 }
 
 /// One result row, read by column position.

@@ -179,18 +179,19 @@ public final class SQLitePaymentStore: PaymentStore {
     }
 
     public func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job? {
-        let kindList = kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+        let kindValues = kinds.map(\.rawValue).sorted()
+        let placeholders = Array(repeating: "?", count: kindValues.count).joined(separator: ", ")
         return try await database.write { db in
             let nowMicros = now.microseconds
             // Queued work that is due, or running work whose worker stopped renewing its lease (a crash).
             let rows = try db.query(
                 """
                 SELECT id, kind, payment_id, attempts, created_at, trace_parent FROM jobs
-                WHERE kind IN (\(kindList))
+                WHERE kind IN (\(placeholders))
                   AND ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_expires_at <= ?))
                 ORDER BY run_at LIMIT 1
                 """,
-                [.integer(nowMicros), .integer(nowMicros)]
+                kindValues.map(SQLiteValue.text) + [.integer(nowMicros), .integer(nowMicros)]
             )
             guard let row = rows.first else { return nil }
             guard let kind = JobKind(rawValue: row.text(1)), let id = UUID(uuidString: row.text(0)),

@@ -4,6 +4,7 @@ import Logging
 import PaymentsApp
 import PaymentsCore
 import PaymentsStorage
+import PostgresNIO
 
 /// `payments migrate`: applies database migrations and exits.
 struct MigrateCommand: AsyncParsableCommand {
@@ -20,8 +21,16 @@ struct MigrateCommand: AsyncParsableCommand {
             switch database {
             case .sqlite(let path):
                 try await SQLitePaymentStore(path: path).migrate()
-            case .postgres:
-                throw ConfigurationError(setting: "DATABASE_URL", reason: "PostgreSQL is not available in this build yet")
+            case .postgres(let url):
+                let settings = try PostgresStoreConfiguration(url: url, setting: databaseURL != nil ? "--database-url" : "DATABASE_URL")
+                var postgresLogger = logger
+                postgresLogger.logLevel = max(logger.logLevel, .debug)
+                let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await client.run() }
+                    defer { group.cancelAll() }
+                    try await PostgresPaymentStore(client: client, logger: postgresLogger).migrate()
+                }
             }
             logger.info("Database migrated")
         } catch let error as ConfigurationError {

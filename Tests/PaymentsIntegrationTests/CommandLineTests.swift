@@ -42,7 +42,8 @@ struct CommandLineTests {
             (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
         ]
         for (environment, setting) in cases {
-            let process = try ManagedProcess(name: "bad-setting", arguments: ["serve", "--port", "0"], environment: environment, logFolder: Self.logFolder)
+            // No flags: each case must fail on its environment variable before anything binds or opens a file.
+            let process = try ManagedProcess(name: "bad-setting", arguments: ["serve"], environment: environment, logFolder: Self.logFolder)
             let status = await process.waitForExit(timeout: .seconds(15))
             #expect(status != nil && status != 0, "\(setting)")
             let lines = process.output.split(separator: "\n")

@@ -1,0 +1,103 @@
+/// The PostgreSQL schema, version by version: the same tables, columns, constraints and indexes as
+/// ``SQLiteMigrations``, in PostgreSQL types (`uuid` ids, `timestamptz` times, `bigint` amounts, `boolean` flags).
+///
+/// Versions only grow and an applied migration is never edited; the two databases keep their own version lists.
+enum PostgresMigrations {
+    /// The key of the transaction-scoped advisory lock every migration transaction takes first, so that instances
+    /// starting together apply each version once, one after the other. The bytes spell `payments` in ASCII; any
+    /// constant works as long as nothing else in the database uses it.
+    static let advisoryLockKey: Int64 = 0x7061_796D_656E_7473
+
+    /// Created under the advisory lock, before any version is checked: concurrent `CREATE TABLE IF NOT EXISTS` is
+    /// not safe in PostgreSQL (two sessions can both pass the existence check and one then fails on `pg_type`).
+    static let createVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL
+        )
+        """
+
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "payments, history, webhook events and jobs",
+            statements: [
+                """
+                CREATE TABLE payments (
+                    id uuid PRIMARY KEY,
+                    client_id text NOT NULL,
+                    client_ref text NOT NULL,
+                    idempotency_key text,
+                    request_fingerprint text NOT NULL,
+                    amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+                    currency text NOT NULL,
+                    recipient_type text NOT NULL,
+                    recipient_name text NOT NULL,
+                    recipient_account_number text,
+                    recipient_routing_number text,
+                    recipient_email text,
+                    recipient_phone text,
+                    description text,
+                    status text NOT NULL,
+                    bank_ref text,
+                    return_code text,
+                    failure_reason text,
+                    attempts integer NOT NULL DEFAULT 0,
+                    trace_parent text,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL,
+                    CONSTRAINT payments_client_ref UNIQUE (client_id, client_ref)
+                )
+                """,
+                "CREATE UNIQUE INDEX payments_idempotency_key ON payments (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
+                "CREATE INDEX payments_client_created ON payments (client_id, created_at DESC, id DESC)",
+                "CREATE INDEX payments_status_updated ON payments (status, updated_at)",
+                """
+                CREATE TABLE payment_history (
+                    id bigserial PRIMARY KEY,
+                    payment_id uuid NOT NULL REFERENCES payments (id),
+                    status text NOT NULL,
+                    source text NOT NULL,
+                    applied boolean NOT NULL,
+                    detail text,
+                    at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX payment_history_payment ON payment_history (payment_id, id)",
+                """
+                CREATE TABLE webhook_events (
+                    event_id text PRIMARY KEY,
+                    payment_id uuid NOT NULL,
+                    known_payment boolean NOT NULL,
+                    status text NOT NULL,
+                    bank_ref text,
+                    return_code text,
+                    reason text,
+                    occurred_at timestamptz NOT NULL,
+                    received_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_events_unknown ON webhook_events (received_at) WHERE NOT known_payment",
+                """
+                CREATE TABLE jobs (
+                    id uuid PRIMARY KEY,
+                    kind text NOT NULL,
+                    payment_id uuid NOT NULL REFERENCES payments (id),
+                    state text NOT NULL,
+                    attempts integer NOT NULL DEFAULT 0,
+                    run_at timestamptz NOT NULL,
+                    lease_token uuid,
+                    lease_expires_at timestamptz,
+                    last_error text,
+                    result text,
+                    trace_parent text,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX jobs_queued ON jobs (run_at) WHERE state = 'queued'",
+                "CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE state = 'running'",
+            ]
+        )
+    ]
+}

@@ -1,0 +1,89 @@
+import Logging
+import NIOCore
+import PaymentsCore
+import PostgresNIO
+
+extension PostgresPaymentStore {
+    /// Which of the two racing children finished first.
+    private enum Race<Value: Sendable>: Sendable {
+        case finished(Value)
+        case timedOut
+    }
+
+    /// Runs `body` in one transaction on a pooled connection, bounded by `timeout` (``operationTimeout`` when nil).
+    ///
+    /// Writes run at READ COMMITTED and take explicit row locks; `readOnly` runs a REPEATABLE READ, READ ONLY
+    /// transaction instead, so a payment and its history are read from one snapshot. Every error leaves as a
+    /// ``StoreError`` (or `CancellationError` when the caller was cancelled).
+    func transaction<T: Sendable>(
+        _ operation: String, readOnly: Bool = false, timeout: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let client = self.client
+        let logger = self.logger
+        return try await withDeadline(operation, timeout: timeout ?? operationTimeout) {
+            try await client.withConnection { connection in
+                // postgres-nio does not abandon a query in flight when its task is cancelled: it waits for the
+                // server's answer, which never comes from a hung server or a dropped network. Closing the
+                // connection fails the query at once, so a timed-out operation really ends and frees its slot
+                // (the server rolls back whatever the transaction had not committed).
+                try await withTaskCancellationHandler {
+                    try await connection.withTransaction(logger: logger) { connection in
+                        if readOnly {
+                            try await connection.query(
+                                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger
+                            )
+                        }
+                        return try await body(connection)
+                    }
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    _ = closing
+                }
+            }
+        }
+    }
+
+    /// Races `work` against a sleep of `timeout`; the loser is cancelled. A timeout becomes
+    /// ``StoreError/Code/unavailable`` so the HTTP edge can answer 503 in bounded time while the database is down.
+    private func withDeadline<T: Sendable>(
+        _ operation: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withThrowingTaskGroup(of: Race<T>.self) { group in
+                group.addTask { .finished(try await work()) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw CancellationError() }
+                switch first {
+                case .finished(let value):
+                    return value
+                case .timedOut:
+                    throw StoreError.unavailable("\(operation) did not finish within \(timeout)")
+                }
+            }
+        } catch {
+            let mapped = Self.storeError(error, operation: operation)
+            if let storeError = mapped as? StoreError {
+                logger.debug(
+                    "payment store operation failed",
+                    metadata: ["operation": "\(operation)", "error": "\(storeError.debugDescription)"]
+                )
+            }
+            throw mapped
+        }
+    }
+
+    /// Runs one statement and collects its rows (every result here is a handful of rows).
+    func rows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+
+    /// Runs one statement whose rows, if any, are not needed.
+    func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws {
+        _ = try await connection.query(query, logger: logger).collect()
+    }
+}
