@@ -2,6 +2,7 @@ import BankClient
 import BankSandbox
 import Foundation
 import PaymentsCore
+import PaymentsOrchestrator
 
 extension ServeConfiguration {
     /// Flags given on the command line; each wins over its environment variable.
@@ -101,9 +102,24 @@ extension ServeConfiguration {
             erpURL = text
         }
 
+        var worker = JobWorkerConfiguration.default
+        if let text = env["PAYMENTS_WORKER_CONCURRENCY"] {
+            guard let value = Int(text), (1...256).contains(value) else {
+                throw ConfigurationError(setting: "PAYMENTS_WORKER_CONCURRENCY", reason: "must be a number from 1 to 256")
+            }
+            worker.concurrency = value
+        }
+        if let text = env["PAYMENTS_JOB_LEASE_SECONDS"] {
+            // A lease must outlast the longest job (a bank call with its timeout), or a slow job could run twice.
+            guard let value = Int(text), (12...3600).contains(value) else {
+                throw ConfigurationError(setting: "PAYMENTS_JOB_LEASE_SECONDS", reason: "must be a number from 12 to 3600")
+            }
+            worker.lease = .seconds(value)
+        }
+
         let configuration = ServeConfiguration(
             host: host, port: port, database: database, migrateOnStart: overrides.migrateOnStart ?? true,
-            apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets, erpWebhookURL: erpURL
+            apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets, erpWebhookURL: erpURL, worker: worker
         )
         return Loaded(configuration: configuration, generatedAPIKey: generatedKey)
     }

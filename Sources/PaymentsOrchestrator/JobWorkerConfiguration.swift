@@ -15,7 +15,7 @@ public struct JobWorkerConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        concurrency: Int = 8, pollInterval: Duration = .milliseconds(250), lease: Duration = .seconds(60),
+        concurrency: Int = 8, pollInterval: Duration = .milliseconds(250), lease: Duration = .seconds(30),
         submitRetry: RetryPolicy = .bankSubmission, erpRetry: RetryPolicy = .erpUpdate
     ) {
         self.concurrency = concurrency
@@ -25,6 +25,6 @@ public struct JobWorkerConfiguration: Sendable {
         self.erpRetry = erpRetry
     }
 
-    /// Eight concurrent jobs, a quarter-second poll, one-minute leases.
+    /// Eight concurrent jobs, a quarter-second poll, 30-second leases (three times the bank request timeout).
     public static let `default` = JobWorkerConfiguration()
 }

@@ -51,12 +51,23 @@ final class Eventually<Value: Sendable>: Sendable {
     }
 }
 
+/// HTTP clients for tests. Load tests run dozens of requests at once, more than a default pool's 8 connections per
+/// host, and a probe made during a load must not queue behind it.
+enum TestHTTP {
+    static let load = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))
+    )
+    static let probe = HTTPClient(eventLoopGroupProvider: .singleton)
+}
+
 /// A running orchestrator (and, unless embedded, a standalone sandbox) on loopback ports, with its log lines.
 struct TestServer: Sendable {
     let baseURL: String
     let sandboxURL: String?
     let logs: InMemoryLogSink
     let databasePath: String
+    var client: HTTPClient = TestHTTP.load
 
     /// Options for one server.
     struct Options: Sendable {
@@ -171,7 +182,7 @@ extension TestServer {
         if body != nil, let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(10))
         let collected = try await response.body.collect(upTo: 4 * 1024 * 1024)
         return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Data(buffer: collected))
     }
