@@ -4,12 +4,6 @@ import PaymentsCore
 import PostgresNIO
 
 extension PostgresPaymentStore {
-    /// Which of the two racing children finished first.
-    private enum Race<Value: Sendable>: Sendable {
-        case finished(Value)
-        case timedOut
-    }
-
     /// Runs `body` in one transaction on a pooled connection, bounded by `timeout` (``operationTimeout`` when nil).
     ///
     /// Writes run at READ COMMITTED and take explicit row locks; `readOnly` runs a REPEATABLE READ, READ ONLY
@@ -44,27 +38,36 @@ extension PostgresPaymentStore {
         }
     }
 
-    /// Races `work` against a sleep of `timeout`; the loser is cancelled. A timeout becomes
-    /// ``StoreError/Code/unavailable`` so the HTTP edge can answer 503 in bounded time while the database is down.
+    /// Runs `work` with a deadline; past it the caller gets ``StoreError/Code/unavailable`` at once, so the HTTP edge
+    /// answers 503 in bounded time while the database is down.
+    ///
+    /// The work runs in its own task and is cancelled at the deadline, but the caller does not wait for it to wind
+    /// down: a task group would, and a query on a connection to a vanished server was seen to outlive cancellation
+    /// and hold a worker for good. The abandoned task ends when its connection fails.
     private func withDeadline<T: Sendable>(
         _ operation: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        do {
-            return try await withThrowingTaskGroup(of: Race<T>.self) { group in
-                group.addTask { .finished(try await work()) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw CancellationError() }
-                switch first {
-                case .finished(let value):
-                    return value
-                case .timedOut:
-                    throw StoreError.unavailable("\(operation) did not finish within \(timeout)")
-                }
+        let outcome = DeadlineOutcome<T>()
+        let task = Task {
+            do {
+                outcome.resolve(.success(try await work()))
+            } catch {
+                outcome.resolve(.failure(error))
             }
+        }
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            outcome.resolve(.failure(StoreError.unavailable("\(operation) did not finish within \(timeout)")))
+        }
+        let result: Result<T, any Error> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in outcome.install(continuation) }
+        } onCancel: {
+            outcome.resolve(.failure(CancellationError()))
+        }
+        deadline.cancel()
+        task.cancel()
+        do {
+            return try result.get()
         } catch {
             let mapped = Self.storeError(error, operation: operation)
             if let storeError = mapped as? StoreError {
