@@ -144,7 +144,11 @@ struct PaymentSubmissionTests {
     }
 
     @Test func reportsStatusAdvancingFromPendingToCompleted() async throws {
-        try await SandboxHarness.withSandbox { _, client in
+        // Slow enough that the first read reliably sees the payment before it settles, even on a loaded machine.
+        var configuration = SandboxHarness.configuration()
+        configuration.processingDelay = .milliseconds(500)
+        configuration.settlementDelay = .milliseconds(500)
+        try await SandboxHarness.withSandbox(configuration) { _, client in
             let accepted = try await client.submitPayment(
                 idempotencyKey: "pay_7",
                 body: SandboxClient.paymentBody(paymentID: "pay_7", clientRef: "INV-7")
