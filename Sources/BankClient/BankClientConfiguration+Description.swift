@@ -4,6 +4,9 @@ extension BankClientConfiguration.Authentication: CustomStringConvertible, Custo
         switch self {
         case .oauth2(let tokenURL, _, _): "oauth2(token URL: \(tokenURL), client credentials redacted)"
         case .apiKey: "api_key(redacted)"
+        // Paths only: the files' contents (the private key above all) are never read here.
+        case .mtls(let certificatePath, let privateKeyPath, let caPath):
+            "mtls(certificate: \(certificatePath), private key: \(privateKeyPath), CA: \(caPath ?? "system trust roots"))"
         }
     }
 

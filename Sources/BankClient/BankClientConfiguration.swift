@@ -6,6 +6,17 @@ public struct BankClientConfiguration: Sendable {
         case oauth2(tokenURL: String, clientID: String, clientSecret: String)
         /// A static key in `X-API-Key`.
         case apiKey(String)
+        /// Mutual TLS: the client certificate chain and private key (PEM files) prove who we are; no header is sent.
+        /// `caPath` is a PEM file of the CA certificates that sign the bank's server certificate (`nil`: the system
+        /// trust roots). The `HTTPClient` given to ``HTTPBankClient`` must present the certificate: build it with
+        /// ``BankTLS/makeHTTPClient(configuration:)``.
+        ///
+        /// ```swift
+        /// let authentication = BankClientConfiguration.Authentication.mtls(
+        ///     certificatePath: "/etc/bank/client.pem", privateKeyPath: "/etc/bank/client.key", caPath: "/etc/bank/ca.pem"
+        /// )
+        /// ```
+        case mtls(certificatePath: String, privateKeyPath: String, caPath: String?)
     }
 
     /// The bank's API root, such as `https://bank.example/api` (no trailing slash).

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -17,12 +18,18 @@ public final class HTTPBankClient: BankGateway {
     private let httpClient: HTTPClient
     private let logger: Logger
     private let tokens: OAuth2TokenProvider?
+    private let metrics: any MetricsFactory
 
-    /// Creates a client on a shared `HTTPClient` (whose lifetime the caller owns).
-    public init(configuration: BankClientConfiguration, httpClient: HTTPClient, logger: Logger) {
+    /// Creates a client on a shared `HTTPClient` (whose lifetime the caller owns). In `.mtls` mode the client must
+    /// present the certificate: pass the one ``BankTLS/makeHTTPClient(configuration:)`` builds.
+    public init(
+        configuration: BankClientConfiguration, httpClient: HTTPClient, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        self.metrics = metrics
         if case .oauth2(let tokenURL, let clientID, let clientSecret) = configuration.authentication {
             tokens = OAuth2TokenProvider(
                 httpClient: httpClient, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
@@ -34,6 +41,43 @@ public final class HTTPBankClient: BankGateway {
     }
 
     public func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
+        try await measured("submit") { () async throws(BankError) in try await submitUnmeasured(submission) } outcome: {
+            switch $0 {
+            case .accepted: "accepted"
+            case .rejected: "rejected"
+            }
+        }
+    }
+
+    public func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
+        try await measured("status") { () async throws(BankError) in
+            try await statusUnmeasured(of: paymentID, traceParent: traceParent)
+        } outcome: { $0 == nil ? "not_found" : "ok" }
+    }
+
+    /// Times a call into `bank_request_duration_seconds{operation, outcome}`.
+    private func measured<T>(
+        _ operation: String, _ body: () async throws(BankError) -> T, outcome: (T) -> String
+    ) async throws(BankError) -> T {
+        let started = ContinuousClock.now
+        func record(_ outcome: String) {
+            let elapsed = ContinuousClock.now - started
+            Recorder(
+                label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
+                aggregate: true, factory: metrics
+            ).record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        do {
+            let value = try await body()
+            record(outcome(value))
+            return value
+        } catch {
+            record(error.kind == .server ? "server_error" : error.kind.rawValue)
+            throw error
+        }
+    }
+
+    private func submitUnmeasured(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
         let body = BankPaymentBody(submission)
         let payload: Data
         do { payload = try JSONEncoder().encode(body) } catch { throw BankError(.invalidResponse) }
@@ -59,7 +103,7 @@ public final class HTTPBankClient: BankGateway {
         }
     }
 
-    public func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
+    private func statusUnmeasured(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
         let (status, data) = try await send(
             method: .GET, path: "/v1/payments/\(paymentID.lowercased)", body: nil, idempotencyKey: nil,
             traceParent: traceParent
@@ -111,6 +155,8 @@ public final class HTTPBankClient: BankGateway {
                 let bearer = try await tokens!.token()
                 token = bearer
                 request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+            case .mtls:
+                break  // The client certificate, presented by `httpClient` during the TLS handshake, is the credential.
             }
             let response: HTTPClientResponse
             let data: Data

@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -132,23 +134,34 @@ public final class BankSandbox: Service, Sendable {
             policy: .standard,
             logger: self.logger
         )
+        // Client certificates are asked for in the TLS handshake, so the start-up value of the fault decides.
+        let requireClientCert = self.configuration.faults.requireClientCert
         let routes = SandboxRoutes(
             state: self.state,
             clientID: self.configuration.clientID,
             clientSecret: self.configuration.clientSecret,
             apiKey: self.configuration.apiKey,
+            clientCertificateVerified: self.configuration.tls != nil && requireClientCert,
             jobs: self.webhookJobsContinuation
         )
-        if self.configuration.faults.requireClientCert {
-            self.logger.notice("require_client_cert is recorded but not enforced: the sandbox does not serve TLS yet")
+        let server: HTTPServerBuilder
+        if let tls = self.configuration.tls {
+            server = try .tls(.http1(), tlsConfiguration: tls.makeServerConfiguration(requireClientCert: requireClientCert))
+        } else {
+            server = .http1()
+            if requireClientCert {
+                self.logger.notice("require_client_cert is recorded but not enforced: the sandbox serves plain HTTP (no TLS)")
+            }
         }
 
         let logger = self.logger
         let onListening = self.onListening
         let host = self.configuration.host
         let configuredPort = self.configuration.port
+        let tls = self.configuration.tls != nil
         let application = Application(
             router: routes.makeRouter(),
+            server: server,
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuredPort),
                 serverName: "bank-sandbox"
@@ -156,7 +169,13 @@ public final class BankSandbox: Service, Sendable {
             services: [dispatcher],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuredPort
-                logger.info("Bank sandbox listening", metadata: ["host": "\(host)", "port": "\(port)"])
+                logger.info(
+                    "Bank sandbox listening",
+                    metadata: [
+                        "host": "\(host)", "port": "\(port)", "tls": "\(tls)",
+                        "client_cert_required": "\(tls && requireClientCert)",
+                    ]
+                )
                 await onListening(port)
             },
             logger: logger

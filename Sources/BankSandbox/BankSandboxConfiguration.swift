@@ -37,6 +37,10 @@ public struct BankSandboxConfiguration: Sendable {
     public var processingDelay: Duration
     /// Time from `processing` until the payment settles as `completed` or `returned`.
     public var settlementDelay: Duration
+    /// Serve HTTPS with this certificate (and, when ``SandboxFaults/requireClientCert`` is set at start-up, demand a
+    /// client certificate signed by its client CA, which then authenticates bank API calls in place of a token or API
+    /// key: the bank's `mtls` mode); `nil` serves plain HTTP.
+    public var tls: TLS?
 
     /// The documented sandbox values: `127.0.0.1:8081`, no webhooks, client `sandbox-client` / `sandbox-secret`,
     /// API key `sandbox-api-key`, no faults, 100 ms to processing and 300 ms more to settlement.
@@ -61,7 +65,8 @@ public struct BankSandboxConfiguration: Sendable {
         apiKey: String = "sandbox-api-key",
         faults: SandboxFaults = .none,
         processingDelay: Duration = .milliseconds(100),
-        settlementDelay: Duration = .milliseconds(300)
+        settlementDelay: Duration = .milliseconds(300),
+        tls: TLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -73,6 +78,7 @@ public struct BankSandboxConfiguration: Sendable {
         self.faults = faults
         self.processingDelay = processingDelay
         self.settlementDelay = settlementDelay
+        self.tls = tls
     }
 }
 
@@ -86,6 +92,6 @@ extension BankSandboxConfiguration: CustomStringConvertible {
         "BankSandboxConfiguration(host: \(self.host), port: \(self.port), "
             + "webhooks: \(self.webhookURL == nil ? "off" : "on"), clientID: \(self.clientID), "
             + "processingDelay: \(self.processingDelay), settlementDelay: \(self.settlementDelay), "
-            + "faults: \(self.faults))"
+            + "tls: \(self.tls.map { "\($0)" } ?? "off"), faults: \(self.faults))"
     }
 }

@@ -36,7 +36,9 @@ public struct SandboxFaults: Sendable, Equatable {
     public var webhookDelayMs: Int
     /// Lifetime of issued OAuth2 access tokens, in seconds.
     public var tokenTTLSeconds: Int
-    /// Whether clients must present a certificate. Recorded only: mutual TLS is not enforced yet.
+    /// Whether clients must present a certificate signed by the client CA (mutual TLS): a connection without one
+    /// fails the TLS handshake. Enforced only when the sandbox serves TLS (``BankSandboxConfiguration/tls``), and
+    /// read once at start-up, since the handshake is configured then; a change at run time is recorded only.
     public var requireClientCert: Bool
 
     /// No faults: every call succeeds promptly, every payment completes, tokens live an hour.

@@ -15,6 +15,9 @@ struct SandboxRoutes: Sendable {
     let clientID: String
     let clientSecret: String
     let apiKey: String
+    /// Every connection presented a client certificate that the TLS handshake verified against the client CA
+    /// (mutual TLS): the certificate is then the credential, and no token or API key is needed.
+    let clientCertificateVerified: Bool
     let jobs: AsyncStream<WebhookJob>.Continuation
 
     /// The longest an injected hang holds a request.
@@ -231,8 +234,9 @@ struct SandboxRoutes: Sendable {
         return await sleepUnlessShuttingDown(for: .milliseconds(latency))
     }
 
-    /// Bearer token issued here and unexpired, or the configured API key.
+    /// A verified client certificate (mutual TLS), a bearer token issued here and unexpired, or the configured API key.
     private func isAuthorized(_ request: Request) async -> Bool {
+        if self.clientCertificateVerified { return true }
         if let key = request.headers[.apiKey] {
             return constantTimeEquals(key, self.apiKey)
         }

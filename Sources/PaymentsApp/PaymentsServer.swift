@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BankClient
+import CoreMetrics
 import BankSandbox
 import Foundation
 import Hummingbird
@@ -24,11 +25,16 @@ public struct PaymentsServer: Service {
     private let configuration: ServeConfiguration
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
+    private let metrics: any MetricsFactory
 
     /// Creates the server; `onListening` is told the bound port (useful with port 0).
-    public init(configuration: ServeConfiguration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(
+        configuration: ServeConfiguration, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         self.onListening = onListening
     }
 
@@ -86,11 +92,14 @@ public struct PaymentsServer: Service {
         var services: [any Service] = []
         let sandbox: BankSandbox?
         let bank = AsyncValue<HTTPBankClient>()
+        // With BANK_AUTH=mtls the bank gets its own HTTPClient, presenting our certificate; the ERP keeps the shared one.
+        let bankHTTPClient: HTTPClient?
         switch configuration.bank {
         case .embeddedSandbox(let sandboxConfiguration):
             var sandboxLogger = logger
             sandboxLogger[metadataKey: "component"] = "bank-sandbox"
             let clientLogger = logger
+            let metrics = self.metrics
             let embedded = BankSandbox(configuration: sandboxConfiguration, logger: sandboxLogger) { port in
                 let base = "http://127.0.0.1:\(port)"
                 let client = BankClientConfiguration(
@@ -100,19 +109,31 @@ public struct PaymentsServer: Service {
                         clientSecret: sandboxConfiguration.clientSecret
                     )
                 )
-                bank.set(HTTPBankClient(configuration: client, httpClient: httpClient, logger: clientLogger))
+                bank.set(HTTPBankClient(configuration: client, httpClient: httpClient, logger: clientLogger, metrics: metrics))
             }
             sandbox = embedded
+            bankHTTPClient = nil
             services.append(embedded)
         case .remote(let bankConfiguration):
             sandbox = nil
-            bank.set(HTTPBankClient(configuration: bankConfiguration, httpClient: httpClient, logger: logger))
+            bankHTTPClient = try BankTLS.makeHTTPClient(configuration: bankConfiguration)
+            bank.set(
+                HTTPBankClient(
+                    configuration: bankConfiguration, httpClient: bankHTTPClient ?? httpClient, logger: logger, metrics: metrics
+                )
+            )
         }
+        let guardedBank = CircuitBreakingBankGateway(
+            base: DeferredBankGateway(bank: bank), configuration: configuration.circuitBreaker, logger: logger,
+            metrics: metrics
+        )
         let worker = JobWorker(
-            store: store, bank: DeferredBankGateway(bank: bank), erp: erp, signal: signal,
-            configuration: configuration.worker, logger: logger
+            store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
+            logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
         )
         services.append(worker)
+        services.append(Reconciler(store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger))
+        services.append(QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
         let onListening = self.onListening
         let logger = self.logger
         let app = Application(
@@ -134,6 +155,12 @@ public struct PaymentsServer: Service {
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await bankHTTPClient?.shutdown()
+            throw error
+        }
+        try await bankHTTPClient?.shutdown()
     }
 }

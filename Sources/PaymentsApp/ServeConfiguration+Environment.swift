@@ -161,7 +161,25 @@ extension ServeConfiguration {
         case "api_key":
             return BankClientConfiguration(baseURL: trimmedBase, authentication: .apiKey(try required("BANK_API_KEY")))
         case "mtls":
-            throw ConfigurationError(setting: "BANK_AUTH", reason: "mtls is not available in this build yet; use oauth2 or api_key")
+            // The files are read (and the key checked against the certificate) when the server builds its bank client.
+            func existingFile(_ name: String, _ path: String) throws(ConfigurationError) -> String {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                    FileManager.default.isReadableFile(atPath: path)
+                else { throw ConfigurationError(setting: name, reason: "no readable file at \(path)") }
+                return path
+            }
+            guard trimmedBase.lowercased().hasPrefix("https://") else {
+                throw ConfigurationError(setting: "BANK_BASE_URL", reason: "must be an https URL for BANK_AUTH=mtls")
+            }
+            let certificatePath = try existingFile("BANK_TLS_CERT", try required("BANK_TLS_CERT"))
+            let privateKeyPath = try existingFile("BANK_TLS_KEY", try required("BANK_TLS_KEY"))
+            let caPath: String? =
+                if let path = env["BANK_TLS_CA"], !path.isEmpty { try existingFile("BANK_TLS_CA", path) } else { nil }
+            return BankClientConfiguration(
+                baseURL: trimmedBase,
+                authentication: .mtls(certificatePath: certificatePath, privateKeyPath: privateKeyPath, caPath: caPath)
+            )
         default:
             throw ConfigurationError(setting: "BANK_AUTH", reason: "must be oauth2, mtls or api_key")
         }

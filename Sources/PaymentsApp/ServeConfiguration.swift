@@ -43,13 +43,18 @@ public struct ServeConfiguration: Sendable {
     public var worker: JobWorkerConfiguration
     /// What a payment may be.
     public var limits: PaymentLimits
+    /// When to ask the bank about payments whose webhook is late.
+    public var reconciler: ReconcilerConfiguration
+    /// When to stop calling a failing bank, and for how long.
+    public var circuitBreaker: CircuitBreaker.Configuration
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "./data/payments.sqlite"),
         migrateOnStart: Bool = true, apiKeys: APIKeyRegistry, bank: Bank = .embeddedSandbox(.default),
         webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
-        worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default
+        worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
+        reconciler: ReconcilerConfiguration = .init(), circuitBreaker: CircuitBreaker.Configuration = .bank
     ) {
         self.host = host
         self.port = port
@@ -61,5 +66,7 @@ public struct ServeConfiguration: Sendable {
         self.erpWebhookURL = erpWebhookURL
         self.worker = worker
         self.limits = limits
+        self.reconciler = reconciler
+        self.circuitBreaker = circuitBreaker
     }
 }

@@ -29,8 +29,11 @@ public protocol PaymentStore: Sendable {
     /// Ends a claimed job, applying the payment event its work produced in the same transaction.
     /// Returns `nil` for the outcome when there was no event; throws ``StoreError/leaseLost`` if the lease expired.
     func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome?
-    /// Puts a claimed job back to run again at `runAt`.
-    func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws
+    /// Puts a claimed job back to run again at `runAt`. With `refundAttempt` the claim does not count as an attempt
+    /// (the work was never tried, for example because the bank's circuit was open).
+    func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws
+    /// Payments in `status` unchanged since before `updatedBefore`, oldest first: candidates for reconciliation.
+    func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment]
     /// Depth and oldest age of waiting work, per kind.
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats]
 }

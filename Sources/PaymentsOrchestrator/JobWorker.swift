@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import PaymentsCore
@@ -17,11 +18,17 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let inFlight = Mutex(0)
+    private let submitGate: @Sendable () -> Bool
+    private let retryGauges: RetryCountGauges
 
     /// Creates a worker.
+    ///
+    /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank's circuit is
+    ///   open) they wait in the queue and only other work runs.
     public init(
         store: Store, bank: Bank, erp: ERPNotifier, signal: JobSignal, configuration: JobWorkerConfiguration = .default,
-        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
         self.bank = bank
@@ -30,6 +37,17 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.submitGate = submitGate
+        self.retryGauges = RetryCountGauges(factory: metrics)
+    }
+
+    /// Drops retry series of payments that settled (possibly in another instance) while this one held the series.
+    public func pruneRetryGauges() async {
+        for id in retryGauges.tracked {
+            if let payment = try? await store.payment(id: id), payment.status != .initiated {
+                retryGauges.remove(id)
+            }
+        }
     }
 
     public func run() async throws {
@@ -44,7 +62,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     }
                     let job: Job?
                     do {
-                        job = try await store.claimJob(kinds: Set(JobKind.allCases), now: now(), lease: configuration.lease)
+                        let kinds: Set<JobKind> = submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
+                        job = try await store.claimJob(kinds: kinds, now: now(), lease: configuration.lease)
                     } catch {
                         // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
                         consecutiveFailures += 1
@@ -96,13 +115,13 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             payment = found
         } catch {
             logger.warning("Could not load the payment for a job; it will be retried", metadata: ["error": "\(error)"])
-            try? await store.reschedule(job, runAt: now().addingTimeInterval(1), error: "\(error)", now: now())
+            try? await store.reschedule(job, runAt: now().addingTimeInterval(1), error: "\(error)", refundAttempt: true, now: now())
             return
         }
         logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
         let disposition: JobDisposition
         switch job.kind {
-        case .submit: disposition = await submit(payment, logger: logger)
+        case .submit: disposition = await submit(payment, job: job, logger: logger)
         case .erpUpdate: disposition = await erp.notify(payment)
         }
         do {
@@ -115,7 +134,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         }
     }
 
-    private func submit(_ payment: Payment, logger: Logger) async -> JobDisposition {
+    private func submit(_ payment: Payment, job: Job, logger: Logger) async -> JobDisposition {
         guard payment.status == .initiated else {
             // A webhook overtook the bank's answer, or an earlier attempt was recorded: nothing to send.
             return .finish(.skipped("payment already \(payment.status.rawValue)"), nil)
@@ -127,7 +146,26 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             case .rejected(let reason):
                 return .finish(.succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
             }
+        } catch where error.kind == .circuitOpen {
+            return .wait(until: error.retryAfter ?? .seconds(1))
         } catch {
+            guard !configuration.submitRetry.allowsRetry(afterAttempt: job.attempts), error.kind != .unauthorized,
+                error.kind != .rateLimited
+            else {
+                return .retry(error: error.description, notBefore: error.retryAfter ?? .zero)
+            }
+            // The last attempt failed without a clear answer: the bank may have the payment all the same. Ask it
+            // before giving up, so that a payment the bank is paying is not marked failed.
+            if let known = try? await bank.status(of: payment.id, traceParent: payment.traceParent) {
+                logger.notice("Submission outcome was ambiguous; the bank has the payment", metadata: ["bank_status": "\(known.status.rawValue)"])
+                return .finish(
+                    .succeeded,
+                    PaymentEvent(
+                        status: known.status, source: .reconciliation, occurredAt: now(), bankRef: known.bankRef,
+                        returnCode: known.returnCode
+                    )
+                )
+            }
             return .retry(error: error.description, notBefore: error.retryAfter ?? .zero)
         }
     }
@@ -142,6 +180,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 PaymentOrchestrator<Store>.logOutcome(outcome, event: event, logger: logger)
                 if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
             }
+            if job.kind == .submit { retryGauges.remove(job.paymentID) }
             switch result {
             case .succeeded: logger.debug("Job succeeded")
             case .skipped(let reason): logger.info("Job skipped", metadata: ["reason": "\(reason)"])
@@ -161,11 +200,20 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             var generator = SystemRandomNumberGenerator()
             let delay = policy.delay(afterAttempt: job.attempts, floor: notBefore, using: &generator)
             try await store.reschedule(
-                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: error, now: now()
+                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: error,
+                refundAttempt: false, now: now()
             )
+            if job.kind == .submit { retryGauges.set(job.attempts, for: job.paymentID) }
             logger.warning(
                 "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.milliseconds)"]
             )
+        case .wait(let delay):
+            // Not an attempt: the call was never made. The job goes back to the queue until the circuit may close.
+            try await store.reschedule(
+                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: "bank circuit open",
+                refundAttempt: true, now: now()
+            )
+            logger.debug("Job waits for the bank circuit", metadata: ["retry_in_ms": "\(delay.milliseconds)"])
         }
     }
 }

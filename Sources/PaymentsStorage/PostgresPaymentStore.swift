@@ -270,18 +270,43 @@ public final class PostgresPaymentStore: PaymentStore {
         }
     }
 
-    public func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws {
+    public func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws {
+        let refund: Int64 = refundAttempt ? 1 : 0
         try await transaction("reschedule") { connection in
             let rescheduled = try await self.rows(
                 connection,
                 """
                 UPDATE jobs SET state = 'queued', run_at = \(PostgresTimestamp(runAt)), last_error = \(error),
-                    lease_token = NULL, lease_expires_at = NULL, updated_at = \(PostgresTimestamp(now))
+                    attempts = attempts - \(refund), lease_token = NULL, lease_expires_at = NULL,
+                    updated_at = \(PostgresTimestamp(now))
                 WHERE id = \(job.id) AND state = 'running' AND lease_token = \(job.leaseToken)
                 RETURNING id
                 """
             )
             guard !rescheduled.isEmpty else { throw Self.leaseLost(job) }
+            if refundAttempt && job.kind == .submit {
+                try await self.execute(
+                    connection,
+                    "UPDATE payments SET attempts = attempts - 1 WHERE id = \(job.paymentID) AND attempts > 0"
+                )
+            }
+        }
+    }
+
+    public func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
+        try await transaction("stalePayments", readOnly: true) { connection in
+            let rows = try await self.rows(
+                connection,
+                """
+                SELECT \(unescaped: Self.paymentColumns) FROM payments
+                WHERE status = \(status.rawValue) AND updated_at < \(PostgresTimestamp(updatedBefore))
+                ORDER BY updated_at LIMIT \(Int64(max(1, limit)))
+                """
+            )
+            var payments = try rows.map { try Self.decodePayment($0).payment }
+            let history = try await self.loadHistory(connection, paymentIDs: payments.map(\.id))
+            for index in payments.indices { payments[index].history = history[payments[index].id] ?? [] }
+            return payments
         }
     }
 

@@ -231,13 +231,33 @@ public final class SQLitePaymentStore: PaymentStore {
         }
     }
 
-    public func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws {
+    public func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws {
         try await database.write { db in
             try Self.checkLease(db, job)
+            let refund: Int64 = refundAttempt ? 1 : 0
             try db.query(
-                "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                [.integer(runAt.microseconds), .text(error), .integer(now.microseconds), .text(job.id.lowercased)]
+                """
+                UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, attempts = attempts - ?, lease_token = NULL,
+                    lease_expires_at = NULL, updated_at = ? WHERE id = ?
+                """,
+                [.integer(runAt.microseconds), .text(error), .integer(refund), .integer(now.microseconds), .text(job.id.lowercased)]
             )
+            if refundAttempt && job.kind == .submit {
+                try db.query(
+                    "UPDATE payments SET attempts = attempts - 1 WHERE id = ? AND attempts > 0",
+                    [.text(job.paymentID.lowercased)]
+                )
+            }
+        }
+    }
+
+    public func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
+        try await database.read { db in
+            let ids = try db.query(
+                "SELECT id FROM payments WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?",
+                [.text(status.rawValue), .integer(updatedBefore.microseconds), .int(max(1, limit))]
+            )
+            return try ids.compactMap { try Self.loadPayment(db, where: "id = ?", [.text($0.text(0))])?.payment }
         }
     }
 

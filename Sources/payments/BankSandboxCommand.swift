@@ -7,6 +7,18 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `payments bank-sandbox`: the partner-bank sandbox alone, as a real HTTP server with fault injection.
+///
+/// HTTPS and mutual TLS come from the environment (all files PEM):
+/// - `SANDBOX_TLS_CERT`: the server certificate chain, leaf first. With `SANDBOX_TLS_KEY`, the sandbox serves HTTPS.
+/// - `SANDBOX_TLS_KEY`: the server certificate's private key (unencrypted).
+/// - `SANDBOX_TLS_CLIENT_CA`: the CA certificates that sign acceptable client certificates; required with
+///   `--require-client-cert` / `SANDBOX_REQUIRE_CLIENT_CERT=true`, which then make the TLS handshake fail for a client
+///   without a certificate signed by that CA (the bank's `BANK_AUTH=mtls` mode).
+///
+/// ```sh
+/// SANDBOX_TLS_CERT=server.pem SANDBOX_TLS_KEY=server.key SANDBOX_TLS_CLIENT_CA=client-ca.pem \
+///     payments bank-sandbox --require-client-cert
+/// ```
 struct BankSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bank-sandbox",
@@ -56,6 +68,7 @@ struct BankSandboxCommand: AsyncParsableCommand {
                 throw ConfigurationError(setting: "SANDBOX_*", reason: "\(error)")
             }
             try applyFlags(to: &configuration.faults)
+            configuration.tls = try tlsSetting(environment, clientCertRequired: configuration.faults.requireClientCert)
         } catch {
             exitWithConfigurationError(error)
         }
@@ -63,7 +76,46 @@ struct BankSandboxCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: sandbox)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as SandboxSettingError {
+            exitWithConfigurationError(error)  // a TLS file that cannot be loaded, found as the server starts
+        }
+    }
+
+    /// Reads `SANDBOX_TLS_CERT`, `SANDBOX_TLS_KEY` and `SANDBOX_TLS_CLIENT_CA`; `nil` (plain HTTP) when none is set.
+    private func tlsSetting(_ environment: [String: String], clientCertRequired: Bool) throws -> BankSandboxConfiguration.TLS? {
+        func file(_ name: String) throws -> String? {
+            guard let path = environment[name], !path.isEmpty else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                FileManager.default.isReadableFile(atPath: path)
+            else { throw ConfigurationError(setting: name, reason: "no readable file at \(path)") }
+            return path
+        }
+        let certificate = try file("SANDBOX_TLS_CERT")
+        let key = try file("SANDBOX_TLS_KEY")
+        let clientCA = try file("SANDBOX_TLS_CLIENT_CA")
+        guard let certificate, let key else {
+            if certificate != nil || key != nil {
+                let missing = certificate == nil ? "SANDBOX_TLS_CERT" : "SANDBOX_TLS_KEY"
+                throw ConfigurationError(setting: missing, reason: "is required with \(certificate == nil ? "SANDBOX_TLS_KEY" : "SANDBOX_TLS_CERT")")
+            }
+            if clientCA != nil {
+                throw ConfigurationError(setting: "SANDBOX_TLS_CLIENT_CA", reason: "needs SANDBOX_TLS_CERT and SANDBOX_TLS_KEY")
+            }
+            if clientCertRequired {
+                throw ConfigurationError(
+                    setting: requireClientCert ? "--require-client-cert" : "SANDBOX_REQUIRE_CLIENT_CERT",
+                    reason: "needs TLS: set SANDBOX_TLS_CERT, SANDBOX_TLS_KEY and SANDBOX_TLS_CLIENT_CA"
+                )
+            }
+            return nil
+        }
+        if clientCertRequired && clientCA == nil {
+            throw ConfigurationError(setting: "SANDBOX_TLS_CLIENT_CA", reason: "is required when client certificates are required")
+        }
+        return BankSandboxConfiguration.TLS(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: clientCA)
     }
 
     private func applyFlags(to faults: inout SandboxFaults) throws {

@@ -93,7 +93,7 @@ struct PaymentStoreContractTests {
                 _ = try await store.finish(job, result: .succeeded, event: nil, now: Self.now.addingTimeInterval(32))
             }
             // Rescheduled work waits until it is due.
-            try await store.reschedule(reclaimed, runAt: Self.now.addingTimeInterval(100), error: "bank down", now: Self.now.addingTimeInterval(32))
+            try await store.reschedule(reclaimed, runAt: Self.now.addingTimeInterval(100), error: "bank down", refundAttempt: false, now: Self.now.addingTimeInterval(32))
             #expect(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(99), lease: .seconds(30)) == nil)
             let third = try #require(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(100), lease: .seconds(30)))
             #expect(third.attempts == 3)

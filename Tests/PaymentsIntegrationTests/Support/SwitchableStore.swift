@@ -39,9 +39,13 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         return try await base.finish(job, result: result, event: event, now: now)
     }
-    func reschedule(_ job: Job, runAt: Date, error: String, now: Date) async throws {
+    func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws {
         try check()
-        try await base.reschedule(job, runAt: runAt, error: error, now: now)
+        try await base.reschedule(job, runAt: runAt, error: error, refundAttempt: refundAttempt, now: now)
+    }
+    func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
+        try check()
+        return try await base.stalePayments(in: status, updatedBefore: updatedBefore, limit: limit)
     }
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] { try check(); return try await base.queueStats(now: now) }
 }

@@ -2,7 +2,9 @@ import AsyncHTTPClient
 import BankClient
 import BankSandbox
 import Foundation
+import CoreMetrics
 import Logging
+import MetricsTestKit
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -68,6 +70,8 @@ struct TestServer: Sendable {
     let logs: InMemoryLogSink
     let databasePath: String
     var client: HTTPClient = TestHTTP.load
+    var metrics = TestMetrics()
+    var sandbox: BankSandbox?
 
     /// Options for one server.
     struct Options: Sendable {
@@ -81,6 +85,19 @@ struct TestServer: Sendable {
             erpRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), maxAttempts: 5)
         )
         var logLevel: Logger.Level = .debug
+        var metrics = TestMetrics()
+        var circuitBreaker = CircuitBreaker.Configuration(
+            windowSize: 10, minimumCalls: 5, failureRateThreshold: 0.5, coolDown: .milliseconds(300), halfOpenProbes: 2
+        )
+        var reconciler = ReconcilerConfiguration(interval: .seconds(3600), processingThreshold: .seconds(3600))
+        /// How the bank client authenticates to the standalone sandbox.
+        var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
+        var bankRequestTimeout: Duration = .seconds(3)
+
+        enum BankAuth: Sendable {
+            case oauth2(secret: String)
+            case apiKey(String)
+        }
     }
 
     /// Starts the servers, runs `body`, then shuts them down gracefully (even if `body` throws).
@@ -110,31 +127,34 @@ struct TestServer: Sendable {
             sandbox = standalone
             sandboxGroup = group
             sandboxURL = url
+            let authentication: BankClientConfiguration.Authentication
+            switch options.bankAuth {
+            case .oauth2(let secret):
+                authentication = .oauth2(tokenURL: url + "/oauth/token", clientID: configuration.clientID, clientSecret: secret)
+            case .apiKey(let key):
+                authentication = .apiKey(key)
+            }
             bank = .remote(
-                BankClientConfiguration(
-                    baseURL: url,
-                    authentication: .oauth2(
-                        tokenURL: url + "/oauth/token", clientID: configuration.clientID,
-                        clientSecret: configuration.clientSecret
-                    ),
-                    requestTimeout: .seconds(3)
-                )
+                BankClientConfiguration(baseURL: url, authentication: authentication, requestTimeout: options.bankRequestTimeout)
             )
         }
 
         let configuration = ServeConfiguration(
             host: "127.0.0.1", port: 0, database: .sqlite(path: databasePath), apiKeys: TestClients.registry,
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
-            worker: options.worker
+            worker: options.worker, reconciler: options.reconciler, circuitBreaker: options.circuitBreaker
         )
         let port = Eventually<Int>()
-        let server = PaymentsServer(configuration: configuration, logger: logger) { port.set($0) }
+        let server = PaymentsServer(configuration: configuration, logger: logger, metrics: options.metrics) { port.set($0) }
         let serverGroup = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
         let serverTask = Task { try await serverGroup.run() }
         let baseURL = "http://127.0.0.1:\(await port.value)"
         if let sandbox { await sandbox.setWebhookURL(baseURL + "/webhook/payments") }
 
-        let testServer = TestServer(baseURL: baseURL, sandboxURL: sandboxURL, logs: logs, databasePath: databasePath)
+        let testServer = TestServer(
+            baseURL: baseURL, sandboxURL: sandboxURL, logs: logs, databasePath: databasePath, metrics: options.metrics,
+            sandbox: sandbox
+        )
         let result: Result<T, any Error>
         do {
             result = .success(try await body(testServer))
@@ -197,6 +217,11 @@ extension TestServer {
     /// The sandbox's counters.
     func sandboxStats() async throws -> [String: any Sendable] {
         try await request(.GET, "/sandbox/stats", key: nil, base: sandboxURL!).json
+    }
+
+    /// Points the standalone sandbox's webhooks somewhere else (a dead port loses them).
+    func redirectSandboxWebhooks(to url: String) async throws {
+        await sandbox?.setWebhookURL(url)
     }
 
     func setSandboxFaults(_ json: String) async throws {

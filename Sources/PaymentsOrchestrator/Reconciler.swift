@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import PaymentsCore
+import ServiceLifecycle
+
+/// How reconciliation runs.
+public struct ReconcilerConfiguration: Sendable {
+    /// How often to look.
+    public var interval: Duration
+    /// How long a payment may sit in `processing` before we ask the bank.
+    public var processingThreshold: Duration
+    /// Payments looked at per round.
+    public var batchSize: Int
+
+    /// Creates a configuration: every 30 s, payments in `processing` for ten minutes, 50 at a time.
+    public init(interval: Duration = .seconds(30), processingThreshold: Duration = .seconds(600), batchSize: Int = 50) {
+        self.interval = interval
+        self.processingThreshold = processingThreshold
+        self.batchSize = batchSize
+    }
+}
+
+/// Finds payments stuck in `processing` (their final webhook is late or lost) and asks the bank for their status,
+/// recording what it says with source `reconciliation`. Every instance may run one: applying a status twice changes
+/// nothing.
+public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, Sendable {
+    private let store: Store
+    private let bank: Bank
+    private let configuration: ReconcilerConfiguration
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    /// Creates a reconciler.
+    public init(store: Store, bank: Bank, configuration: ReconcilerConfiguration = .init(), logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.bank = bank
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
+            } catch {
+                return
+            }
+            await reconcileOnce()
+        }
+    }
+
+    /// One round: returns how many payments changed.
+    @discardableResult
+    public func reconcileOnce() async -> Int {
+        let threshold = Double(configuration.processingThreshold.components.seconds)
+        let stale: [Payment]
+        do {
+            stale = try await store.stalePayments(
+                in: .processing, updatedBefore: now().addingTimeInterval(-threshold), limit: configuration.batchSize
+            )
+        } catch {
+            logger.warning("Reconciliation could not read stale payments", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var changed = 0
+        for payment in stale {
+            var logger = logger
+            logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
+            logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
+            do {
+                guard let remote = try await bank.status(of: payment.id, traceParent: payment.traceParent) else {
+                    logger.error("Reconciliation: the bank does not know a payment it accepted")
+                    continue
+                }
+                let event = PaymentEvent(
+                    status: remote.status, source: .reconciliation, occurredAt: now(), bankRef: remote.bankRef,
+                    returnCode: remote.returnCode, reason: remote.returnCode.map { "ACH return \($0)" }
+                )
+                guard let outcome = try await store.apply(event, to: payment.id, now: now()) else { continue }
+                if case .transition = outcome.action {
+                    changed += 1
+                    logger.info(
+                        "Reconciliation found a newer status",
+                        metadata: ["status": "\(outcome.payment.status.rawValue)", "source": "reconciliation"]
+                    )
+                }
+            } catch {
+                logger.warning("Reconciliation could not ask the bank", metadata: ["error": "\(error)"])
+            }
+        }
+        return changed
+    }
+}
