@@ -12,12 +12,12 @@ VALUES (gen_random_uuid(), 'bench', 'PGB-' || gen_random_uuid(), NULL, md5(rando
 ON CONFLICT DO NOTHING
 RETURNING id AS payment_id \gset
 INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
-VALUES (:'payment_id', 'initiated', 'api', true, NULL, now());
+VALUES (:payment_id::uuid, 'initiated', 'api', true, NULL, now());
 INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
-VALUES (gen_random_uuid(), 'submit', :'payment_id', 'queued', 0, now(), NULL, now(), now());
+VALUES (gen_random_uuid(), 'submit', :payment_id::uuid, 'queued', 0, now(), NULL, now(), now());
 SELECT id, client_id, client_ref, amount_minor, currency, recipient_type, recipient_name, recipient_account_number,
     recipient_routing_number, recipient_email, recipient_phone, description, status, bank_ref, return_code,
     failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint
-FROM payments WHERE id = :'payment_id';
-SELECT status, at, source, applied, detail FROM payment_history WHERE payment_id = :'payment_id' ORDER BY id;
+FROM payments WHERE id = :payment_id::uuid;
+SELECT status, at, source, applied, detail FROM payment_history WHERE payment_id = :payment_id::uuid ORDER BY id;
 COMMIT;
