@@ -87,6 +87,7 @@ let package = Package(
         .target(
             name: "PaymentsAPI",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsOrchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,12 +112,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The system zlib (Debian: zlib1g-dev), for gzip OTLP request bodies.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Telemetry runtime: logs (and later traces and metrics). Knows nothing of payments.
         .target(
             name: "Telemetry",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                "CZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -124,6 +137,7 @@ let package = Package(
         .target(
             name: "PaymentsApp",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsStorage",
                 "BankClient",
@@ -143,6 +157,7 @@ let package = Package(
         .executableTarget(
             name: "payments",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsApp",
                 "PaymentsStorage",
@@ -173,7 +188,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TelemetryTests",
-            dependencies: ["Telemetry", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Telemetry", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

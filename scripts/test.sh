@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_packages=()
 # The SQLite store links the system library.
 pkg-config --exists sqlite3 2>/dev/null || need_packages+=(libsqlite3-dev pkg-config)
+# promtool checks what /metrics serves.
+command -v promtool >/dev/null || need_packages+=(prometheus)
 if [ ${#need_packages[@]} -gt 0 ]; then
     echo "==> installing ${need_packages[*]}"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

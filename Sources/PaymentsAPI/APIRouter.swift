@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import Logging
 import PaymentsCore
@@ -14,12 +15,13 @@ public enum APIRouter {
     /// Builds the router.
     public static func build<Store: PaymentStore>(
         orchestrator: PaymentOrchestrator<Store>, apiKeys: APIKeyRegistry, webhookSignature: WebhookSignature,
-        limits: PaymentLimits = .default
+        limits: PaymentLimits = .default, metrics: any MetricsFactory = MetricsSystem.factory,
+        metricsEndpoint: MetricsEndpoint? = nil
     ) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        OperationsController(store: orchestrator.store).addRoutes(to: router)
-        WebhookController(orchestrator: orchestrator, signature: webhookSignature).addRoutes(to: router)
+        OperationsController(store: orchestrator.store, metricsEndpoint: metricsEndpoint).addRoutes(to: router)
+        WebhookController(orchestrator: orchestrator, signature: webhookSignature, metrics: metrics).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(registry: apiKeys))
         PaymentController(orchestrator: orchestrator, limits: limits).addRoutes(to: v1)
         return router

@@ -8,10 +8,12 @@ import PaymentsCore
 /// `/healthz` (the process answers), `/readyz` (the database is reachable and migrated) and `/openapi.yaml`.
 public struct OperationsController<Store: PaymentStore>: Sendable {
     let store: Store
+    let metricsEndpoint: MetricsEndpoint?
 
     /// Creates the controller.
-    public init(store: Store) {
+    public init(store: Store, metricsEndpoint: MetricsEndpoint? = nil) {
         self.store = store
+        self.metricsEndpoint = metricsEndpoint
     }
 
     /// Adds the routes.
@@ -26,6 +28,14 @@ public struct OperationsController<Store: PaymentStore>: Sendable {
                 return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)
             }
         }
+        if let metricsEndpoint {
+            router.get("metrics") { request, _ in
+                let (contentType, body) = metricsEndpoint(request.headers[.accept])
+                return Response(
+                    status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+                )
+            }
+        }
         router.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml"],
@@ -34,6 +44,9 @@ public struct OperationsController<Store: PaymentStore>: Sendable {
         }
     }
 }
+
+/// Renders the metrics for a scraper's `Accept` header: the content type and the body.
+public typealias MetricsEndpoint = @Sendable (_ accept: String?) -> (contentType: String, body: String)
 
 /// The OpenAPI 3.1 document shipped with the binary.
 public enum OpenAPIDocument {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,12 +14,21 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
     let orchestrator: PaymentOrchestrator<Store>
     let signature: WebhookSignature
     let now: @Sendable () -> Date
+    let metrics: any MetricsFactory
 
     /// Creates the controller.
-    public init(orchestrator: PaymentOrchestrator<Store>, signature: WebhookSignature, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        orchestrator: PaymentOrchestrator<Store>, signature: WebhookSignature, metrics: any MetricsFactory = MetricsSystem.factory,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.orchestrator = orchestrator
         self.signature = signature
+        self.metrics = metrics
         self.now = now
+    }
+
+    private func rejected(_ reason: String) {
+        Counter(label: "webhook_rejected_total", dimensions: [("reason", reason)], factory: metrics).increment()
     }
 
     /// Adds the route.
@@ -27,12 +37,14 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
     }
 
     @Sendable func receive(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let received = ContinuousClock.now
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = Array(buffer: buffer)
         do {
             try signature.verify(header: request.headers[.bankSignature], body: body, now: now())
         } catch {
             context.logger.warning("Webhook refused: bad signature", metadata: ["reason": "\(error.rawValue)"])
+            rejected("signature_\(error.rawValue)")
             throw Problem(status: .unauthorized, slug: "invalid-signature", title: "Unauthorized", detail: error.description)
         }
         let event: WebhookEvent
@@ -44,6 +56,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
                 context.logger.warning(
                     "Webhook refused: malformed body", metadata: ["fields": .array(error.errors.map { .string($0.pointer) })]
                 )
+                rejected("malformed_body")
                 throw Problem(
                     status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook",
                     detail: "The event body is not valid.",
@@ -52,9 +65,14 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
             }
         } catch is DecodingError {
             context.logger.warning("Webhook refused: body is not JSON")
+            rejected("malformed_body")
             throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
         }
         _ = try await orchestrator.receive(event)
-        return try JSONResponse.make(["ok": true])
+        let response = try JSONResponse.make(["ok": true])
+        let elapsed = ContinuousClock.now - received
+        Recorder(label: "payment_webhook_latency_seconds", aggregate: true, factory: metrics)
+            .record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return response
     }
 }

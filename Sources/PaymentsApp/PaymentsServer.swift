@@ -11,6 +11,7 @@ import PaymentsOrchestrator
 import PaymentsStorage
 import PostgresNIO
 import ServiceLifecycle
+import Telemetry
 
 /// The whole orchestrator as one service: storage, the bank (or the embedded sandbox), the durable workers and the
 /// HTTP server, started in that order and stopped in reverse, so the server stops taking requests first and the
@@ -83,11 +84,14 @@ public struct PaymentsServer: Service {
 
     private func run<Store: PaymentStore>(store: Store, httpClient: HTTPClient) async throws {
         let signal = JobSignal()
-        let orchestrator = PaymentOrchestrator(store: store, signal: signal, logger: logger)
+        let orchestrator = PaymentOrchestrator(
+            store: store, signal: signal, logger: logger, metrics: PaymentMetrics(factory: metrics)
+        )
         let erp = ERPNotifier(url: configuration.erpWebhookURL, httpClient: httpClient)
         let router = APIRouter.build(
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,
-            webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits
+            webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits,
+            metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics)
         )
         var services: [any Service] = []
         let sandbox: BankSandbox?
@@ -132,7 +136,12 @@ public struct PaymentsServer: Service {
             logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
         )
         services.append(worker)
-        services.append(Reconciler(store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger))
+        services.append(
+            Reconciler(
+                store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
+                metrics: PaymentMetrics(factory: metrics)
+            )
+        )
         services.append(QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
         let onListening = self.onListening
         let logger = self.logger
@@ -162,5 +171,14 @@ public struct PaymentsServer: Service {
             throw error
         }
         try await bankHTTPClient?.shutdown()
+    }
+
+    /// `/metrics` when the metrics go to our registry (tests may record elsewhere).
+    private static func metricsEndpoint(_ metrics: any MetricsFactory) -> MetricsEndpoint? {
+        guard let registry = metrics as? MetricsRegistry else { return nil }
+        return { accept in
+            let format = PrometheusRenderer.Format.negotiate(accept: accept)
+            return (format.contentType, PrometheusRenderer.render(registry.snapshot(), format: format, help: MetricDescriptions.all))
+        }
     }
 }

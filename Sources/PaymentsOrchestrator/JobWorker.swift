@@ -20,6 +20,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let inFlight = Mutex(0)
     private let submitGate: @Sendable () -> Bool
     private let retryGauges: RetryCountGauges
+    private let paymentMetrics: PaymentMetrics
 
     /// Creates a worker.
     ///
@@ -39,6 +40,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.now = now
         self.submitGate = submitGate
         self.retryGauges = RetryCountGauges(factory: metrics)
+        self.paymentMetrics = PaymentMetrics(factory: metrics)
     }
 
     /// Drops retry series of payments that settled (possibly in another instance) while this one held the series.
@@ -178,6 +180,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 var logger = logger
                 logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
                 PaymentOrchestrator<Store>.logOutcome(outcome, event: event, logger: logger)
+                paymentMetrics.record(outcome, now: now())
                 if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
             }
             if job.kind == .submit { retryGauges.remove(job.paymentID) }

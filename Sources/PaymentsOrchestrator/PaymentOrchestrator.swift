@@ -15,12 +15,17 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
     private let signal: JobSignal
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let metrics: PaymentMetrics
 
     /// Creates an orchestrator.
-    public init(store: Store, signal: JobSignal, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: Store, signal: JobSignal, logger: Logger, metrics: PaymentMetrics = PaymentMetrics(),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.store = store
         self.signal = signal
         self.logger = logger
+        self.metrics = metrics
         self.now = now
     }
 
@@ -46,6 +51,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
                     "currency": "\(payment.amount.currency.code)",
                 ]
             )
+            metrics.created()
             signal.notify()
         case .replayed(let payment):
             logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
@@ -78,6 +84,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         case .recorded(let outcome):
             logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
             PaymentOrchestrator.logOutcome(outcome, event: event.paymentEvent, logger: logger)
+            metrics.record(outcome, now: now())
             if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
         case .duplicate:
             logger.info("Webhook event already recorded; acknowledged without change")

@@ -29,9 +29,14 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
     private let configuration: ReconcilerConfiguration
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let metrics: PaymentMetrics
 
     /// Creates a reconciler.
-    public init(store: Store, bank: Bank, configuration: ReconcilerConfiguration = .init(), logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: Store, bank: Bank, configuration: ReconcilerConfiguration = .init(), logger: Logger,
+        metrics: PaymentMetrics = PaymentMetrics(), now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.metrics = metrics
         self.store = store
         self.bank = bank
         self.configuration = configuration
@@ -78,6 +83,7 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
                     returnCode: remote.returnCode, reason: remote.returnCode.map { "ACH return \($0)" }
                 )
                 guard let outcome = try await store.apply(event, to: payment.id, now: now()) else { continue }
+                metrics.record(outcome, now: now())
                 if case .transition = outcome.action {
                     changed += 1
                     logger.info(

@@ -38,6 +38,24 @@ extension PostgresPaymentStore {
         }
     }
 
+    /// Runs `body` on a pooled connection without an explicit transaction, bounded like ``transaction(_:readOnly:timeout:_:)``:
+    /// for a single statement, which PostgreSQL runs atomically on its own, saving the BEGIN and COMMIT round trips.
+    func statement<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let client = self.client
+        return try await withDeadline(operation, timeout: operationTimeout) {
+            try await client.withConnection { connection in
+                try await withTaskCancellationHandler {
+                    try await body(connection)
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    _ = closing
+                }
+            }
+        }
+    }
+
     /// Runs `work` with a deadline; past it the caller gets ``StoreError/Code/unavailable`` at once, so the HTTP edge
     /// answers 503 in bounded time while the database is down.
     ///

@@ -81,48 +81,65 @@ public final class PostgresPaymentStore: PaymentStore {
 
     public func create(_ new: NewPayment) async throws -> PaymentCreation {
         let fingerprint = new.request.fingerprint
-        return try await transaction("create") { connection in
-            let request = new.request
-            let recipient = PostgresRecipientColumns(request.recipient)
-            let now = PostgresTimestamp(new.createdAt)
-            // Insert first: the unique constraints decide between racing requests. A conflicting insert waits for
-            // the other transaction and then inserts nothing, after which the row it conflicted with is visible.
-            let inserted = try await self.rows(
+        let request = new.request
+        let recipient = PostgresRecipientColumns(request.recipient)
+        let now = PostgresTimestamp(new.createdAt)
+        // The common case, a new payment, is one statement: the payment, its history entry and its submit job are
+        // inserted by data-modifying CTEs, which PostgreSQL runs atomically (one round trip, no BEGIN/COMMIT). The
+        // unique constraints decide between racing requests: a conflicting insert waits for the other transaction
+        // and then inserts nothing, and neither does the rest of the statement.
+        let inserted = try await statement("create") { connection in
+            try await self.rows(
                 connection,
                 """
-                INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
-                    currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at, updated_at)
-                VALUES (\(new.id), \(new.clientID), \(request.clientRef), \(new.idempotencyKey), \(fingerprint),
-                    \(request.amount.minorUnits), \(request.amount.currency.code), \(recipient.type),
-                    \(request.recipient.name), \(recipient.accountNumber), \(recipient.routingNumber), \(recipient.email),
-                    \(recipient.phone), \(request.description), 'initiated', 0, \(new.traceParent), \(now), \(now))
-                ON CONFLICT DO NOTHING
-                RETURNING id
+                WITH inserted AS (
+                    INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
+                        currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
+                        recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at,
+                        updated_at)
+                    VALUES (\(new.id), \(new.clientID), \(request.clientRef), \(new.idempotencyKey), \(fingerprint),
+                        \(request.amount.minorUnits), \(request.amount.currency.code), \(recipient.type),
+                        \(request.recipient.name), \(recipient.accountNumber), \(recipient.routingNumber),
+                        \(recipient.email), \(recipient.phone), \(request.description), 'initiated', 0, \(new.traceParent),
+                        \(now), \(now))
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                ), history AS (
+                    INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
+                    SELECT id, 'initiated', 'api', true, NULL, \(now) FROM inserted
+                ), job AS (
+                    INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+                    SELECT \(UUID()), 'submit', id, 'queued', 0, \(now), \(new.traceParent), \(now), \(now) FROM inserted
+                )
+                SELECT id FROM inserted
                 """
             )
-            guard !inserted.isEmpty else {
-                // The same order as the SQLite store: the idempotency key speaks first, then the client reference.
-                if let key = new.idempotencyKey,
-                    let existing = try await self.loadPayment(connection, .idempotencyKey(clientID: new.clientID, key: key))
-                {
-                    return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.idempotencyKey)
-                }
-                if let existing = try await self.loadPayment(
-                    connection, .clientRef(clientID: new.clientID, clientRef: request.clientRef)
-                ) {
-                    return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.clientRef)
-                }
-                throw StoreError(.corrupt, debugDescription: "create: insert conflicted on the payment id itself")
-            }
-            try await self.insertHistory(
-                connection, paymentID: new.id, status: .initiated, source: .api, applied: true, detail: nil, at: now
+        }
+        if !inserted.isEmpty {
+            // What the row now holds, without reading it back (times at the column's microsecond precision).
+            let created = now.date
+            return .created(
+                Payment(
+                    id: new.id, clientID: new.clientID, clientRef: request.clientRef, amount: request.amount,
+                    recipient: request.recipient, description: request.description, status: .initiated, attempts: 0,
+                    createdAt: created, updatedAt: created, traceParent: new.traceParent,
+                    history: [PaymentHistoryEntry(status: .initiated, at: created, source: .api, applied: true)]
+                )
             )
-            try await self.insertJob(connection, kind: .submit, paymentID: new.id, traceParent: new.traceParent, at: now)
-            guard let created = try await self.loadPayment(connection, .id(new.id)) else {
-                throw StoreError(.corrupt, debugDescription: "inserted payment not found")
+        }
+        return try await transaction("create") { connection in
+            // The same order as the SQLite store: the idempotency key speaks first, then the client reference.
+            if let key = new.idempotencyKey,
+                let existing = try await self.loadPayment(connection, .idempotencyKey(clientID: new.clientID, key: key))
+            {
+                return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.idempotencyKey)
             }
-            return .created(created.payment)
+            if let existing = try await self.loadPayment(
+                connection, .clientRef(clientID: new.clientID, clientRef: request.clientRef)
+            ) {
+                return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.clientRef)
+            }
+            throw StoreError(.corrupt, debugDescription: "create: insert conflicted on the payment id itself")
         }
     }
 

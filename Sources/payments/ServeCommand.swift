@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import PaymentsApp
 import PaymentsCore
 import ServiceLifecycle
+import Telemetry
 import UnixSignals
 
 /// `payments serve`: the orchestrator.
@@ -45,7 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             )
         }
-        let server = PaymentsServer(configuration: loaded.configuration, logger: logger)
+        // One registry for the process: swift-metrics users (ours, Hummingbird's, postgres-nio's) record into it, and
+        // /metrics renders it.
+        let registry = MetricsRegistry()
+        MetricsSystem.bootstrap(registry)
+        let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: registry)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

@@ -86,6 +86,8 @@ struct TestServer: Sendable {
         )
         var logLevel: Logger.Level = .debug
         var metrics = TestMetrics()
+        /// When set, the server records into this registry (and serves /metrics from it) instead of `metrics`.
+        var registry: MetricsRegistry?
         var circuitBreaker = CircuitBreaker.Configuration(
             windowSize: 10, minimumCalls: 5, failureRateThreshold: 0.5, coolDown: .milliseconds(300), halfOpenProbes: 2
         )
@@ -145,7 +147,9 @@ struct TestServer: Sendable {
             worker: options.worker, reconciler: options.reconciler, circuitBreaker: options.circuitBreaker
         )
         let port = Eventually<Int>()
-        let server = PaymentsServer(configuration: configuration, logger: logger, metrics: options.metrics) { port.set($0) }
+        let server = PaymentsServer(
+            configuration: configuration, logger: logger, metrics: options.registry ?? options.metrics
+        ) { port.set($0) }
         let serverGroup = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
         let serverTask = Task { try await serverGroup.run() }
         let baseURL = "http://127.0.0.1:\(await port.value)"

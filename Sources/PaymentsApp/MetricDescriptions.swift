@@ -1,0 +1,17 @@
+/// The `# HELP` text of every metric in CONTRACTS.md.
+enum MetricDescriptions {
+    static let all: [String: String] = [
+        "payment_status_total": "Transitions into each payment status.",
+        "payment_retry_count": "Retries so far of each payment waiting to retry (removed when it settles).",
+        "payment_webhook_latency_seconds": "Webhook receipt to acknowledgement.",
+        "payment_returns_total": "Returned payments by ACH return code.",
+        "bank_request_duration_seconds": "Calls to the partner bank by operation and outcome.",
+        "bank_circuit_state": "Bank circuit breaker: 0 closed, 1 half-open, 2 open.",
+        "webhook_rejected_total": "Webhooks refused, by reason.",
+        "payment_time_to_terminal_seconds": "Payment creation to completed, returned or failed.",
+        "job_queue_depth": "Durable jobs queued or running, by kind.",
+        "job_queue_oldest_age_seconds": "Age of the oldest queued or running job, by kind.",
+        "telemetry_spans_dropped_total": "Spans dropped by the telemetry runtime, by signal.",
+        "telemetry_export_failures_total": "Failed telemetry exports, by signal.",
+    ]
+}

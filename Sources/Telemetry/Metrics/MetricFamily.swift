@@ -1,0 +1,72 @@
+import Foundation
+
+/// All series of one metric name, as read from a ``MetricsRegistry``.
+public struct MetricFamily: Sendable {
+    /// What kind of metric it is.
+    public enum Kind: String, Sendable {
+        case counter
+        case gauge
+        case histogram
+    }
+
+    /// The metric's name.
+    public var name: String
+    /// Its kind.
+    public var kind: Kind
+    /// One sample per label set.
+    public var samples: [MetricSample]
+}
+
+/// One series' value.
+public struct MetricSample: Sendable {
+    /// Its labels, sorted by name.
+    public var labels: [LabelPair]
+    /// Its value.
+    public var value: MetricValue
+}
+
+/// A series' value by kind.
+public enum MetricValue: Sendable {
+    case counter(Double)
+    case gauge(Double)
+    case histogram(HistogramValue)
+}
+
+/// A cumulative histogram.
+public struct HistogramValue: Sendable {
+    /// Upper bounds, ascending (the `+Inf` bucket is implied).
+    public var bounds: [Double]
+    /// Cumulative-from-zero counts per bucket, not cumulative across buckets: `counts[i]` observations fell in
+    /// bucket `i`; the last element is the `+Inf` overflow bucket.
+    public var counts: [UInt64]
+    /// Sum of observations.
+    public var sum: Double
+    /// Number of observations.
+    public var count: UInt64
+    /// The latest exemplar of each bucket (same indices as `counts`).
+    public var exemplars: [Exemplar?]
+}
+
+/// A recorded value with the trace it was recorded in.
+public struct Exemplar: Sendable {
+    /// The sampled trace and span active when a value was recorded.
+    public struct Context: Sendable {
+        /// 32 lower-case hex digits.
+        public var traceID: String
+        /// 16 lower-case hex digits.
+        public var spanID: String
+
+        /// Creates a context.
+        public init(traceID: String, spanID: String) {
+            self.traceID = traceID
+            self.spanID = spanID
+        }
+    }
+
+    /// The trace and span.
+    public var context: Context
+    /// The value recorded.
+    public var value: Double
+    /// When.
+    public var time: Date
+}

@@ -1,0 +1,174 @@
+import Synchronization
+import Testing
+import Telemetry
+
+@Suite struct BatchSpanProcessorTests {
+    /// Counts concurrent `export` calls and can be slowed down.
+    final class ConcurrencyCountingExporter: SpanExporter {
+        private struct State {
+            var current = 0
+            var maximum = 0
+            var spans = 0
+        }
+
+        private let state = Mutex(State())
+        let delay: Duration
+
+        init(delay: Duration) { self.delay = delay }
+
+        func export(_ batch: [FinishedSpan]) async throws {
+            state.withLock {
+                $0.current += 1
+                $0.maximum = max($0.maximum, $0.current)
+            }
+            try? await Task.sleep(for: delay)
+            state.withLock {
+                $0.current -= 1
+                $0.spans += batch.count
+            }
+        }
+
+        func forceFlush() async throws {}
+        func shutdown() async {}
+
+        var maximumConcurrentExports: Int { state.withLock { $0.maximum } }
+        var exportedSpans: Int { state.withLock { $0.spans } }
+    }
+
+    /// Never returns from `export` and ignores cancellation, like a collector that accepted the connection and
+    /// went silent behind a client without timeouts.
+    final class HangingExporter: SpanExporter {
+        let calls = Atomic<Int>(0)
+
+        func export(_ batch: [FinishedSpan]) async throws {
+            calls.add(1, ordering: .relaxed)
+            await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+        }
+
+        func forceFlush() async throws {
+            await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+        }
+
+        func shutdown() async {
+            await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+        }
+    }
+
+    @Test func exportsAsSoonAsABatchFills() async throws {
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(
+                maxQueueSize: 100, maxExportBatchSize: 4, scheduleDelay: .seconds(60)))
+        let running = Task { try await processor.run() }
+        for index in 0..<4 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
+        #expect(await tracingEventually { exporter.batches.count == 1 })
+        #expect(exporter.batches.first?.map(\.name) == ["s0", "s1", "s2", "s3"])
+        processor.onEnd(makeTestFinishedSpan("lonely"))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(exporter.batches.count == 1)  // a partial batch waits for the (long) delay
+        processor.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func exportsAPartialBatchAfterTheScheduleDelay() async throws {
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 512, scheduleDelay: .milliseconds(50)))
+        let running = Task { try await processor.run() }
+        processor.onEnd(makeTestFinishedSpan("one"))
+        #expect(await tracingEventually { exporter.spans.count == 1 })
+        processor.onEnd(makeTestFinishedSpan("two"))
+        #expect(await tracingEventually { exporter.spans.count == 2 })
+        #expect(exporter.batches.count == 2)
+        processor.triggerGracefulShutdown()
+        try await running.value
+        #expect(processor.exportedSpanCount == 2)
+    }
+
+    @Test func exportsStrictlyOneAtATime() async throws {
+        let exporter = ConcurrencyCountingExporter(delay: .milliseconds(20))
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(
+                maxQueueSize: 1000, maxExportBatchSize: 2, scheduleDelay: .milliseconds(5)))
+        let running = Task { try await processor.run() }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { for _ in 0..<10 { processor.onEnd(makeTestFinishedSpan()) } }
+            }
+        }
+        #expect(await tracingEventually { exporter.exportedSpans == 40 })
+        #expect(exporter.maximumConcurrentExports == 1)
+        processor.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func dropsAndCountsSpansWhenTheQueueIsFull() async throws {
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(
+                maxQueueSize: 5, maxExportBatchSize: 5, scheduleDelay: .seconds(60)))
+        // Not running yet, so nothing leaves the queue.
+        for index in 0..<12 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
+        #expect(processor.droppedSpanCount == 7)
+        let running = Task { try await processor.run() }
+        processor.triggerGracefulShutdown()
+        try await running.value
+        #expect(exporter.spans.map(\.name) == ["s0", "s1", "s2", "s3", "s4"])
+        processor.onEnd(makeTestFinishedSpan("after shutdown"))
+        #expect(processor.droppedSpanCount == 8)
+    }
+
+    @Test func flushesEverySpanOnGracefulShutdown() async throws {
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 64, scheduleDelay: .seconds(60)))
+        let running = Task { try await processor.run() }
+        for index in 0..<300 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
+        processor.triggerGracefulShutdown()
+        try await running.value
+        #expect(exporter.spans.count == 300)
+        #expect(exporter.batches.allSatisfy { $0.count <= 64 })
+        #expect(exporter.forceFlushCount == 1)
+        #expect(exporter.isShutDown)
+        #expect(processor.droppedSpanCount == 0)
+    }
+
+    @Test func shutdownFinishesWithinItsBoundWhenTheExporterHangs() async throws {
+        let exporter = HangingExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(
+                maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .seconds(30),
+                shutdownTimeout: .milliseconds(300)))
+        let running = Task { try await processor.run() }
+        for _ in 0..<5 { processor.onEnd(makeTestFinishedSpan()) }
+        #expect(await tracingEventually { exporter.calls.load(ordering: .relaxed) == 1 })  // one export stuck in flight
+        let clock = ContinuousClock()
+        let elapsed = try await clock.measure {
+            processor.triggerGracefulShutdown()
+            try await running.value
+        }
+        #expect(elapsed < .seconds(2))
+        #expect(exporter.calls.load(ordering: .relaxed) == 1)  // never a second export beside the stuck one
+        #expect(processor.droppedSpanCount == 4)
+        #expect(processor.failedExportCount == 1)
+    }
+
+    @Test func exportTimeoutCountsAFailure() async throws {
+        let exporter = ConcurrencyCountingExporter(delay: .seconds(5))  // honours cancellation
+        let processor = BatchSpanProcessor(
+            exporter: exporter,
+            configuration: BatchSpanProcessorConfiguration(
+                maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .milliseconds(50)))
+        let running = Task { try await processor.run() }
+        processor.onEnd(makeTestFinishedSpan())
+        #expect(await tracingEventually { processor.failedExportCount == 1 })
+        processor.triggerGracefulShutdown()
+        try await running.value
+    }
+}
