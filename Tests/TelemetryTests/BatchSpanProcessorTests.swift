@@ -87,6 +87,50 @@ import Telemetry
         #expect(processor.exportedSpanCount == 2)
     }
 
+    @Test func scheduleDelayIsMeasuredOnTheInjectedClock() async throws {
+        let clock = TracingManualClock()
+        let exporter = InMemorySpanExporter()
+        let processor = BatchSpanProcessor(exporter: exporter, configuration: .default, clock: clock)
+        let running = Task { try await processor.run() }
+        processor.onEnd(makeTestFinishedSpan("waiting"))
+        #expect(await tracingEventually { clock.sleeperCount == 1 })  // the worker sleeps for the 5 s delay
+        clock.advance(by: .seconds(4))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(exporter.spans.isEmpty)
+        clock.advance(by: .seconds(1))
+        #expect(await tracingEventually { exporter.spans.map(\.name) == ["waiting"] })
+        processor.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func exportTimeoutIsMeasuredOnTheInjectedClock() async throws {
+        let clock = TracingManualClock()
+        let exporter = HangingExporter()
+        let processor = BatchSpanProcessor(
+            exporter: exporter, configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 1), clock: clock)
+        let running = Task { try await processor.run() }
+        processor.onEnd(makeTestFinishedSpan())
+        #expect(await tracingEventually { exporter.calls.load(ordering: .relaxed) == 1 })
+        #expect(await tracingEventually { clock.sleeperCount == 1 })  // the 30 s export timeout
+        clock.advance(by: .seconds(30))
+        #expect(await tracingEventually { processor.failedExportCount == 1 })
+        let finished = Atomic(false)
+        let shuttingDown = Task {
+            processor.triggerGracefulShutdown()
+            try await running.value
+            finished.store(true, ordering: .relaxed)
+        }
+        // The abandoned export still hangs; only the shutdown budget, on the same clock, ends the wait for it.
+        var advanced: Duration = .zero
+        while !finished.load(ordering: .relaxed), advanced < .seconds(60) {
+            clock.advance(by: .seconds(1))
+            advanced += .seconds(1)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await shuttingDown.value
+        #expect(advanced >= .seconds(10) && advanced < .seconds(12))
+    }
+
     @Test func exportsStrictlyOneAtATime() async throws {
         let exporter = ConcurrencyCountingExporter(delay: .milliseconds(20))
         let processor = BatchSpanProcessor(

@@ -71,8 +71,9 @@ struct OTLPHTTPExporterTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        // Two seconds ahead, so that truncation to whole seconds still leaves at least a second to wait.
-        let date = formatter.string(from: Date().addingTimeInterval(2))
+        // Four seconds ahead: truncation to whole seconds and a slow collector start on a loaded machine must still
+        // leave more than the 900 ms asserted below to wait.
+        let date = formatter.string(from: Date().addingTimeInterval(4))
         try await OTLPTestCollector.run(script: [.init(status: 503, headers: ["Retry-After": date]), .ok]) {
             baseURL, collector in
             let exporter = Self.exporter(tracesURL: baseURL + "/v1/traces")

@@ -30,6 +30,10 @@ where C.Duration == Duration {
     }
 
     /// The settings in use.
+    ///
+    /// ```swift
+    /// processor.configuration.maxQueueSize   // 2048
+    /// ```
     public let configuration: BatchSpanProcessorConfiguration
     private let exporter: any SpanExporter
     private let clock: C
@@ -85,7 +89,11 @@ where C.Duration == Duration {
     /// ```
     public var failedExportCount: Int { failedExports.load(ordering: .relaxed) }
 
-    /// Queues a sampled span; called by ``TelemetrySpan/end(at:)``.
+    /// Queues a sampled span; called by ``TelemetrySpan/end(at:)``, rarely by hand.
+    ///
+    /// ```swift
+    /// processor.onEnd(finishedSpan)   // replaying a span recorded elsewhere
+    /// ```
     public func onEnd(_ span: FinishedSpan) {
         let batchSize = configuration.maxExportBatchSize
         let maxQueueSize = configuration.maxQueueSize
@@ -128,6 +136,11 @@ where C.Duration == Duration {
     }
 
     /// Exports until graceful shutdown, then flushes within `shutdownTimeout`. Cancellation stops it at once.
+    ///
+    /// ```swift
+    /// let group = ServiceGroup(services: [processor, server], gracefulShutdownSignals: [.sigterm], logger: logger)
+    /// try await group.run()   // calls processor.run()
+    /// ```
     public func run() async throws {
         let inFlight = await withGracefulShutdownHandler {
             await exportUntilShutdown()
@@ -146,6 +159,9 @@ where C.Duration == Duration {
             if queuedCount < configuration.maxExportBatchSize {
                 await waitForBatchOrDelay()
                 if Task.isCancelled || isShuttingDown { break }
+            } else {
+                // A full batch goes now; the signal that announced it must not later cut a partial batch short.
+                wakeUp.clearPending()
             }
             // An export abandoned after its timeout must end before the next starts: exports never overlap.
             if let previous = inFlight {

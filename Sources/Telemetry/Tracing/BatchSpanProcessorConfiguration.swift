@@ -20,6 +20,10 @@ public struct BatchSpanProcessorConfiguration: Sendable, Hashable {
     public var shutdownTimeout: Duration
 
     /// The specification's defaults.
+    ///
+    /// ```swift
+    /// let processor = BatchSpanProcessor(exporter: exporter, configuration: .default)
+    /// ```
     public static let `default` = BatchSpanProcessorConfiguration()
 
     /// Creates a configuration; `maxExportBatchSize` is capped at `maxQueueSize`, as the specification requires.

@@ -24,6 +24,11 @@ final class BatchWorkerWakeUp: Sendable {
         waiter?.resume()
     }
 
+    /// Forgets a pending signal that has already been acted on.
+    func clearPending() {
+        state.withLock { $0.isPending = false }
+    }
+
     /// Returns when signalled (at once if a signal is pending) or when the task is cancelled.
     func wait() async {
         await withTaskCancellationHandler {

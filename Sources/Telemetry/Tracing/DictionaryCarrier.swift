@@ -1,6 +1,6 @@
 import Tracing
 
-/// Injects into a `[String: String]`, for storing a trace context with a record (a payment row, a job) and for tests.
+/// Injects into a `[String: String]`, for storing a trace context with a record (a database row, a queued job) and for tests.
 ///
 /// ```swift
 /// var headers: [String: String] = [:]
@@ -9,6 +9,10 @@ import Tracing
 /// ```
 public struct DictionaryInjector: Injector {
     /// Creates the injector.
+    ///
+    /// ```swift
+    /// let injector = DictionaryInjector()
+    /// ```
     public init() {}
 
     /// Sets `carrier[key] = value`.
@@ -25,6 +29,10 @@ public struct DictionaryInjector: Injector {
 /// ```
 public struct DictionaryExtractor: Extractor {
     /// Creates the extractor.
+    ///
+    /// ```swift
+    /// let extractor = DictionaryExtractor()
+    /// ```
     public init() {}
 
     /// Returns `carrier[key]`.

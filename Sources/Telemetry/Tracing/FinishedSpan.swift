@@ -8,7 +8,7 @@ import Tracing
 ///
 /// ```swift
 /// for span in batch {
-///     print(span.name, span.traceID, span.parentSpanID as Any, span.attributes["payment_id"] as Any)
+///     print(span.name, span.traceID, span.parentSpanID as Any, span.attributes["order_id"] as Any)
 /// }
 /// ```
 public struct FinishedSpan: Sendable {
@@ -25,6 +25,10 @@ public struct FinishedSpan: Sendable {
         private var rawAttributes: SpanAttributes
 
         /// Creates an event.
+        ///
+        /// ```swift
+        /// let event = FinishedSpan.Event(name: "retry", timeNanosecondsSinceEpoch: 1_700_000_000_000_000_000)
+        /// ```
         public init(name: String, timeNanosecondsSinceEpoch: UInt64, attributes: [String: SpanAttributeValue] = [:]) {
             self.name = name
             self.timeNanosecondsSinceEpoch = timeNanosecondsSinceEpoch
@@ -55,6 +59,10 @@ public struct FinishedSpan: Sendable {
         private var rawAttributes: SpanAttributes
 
         /// Creates a link.
+        ///
+        /// ```swift
+        /// let link = FinishedSpan.Link(context: trigger, attributes: ["reason": .string("retry")])
+        /// ```
         public init(context: SpanContext, attributes: [String: SpanAttributeValue] = [:]) {
             self.context = context
             self.rawAttributes = FinishedSpan.makeRawAttributes(attributes)
@@ -140,7 +148,7 @@ public struct FinishedSpan: Sendable {
     ///
     /// ```swift
     /// let attributes = span.attributes
-    /// attributes["payment_id"]   // .string("6f1c…")
+    /// attributes["order_id"]   // .string("6f1c…")
     /// ```
     public var attributes: [String: SpanAttributeValue] {
         get { SpanAttributeValue.dictionary(from: rawAttributes) }

@@ -20,6 +20,10 @@ public final class InMemorySpanExporter: SpanExporter {
     private let state = Mutex(State())
 
     /// Creates an empty exporter.
+    ///
+    /// ```swift
+    /// let exporter = InMemorySpanExporter()
+    /// ```
     public init() {}
 
     /// Records the batch.
@@ -47,7 +51,7 @@ public final class InMemorySpanExporter: SpanExporter {
     /// Every span, in export order.
     ///
     /// ```swift
-    /// exporter.spans.first?.name   // "GET /v1/payments"
+    /// exporter.spans.first?.name   // "GET /v1/orders"
     /// ```
     public var spans: [FinishedSpan] { state.withLock { $0.batches.flatMap { $0 } } }
 

@@ -5,7 +5,7 @@ import Tracing
 ///
 /// ```swift
 /// let value = SpanAttributeValue(.int64(3))   // .int(3)
-/// if case .string(let text) = span.attributes["payment_id"] { … }
+/// if case .string(let text) = span.attributes["order_id"] { … }
 /// ```
 public enum SpanAttributeValue: Sendable, Hashable {
     /// A string.

@@ -7,8 +7,8 @@ import Tracing
 /// `false`) but still carries its ``SpanContext`` so children and outgoing requests stay in the same trace.
 ///
 /// ```swift
-/// let span = tracer.startSpan("BankClient.submit", ofKind: .client)
-/// span.attributes["payment_id"] = "6f1c…"
+/// let span = tracer.startSpan("UpstreamClient.submit", ofKind: .client)
+/// span.attributes["order_id"] = "6f1c…"
 /// span.addEvent("token refreshed")
 /// span.end()
 /// ```
@@ -51,6 +51,10 @@ public final class TelemetrySpan: Span {
     }
 
     /// The operation name; may be refined while the span runs (for example to the matched route).
+    ///
+    /// ```swift
+    /// span.operationName = "GET /v1/orders/{order_id}"
+    /// ```
     public var operationName: String {
         get { state.withLock { $0.name } }
         set { state.withLock { $0.name = newValue } }
@@ -58,6 +62,11 @@ public final class TelemetrySpan: Span {
 
     /// The span's attributes. Writing through the subscript (`span.attributes["k"] = v`) moves the set out and back
     /// in, so it is changed in place instead of being copied on every write; empty and ignored when not recording.
+    ///
+    /// ```swift
+    /// span.attributes["order_id"] = "6f1c…"
+    /// span.attributes["attempt"] = 2
+    /// ```
     public var attributes: SpanAttributes {
         get { isRecording ? state.withLock { $0.attributes } : SpanAttributes() }
         set {
@@ -90,7 +99,7 @@ public final class TelemetrySpan: Span {
     /// extension's get-then-set version when called on this type).
     ///
     /// ```swift
-    /// span.updateAttributes { $0["payment_id"] = id; $0["client_ref"] = ref }
+    /// span.updateAttributes { $0["order_id"] = id; $0["customer_ref"] = ref }
     /// ```
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         update(&attributes)
@@ -99,7 +108,7 @@ public final class TelemetrySpan: Span {
     /// Sets the status. `ok` is final, as OpenTelemetry specifies; later calls are ignored.
     ///
     /// ```swift
-    /// span.setStatus(SpanStatus(code: .error, message: "bank rejected"))
+    /// span.setStatus(SpanStatus(code: .error, message: "upstream rejected"))
     /// ```
     public func setStatus(_ status: SpanStatus) {
         guard isRecording else { return }

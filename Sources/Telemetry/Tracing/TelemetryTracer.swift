@@ -9,7 +9,7 @@ import Tracing
 /// let tracer = TelemetryTracer(sampler: try TraceSampler(environment: env), processor: processor)
 /// InstrumentationSystem.bootstrap(tracer)
 /// // run `processor` in the ServiceGroup, last to stop
-/// try await withSpan("PaymentOrchestrator.initiate") { span in span.attributes["payment_id"] = id }
+/// try await withSpan("Checkout.start") { span in span.attributes["order_id"] = id }
 /// ```
 public final class TelemetryTracer: Tracer {
     /// The span type.
@@ -19,6 +19,7 @@ public final class TelemetryTracer: Tracer {
     public let sampler: TraceSampler
     private let processor: any SpanProcessor
     private let propagator = W3CPropagator()
+    private let ids = SplitMixIDGenerator()
 
     /// Creates a tracer.
     ///
@@ -34,7 +35,7 @@ public final class TelemetryTracer: Tracer {
     /// The sampler decides at once; an unsampled span records nothing but still propagates its context.
     ///
     /// ```swift
-    /// let span = tracer.startSpan("Worker.erpNotify", context: storedContext, ofKind: .consumer)
+    /// let span = tracer.startSpan("Worker.sendReceipt", context: storedContext, ofKind: .consumer)
     /// defer { span.end() }
     /// ```
     public func startSpan<Instant: TracerInstant>(
@@ -43,11 +44,10 @@ public final class TelemetryTracer: Tracer {
     ) -> TelemetrySpan {
         var context = context()
         let parent = context.spanContext
-        var generator = SystemRandomNumberGenerator()
-        let traceID = parent?.traceID ?? TraceID.random(using: &generator)
+        let traceID = parent?.traceID ?? ids.traceID()
         let sampled = sampler.shouldSample(traceID: traceID, parent: parent)
         let spanContext = SpanContext(
-            traceID: traceID, spanID: SpanID.random(using: &generator),
+            traceID: traceID, spanID: ids.spanID(),
             traceFlags: sampled ? .sampled : [], traceState: parent?.traceState ?? TraceState(), isRemote: false)
         context.spanContext = spanContext
         return TelemetrySpan(

@@ -28,6 +28,10 @@ public struct TraceSampler: Sendable, Hashable {
     public var isParentBased: Bool
 
     /// OpenTelemetry's default: `parentbased_always_on`.
+    ///
+    /// ```swift
+    /// let tracer = TelemetryTracer(sampler: .default, processor: processor)
+    /// ```
     public static let `default` = TraceSampler(root: .alwaysOn, isParentBased: true)
 
     /// Creates a sampler.
