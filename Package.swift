@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "PaymentsOrchestrator",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "PaymentsCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +88,7 @@ let package = Package(
         .target(
             name: "PaymentsAPI",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsOrchestrator",
@@ -157,6 +159,7 @@ let package = Package(
         .executableTarget(
             name: "payments",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsApp",
@@ -198,6 +201,7 @@ let package = Package(
         .testTarget(
             name: "PaymentsIntegrationTests",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "PaymentsCore",
                 "PaymentsStorage",
                 "BankClient",

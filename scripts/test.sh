@@ -20,4 +20,9 @@ echo "==> building (debug, with tests)"
 swift build --build-tests
 
 echo "==> running the tests"
-scripts/with-postgres.sh swift test --skip-build "$@"
+# One test at a time: several suites time real servers, processes and retries, and two cores shared by parallel
+# suites make their timing flaky. Serially the suite takes about a minute and a half.
+scripts/with-postgres.sh swift test --skip-build --no-parallel "$@"
+
+echo "==> checking the observability stack (configs, promtool, dashboards against a real Prometheus)"
+scripts/check-observability.sh

@@ -6,6 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
+import Tracing
 
 /// The ``BankGateway`` over the partner bank's HTTP Payments API.
 ///
@@ -41,18 +42,49 @@ public final class HTTPBankClient: BankGateway {
     }
 
     public func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
-        try await measured("submit") { () async throws(BankError) in try await submitUnmeasured(submission) } outcome: {
-            switch $0 {
-            case .accepted: "accepted"
-            case .rejected: "rejected"
+        try await traced("submit", paymentID: submission.paymentID, clientRef: submission.clientRef) { () async throws(BankError) in
+            try await measured("submit") { () async throws(BankError) in try await submitUnmeasured(submission) } outcome: {
+                switch $0 {
+                case .accepted: "accepted"
+                case .rejected: "rejected"
+                }
             }
         }
     }
 
     public func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
-        try await measured("status") { () async throws(BankError) in
-            try await statusUnmeasured(of: paymentID, traceParent: traceParent)
-        } outcome: { $0 == nil ? "not_found" : "ok" }
+        try await traced("status", paymentID: paymentID, clientRef: nil) { () async throws(BankError) in
+            try await measured("status") { () async throws(BankError) in
+                try await statusUnmeasured(of: paymentID, traceParent: traceParent)
+            } outcome: { $0 == nil ? "not_found" : "ok" }
+        }
+    }
+
+    /// Runs a bank call in a `BankClient.<operation>` client span carrying the payment's ids.
+    private func traced<T: Sendable>(
+        _ operation: String, paymentID: UUID, clientRef: String?, _ body: () async throws(BankError) -> T
+    ) async throws(BankError) -> T {
+        let span = InstrumentationSystem.tracer.startAnySpan("BankClient.\(operation)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        span.attributes["payment_id"] = paymentID.lowercased
+        if let clientRef { span.attributes["client_ref"] = clientRef }
+        defer { span.end() }
+        // Task-local binding does not carry typed throws; the outcome travels as a Result instead.
+        let outcome: Result<T, BankError> = await ServiceContext.$current.withValue(span.context) {
+            do throws(BankError) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            span.attributes["error.kind"] = error.kind.rawValue
+            if let status = error.httpStatus { span.attributes["http.response.status_code"] = status }
+            span.setStatus(SpanStatus(code: .error, message: error.kind.rawValue))
+            throw error
+        }
     }
 
     /// Times a call into `bank_request_duration_seconds{operation, outcome}`.
@@ -146,7 +178,14 @@ public final class HTTPBankClient: BankGateway {
                 request.body = .bytes(ByteBuffer(data: body))
             }
             if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
-            if let traceParent { request.headers.add(name: "traceparent", value: traceParent) }
+            // A traced HTTP client injects its own span's `traceparent`; otherwise we send the current span's, or
+            // the payment's stored one (never two: a repeated header would not parse at the bank).
+            if httpClient.tracer == nil {
+                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+                if let traceParent, !request.headers.contains(name: "traceparent") {
+                    request.headers.add(name: "traceparent", value: traceParent)
+                }
+            }
             var token: String?
             switch configuration.authentication {
             case .apiKey(let key):

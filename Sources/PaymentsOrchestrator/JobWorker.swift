@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PaymentsCore
 import ServiceLifecycle
+import Tracing
 import Synchronization
 
 /// Runs durable jobs: claims them from the store under a lease, carries them out and records the outcome, with
@@ -121,18 +122,26 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             return
         }
         logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
-        let disposition: JobDisposition
-        switch job.kind {
-        case .submit: disposition = await submit(payment, job: job, logger: logger)
-        case .erpUpdate: disposition = await erp.notify(payment)
-        }
-        do {
-            try await conclude(job, disposition, logger: logger)
-        } catch let error as StoreError where error.code == .leaseLost {
-            logger.warning("Job lease expired before it finished; another worker owns it now")
-        } catch {
-            // The lease will expire and the job will be claimed again; the bank deduplicates by payment id.
-            logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
+        await PaymentTrace.withSpan(
+            "Worker.\(job.kind.rawValue)", traceParent: payment.traceParent, paymentID: payment.id,
+            clientRef: payment.clientRef, kind: .consumer, links: job.traceParent.map { [PaymentTrace.context(of: $0)] } ?? []
+        ) { span in
+            span.attributes["attempt"] = job.attempts
+            span.attributes["job_id"] = job.id.lowercased
+            let disposition: JobDisposition
+            switch job.kind {
+            case .submit: disposition = await submit(payment, job: job, logger: logger)
+            case .erpUpdate: disposition = await erp.notify(payment)
+            }
+            do {
+                try await conclude(job, disposition, logger: logger)
+            } catch let error as StoreError where error.code == .leaseLost {
+                logger.warning("Job lease expired before it finished; another worker owns it now")
+            } catch {
+                // The lease will expire and the job will be claimed again; the bank deduplicates by payment id.
+                span.recordError(error)
+                logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsCore
+import Tracing
 
 /// Accepts payments and bank events and records them through the store; the bank itself is called by the
 /// ``JobWorker``, never on the request path.
@@ -33,11 +34,33 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
     public func create(
         _ request: PaymentRequest, clientID: String, idempotencyKey: String?, traceParent: String?
     ) async throws -> PaymentCreation {
+        let span = InstrumentationSystem.tracer.startAnySpan(
+            "PaymentOrchestrator.create", context: ServiceContext.current ?? .topLevel
+        )
+        defer { span.end() }
+        span.attributes["client_ref"] = request.clientRef
+        // The stored context is this span's, so that everything done later for the payment joins its trace; the
+        // caller's value stands in when no tracer is running.
         let new = NewPayment(
             id: UUID(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
-            traceParent: traceParent, createdAt: now()
+            traceParent: PaymentTrace.traceParent(of: span.context) ?? traceParent, createdAt: now()
         )
-        let creation = try await store.create(new)
+        span.attributes["payment_id"] = new.id.lowercased
+        let creation: PaymentCreation
+        do {
+            creation = try await ServiceContext.$current.withValue(span.context) { try await store.create(new) }
+        } catch {
+            span.recordError(error)
+            throw error
+        }
+        switch creation {
+        case .created(let payment): span.attributes["status"] = payment.status.rawValue
+        case .replayed(let payment):
+            span.attributes["payment_id"] = payment.id.lowercased
+            span.attributes["status"] = payment.status.rawValue
+            span.attributes["replayed"] = true
+        case .conflict: span.attributes["conflict"] = true
+        }
         var logger = logger
         logger[metadataKey: "client_ref"] = "\(request.clientRef)"
         logger[metadataKey: "client_id"] = "\(clientID)"
@@ -75,6 +98,8 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
 
     /// Records a verified webhook and runs it through the lifecycle; follow-up work is queued, not done here.
     public func receive(_ event: WebhookEvent) async throws -> WebhookRecording {
+        let receivedAt = DefaultTracerClock.now
+        let request = ServiceContext.current ?? .topLevel
         let recording = try await store.recordWebhook(event, receivedAt: now())
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(event.paymentID.lowercased)"
@@ -82,9 +107,24 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         logger[metadataKey: "status"] = "\(event.status.rawValue)"
         switch recording {
         case .recorded(let outcome):
+            // The payment's trace is known only once it is read; the span starts at receipt all the same, in that
+            // trace, linking the webhook's own request, and the outcome is logged inside it.
+            let span = InstrumentationSystem.tracer.startAnySpan(
+                "WebhookReceiver.receive", at: receivedAt, context: PaymentTrace.context(of: outcome.payment.traceParent),
+                ofKind: .server
+            )
+            span.attributes["payment_id"] = outcome.payment.id.lowercased
+            span.attributes["client_ref"] = outcome.payment.clientRef
+            span.attributes["status"] = outcome.payment.status.rawValue
+            span.attributes["event_id"] = event.eventID
+            if let bankRef = outcome.payment.bankRef { span.attributes["bank_ref"] = bankRef }
+            span.addLink(SpanLink(context: request, attributes: [:]))
             logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
-            PaymentOrchestrator.logOutcome(outcome, event: event.paymentEvent, logger: logger)
-            metrics.record(outcome, now: now())
+            ServiceContext.$current.withValue(span.context) {
+                PaymentOrchestrator.logOutcome(outcome, event: event.paymentEvent, logger: logger)
+                metrics.record(outcome, now: now())
+            }
+            span.end()
             if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
         case .duplicate:
             logger.info("Webhook event already recorded; acknowledged without change")

@@ -13,7 +13,11 @@ enum LogBootstrap {
             )
         }
         let sink = StandardOutputLogSink()
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, sink: sink, logLevel: level) }
+        // The trace-context provider adds trace_id and span_id to every line written inside a span.
+        LoggingSystem.bootstrap(
+            { label, provider in JSONLogHandler(label: label, sink: sink, logLevel: level, metadataProvider: provider) },
+            metadataProvider: .traceContext
+        )
         return Logger(label: "payments")
     }
 }

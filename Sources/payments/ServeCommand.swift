@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Instrumentation
 import Metrics
 import PaymentsApp
 import PaymentsCore
@@ -49,13 +50,27 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // One registry for the process: swift-metrics users (ours, Hummingbird's, postgres-nio's) record into it, and
         // /metrics renders it.
-        let registry = MetricsRegistry()
+        let registry = MetricsRegistry(exemplarContext: TelemetryRuntime.currentExemplarContext)
         MetricsSystem.bootstrap(registry)
+        let telemetry: TelemetryRuntime?
+        do {
+            // OTEL_SDK_DISABLED=true turns tracing off altogether (no spans, no trace ids in logs).
+            if environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" {
+                telemetry = nil
+            } else {
+                let runtime = try TelemetryRuntime(environment: environment, serviceVersion: PaymentsVersion.current, metrics: registry)
+                InstrumentationSystem.bootstrap(runtime.tracer)
+                telemetry = runtime
+            }
+        } catch {
+            exitWithConfigurationError(error)
+        }
         let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: registry)
+        // Telemetry first: the group stops services in reverse, so it flushes what the others ended.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            (telemetry.map { [.init(service: $0)] } ?? []) + [.init(service: server)]
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            )
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

@@ -146,7 +146,7 @@ struct PaymentSubmissionTests {
     @Test func reportsStatusAdvancingFromPendingToCompleted() async throws {
         // Slow enough that the first read reliably sees the payment before it settles, even on a loaded machine.
         var configuration = SandboxHarness.configuration()
-        configuration.processingDelay = .milliseconds(500)
+        configuration.processingDelay = .seconds(2)
         configuration.settlementDelay = .milliseconds(500)
         try await SandboxHarness.withSandbox(configuration) { _, client in
             let accepted = try await client.submitPayment(

@@ -128,7 +128,9 @@ import Telemetry
             try await Task.sleep(for: .milliseconds(10))
         }
         try await shuttingDown.value
-        #expect(advanced >= .seconds(10) && advanced < .seconds(12))
+        // The 10 s shutdown budget ends the wait, not the 30 s export timeout (the loop may overshoot a little when
+        // the machine is busy).
+        #expect(advanced >= .seconds(10) && advanced < .seconds(20))
     }
 
     @Test func exportsStrictlyOneAtATime() async throws {
@@ -197,7 +199,8 @@ import Telemetry
             processor.triggerGracefulShutdown()
             try await running.value
         }
-        #expect(elapsed < .seconds(2))
+        // The budget is 300 ms against a 30 s export timeout; a loaded machine may add a little, never 30 s.
+        #expect(elapsed < .seconds(5))
         #expect(exporter.calls.load(ordering: .relaxed) == 1)  // never a second export beside the stuck one
         #expect(processor.droppedSpanCount == 4)
         #expect(processor.failedExportCount == 1)

@@ -15,7 +15,7 @@ final class CollectingSpanProcessor: SpanProcessor {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; for background work whose timing is only roughly known.
-func tracingEventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) async -> Bool {
+func tracingEventually(timeout: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -50,6 +50,15 @@ echo "==> POST /v1/payments on PostgreSQL, 64 connections, ${DURATION}s"
 run_wrk 64 "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/pg64.txt"
 api64=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg64.txt")
 
+# The create runs leave a backlog of submissions and webhooks that the workers are still working through; measure
+# the webhook path once that backlog has drained, so that the figure is the webhook path's own.
+echo "==> waiting for the job queue to drain before the webhook run"
+for _ in $(seq 1 600); do
+    pending=$(psql -tA -d bench_api -c "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
+    [ "$pending" = "0" ] && break
+    sleep 1
+done
+echo "    jobs still pending: $pending"
 echo "==> POST /webhook/payments at 1,000 requests/s for ${DURATION}s (known payments, 'processing' events)"
 psql -tA -d bench_api -c "SELECT id FROM payments ORDER BY created_at DESC LIMIT 2000" > "$WORK/ids.txt"
 python3 scripts/bench/rate_load.py --url "http://127.0.0.1:$API_PORT/webhook/payments" --rate 1000 \

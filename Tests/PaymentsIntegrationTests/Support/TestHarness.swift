@@ -56,11 +56,17 @@ final class Eventually<Value: Sendable>: Sendable {
 /// HTTP clients for tests. Load tests run dozens of requests at once, more than a default pool's 8 connections per
 /// host, and a probe made during a load must not queue behind it.
 enum TestHTTP {
-    static let load = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))
-    )
-    static let probe = HTTPClient(eventLoopGroupProvider: .singleton)
+    static let load = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration(connections: 64))
+    static let probe = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration(connections: 8))
+
+    /// Untraced: the test plays an outside client, whose headers (a `traceparent` of its own) it sets itself.
+    private static func configuration(connections: Int) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        )
+        configuration.tracing.tracer = nil
+        return configuration
+    }
 }
 
 /// A running orchestrator (and, unless embedded, a standalone sandbox) on loopback ports, with its log lines.

@@ -1,0 +1,4 @@
+/// The version reported as `service.version`.
+enum PaymentsVersion {
+    static let current = "0.1.0"
+}
