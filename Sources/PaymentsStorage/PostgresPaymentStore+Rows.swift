@@ -186,12 +186,17 @@ extension PostgresPaymentStore {
                 detail: note, at: at
             )
         case .alreadyInStatus:
-            // Only a bank reference the payment lacks is worth keeping; without one there is nothing to write.
-            if let bankRef = event.bankRef {
+            // The common repeat (the bank's `processing` webhook after its answer said as much): nothing changed, so
+            // nothing is rewritten and the payment is not read back; only a bank reference it lacks is kept.
+            var payment = current
+            if payment.bankRef == nil, let bankRef = event.bankRef {
                 try await execute(
-                    connection, "UPDATE payments SET bank_ref = COALESCE(bank_ref, \(bankRef)) WHERE id = \(paymentID)"
+                    connection, "UPDATE payments SET bank_ref = \(bankRef) WHERE id = \(paymentID) AND bank_ref IS NULL"
                 )
+                payment.bankRef = bankRef
             }
+            payment.history = try await loadHistory(connection, paymentIDs: [paymentID])[paymentID] ?? []
+            return EventOutcome(payment: payment, action: action, previousStatus: current.status)
         }
         guard let updated = try await loadPayment(connection, .id(paymentID))?.payment else { return nil }
         return EventOutcome(payment: updated, action: action, previousStatus: current.status)
