@@ -19,17 +19,23 @@ createdb bench_api
 createdb bench_pgbench
 "$BIN" migrate --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/bench_pgbench" >/dev/null
 
-SANDBOX_PORT=$(free_port)
-API_PORT=$(free_port)
-BANK_WEBHOOK_SECRET=$SECRET LOG_LEVEL=warning "$BIN" bank-sandbox --port "$SANDBOX_PORT" \
-    --webhook-url "http://127.0.0.1:$API_PORT/webhook/payments" > "$WORK/sandbox.log" 2>&1 &
-pids+=($!)
-DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/bench_api" PAYMENTS_API_KEYS="bench:$KEY" \
-    BANK_BASE_URL="http://127.0.0.1:$SANDBOX_PORT" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
-    BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-pg.log" 2>&1 &
-pids+=($!)
-wait_ready "http://127.0.0.1:$API_PORT/readyz"
-wait_ready "http://127.0.0.1:$SANDBOX_PORT/healthz"
+# Starts `payments bank-sandbox` and `payments serve` on database $1, logs named after $2; sets API_PORT.
+start_stack() {
+    local sandbox_port
+    sandbox_port=$(free_port)
+    API_PORT=$(free_port)
+    BANK_WEBHOOK_SECRET=$SECRET LOG_LEVEL=warning "$BIN" bank-sandbox --port "$sandbox_port" \
+        --webhook-url "http://127.0.0.1:$API_PORT/webhook/payments" > "$WORK/sandbox-$2.log" 2>&1 &
+    pids+=($!)
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" PAYMENTS_API_KEYS="bench:$KEY" \
+        BANK_BASE_URL="http://127.0.0.1:$sandbox_port" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
+        BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-$2.log" 2>&1 &
+    pids+=($!)
+    wait_ready "http://127.0.0.1:$API_PORT/readyz"
+    wait_ready "http://127.0.0.1:$sandbox_port/healthz"
+}
+
+start_stack bench_api create
 
 run_wrk() {  # connections, url, output
     wrk -t2 -c"$1" -d"${DURATION}s" --timeout 5s -s scripts/bench/create-payment.lua "$2" > "$3"
@@ -59,16 +65,8 @@ pids=()
 # the webhook path's own.
 echo "==> POST /webhook/payments at 1,000 requests/s for ${DURATION}s (known payments, 'processing' events)"
 createdb bench_webhook
-WEBHOOK_PORT=$(free_port)
-SANDBOX2_PORT=$(free_port)
-BANK_WEBHOOK_SECRET=$SECRET LOG_LEVEL=warning "$BIN" bank-sandbox --port "$SANDBOX2_PORT" \
-    --webhook-url "http://127.0.0.1:$WEBHOOK_PORT/webhook/payments" > "$WORK/sandbox-webhook.log" 2>&1 &
-pids+=($!)
-DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/bench_webhook" PAYMENTS_API_KEYS="bench:$KEY" \
-    BANK_BASE_URL="http://127.0.0.1:$SANDBOX2_PORT" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
-    BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$WEBHOOK_PORT" > "$WORK/serve-webhook.log" 2>&1 &
-pids+=($!)
-wait_ready "http://127.0.0.1:$WEBHOOK_PORT/readyz"
+start_stack bench_webhook webhook
+WEBHOOK_PORT=$API_PORT
 DURATION=2 run_wrk 8 "http://127.0.0.1:$WEBHOOK_PORT/v1/payments" "$WORK/seed.txt"
 for _ in $(seq 1 180); do
     pending=$(psql -tA -d bench_webhook -c "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
