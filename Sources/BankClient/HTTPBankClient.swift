@@ -6,6 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
+import Synchronization
 import Tracing
 
 /// The ``BankGateway`` over the partner bank's HTTP Payments API.
@@ -20,6 +21,8 @@ public final class HTTPBankClient: BankGateway {
     private let logger: Logger
     private let tokens: OAuth2TokenProvider?
     private let metrics: any MetricsFactory
+    /// One histogram per (operation, outcome), made on first use rather than looked up in the registry per call.
+    private let durations = Mutex<[String: Recorder]>([:])
 
     /// Creates a client on a shared `HTTPClient` (whose lifetime the caller owns). In `.mtls` mode the client must
     /// present the certificate: pass the one ``BankTLS/makeHTTPClient(configuration:)`` builds.
@@ -94,10 +97,17 @@ public final class HTTPBankClient: BankGateway {
         let started = ContinuousClock.now
         func record(_ outcome: String) {
             let elapsed = ContinuousClock.now - started
-            Recorder(
-                label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
-                aggregate: true, factory: metrics
-            ).record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let recorder = durations.withLock { durations in
+                let key = operation + "|" + outcome
+                if let recorder = durations[key] { return recorder }
+                let recorder = Recorder(
+                    label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
+                    aggregate: true, factory: metrics
+                )
+                durations[key] = recorder
+                return recorder
+            }
+            recorder.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
         do {
             let value = try await body()

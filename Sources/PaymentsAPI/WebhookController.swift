@@ -15,6 +15,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
     let signature: WebhookSignature
     let now: @Sendable () -> Date
     let metrics: any MetricsFactory
+    let latency: Recorder
 
     /// Creates the controller.
     public init(
@@ -24,6 +25,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         self.orchestrator = orchestrator
         self.signature = signature
         self.metrics = metrics
+        self.latency = Recorder(label: "payment_webhook_latency_seconds", aggregate: true, factory: metrics)
         self.now = now
     }
 
@@ -71,8 +73,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         _ = try await orchestrator.receive(event)
         let response = try JSONResponse.make(["ok": true])
         let elapsed = ContinuousClock.now - received
-        Recorder(label: "payment_webhook_latency_seconds", aggregate: true, factory: metrics)
-            .record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        latency.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return response
     }
 }

@@ -127,24 +127,10 @@ struct OpenAPIContractTests {
             orchestrator: PaymentOrchestrator(store: store, signal: JobSignal(), logger: logger),
             apiKeys: TestClients.registry, webhookSignature: WebhookSignature(secrets: [TestClients.webhookSecret])
         )
-        let port = Eventually<Int>()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.set($0.localAddress?.port ?? 0) }, logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
-        let task = Task { try await group.run() }
-        let down = TestServer(
-            baseURL: "http://127.0.0.1:\(await port.value)", sandboxURL: nil, logs: InMemoryLogSink(), databasePath: ""
-        )
-        do {
-            try await body(down)
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await task.value
-            throw error
+        try await withLoopbackApplication(router: router, logger: logger) { port in
+            try await body(
+                TestServer(baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: InMemoryLogSink(), databasePath: "")
+            )
         }
-        await group.triggerGracefulShutdown()
-        try await task.value
     }
 }

@@ -18,7 +18,6 @@ final class ERPReceiver: Sendable {
     var received: [[String: any Sendable]] { bodies.withLock { $0 } }
 
     static func with(_ body: (ERPReceiver) async throws -> Void) async throws {
-        let port = Eventually<Int>()
         let holder = Mutex<ERPReceiver?>(nil)
         let router = Router()
         router.post("erp") { request, _ -> HTTPResponse.Status in
@@ -28,22 +27,10 @@ final class ERPReceiver: Sendable {
             }
             return .ok
         }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { port.set($0.localAddress?.port ?? 0) }, logger: Logger(label: "erp")
-        )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: Logger(label: "erp")))
-        let task = Task { try await group.run() }
-        let receiver = ERPReceiver(url: "http://127.0.0.1:\(await port.value)/erp")
-        holder.withLock { $0 = receiver }
-        do {
+        try await withLoopbackApplication(router: router, logger: Logger(label: "erp")) { port in
+            let receiver = ERPReceiver(url: "http://127.0.0.1:\(port)/erp")
+            holder.withLock { $0 = receiver }
             try await body(receiver)
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await task.value
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        try await task.value
     }
 }
