@@ -1,6 +1,8 @@
-/// The `# HELP` text of every metric in CONTRACTS.md.
-enum MetricDescriptions {
-    static let all: [String: String] = [
+/// The description of every metric in CONTRACTS.md: the `# HELP` text on `/metrics` and the description exported
+/// over OTLP.
+public enum MetricDescriptions {
+    /// Descriptions by metric name.
+    public static let all: [String: String] = [
         "payment_status_total": "Transitions into each payment status.",
         "payment_retry_count": "Retries so far of each payment waiting to retry (removed when it settles).",
         "payment_webhook_latency_seconds": "Webhook receipt to acknowledgement.",
@@ -11,7 +13,7 @@ enum MetricDescriptions {
         "payment_time_to_terminal_seconds": "Payment creation to completed, returned or failed.",
         "job_queue_depth": "Durable jobs queued or running, by kind.",
         "job_queue_oldest_age_seconds": "Age of the oldest queued or running job, by kind.",
-        "telemetry_spans_dropped_total": "Spans dropped by the telemetry runtime, by signal.",
+        "telemetry_spans_dropped_total": "Spans and log records dropped by the telemetry runtime on a full queue, by signal.",
         "telemetry_export_failures_total": "Failed telemetry exports, by signal.",
     ]
 }

@@ -1,73 +1,164 @@
 import CoreMetrics
 import Foundation
+import Instrumentation
 import Logging
 import ServiceLifecycle
 import Tracing
 
-/// The process's tracing, assembled from the standard `OTEL_*` variables: a ``TelemetryTracer`` whose sampled spans
-/// go through a ``BatchSpanProcessor`` to OTLP/HTTP when an endpoint is configured (and nowhere otherwise, while
-/// trace ids still reach logs and exemplars). Run it as the first service of the group so that it stops last and
-/// flushes what the others ended.
+/// The process's telemetry, assembled once from the standard `OTEL_*` variables: a ``TelemetryTracer`` for
+/// swift-distributed-tracing, a ``MetricsRegistry`` for swift-metrics and JSON lines (plus OTLP log records) for
+/// swift-log, with one ``OTLPHTTPExporter`` sending each signal that has an endpoint:
+///
+/// - spans through a ``BatchSpanProcessor`` (`OTEL_BSP_*`);
+/// - metrics through a ``PeriodicMetricReader`` (`OTEL_METRIC_EXPORT_INTERVAL`), the same registry that `/metrics`
+///   renders;
+/// - log records through a batch processor of their own (`OTEL_BLRP_*`), beside the lines on stdout.
+///
+/// Its own health is in the registry: `telemetry_spans_dropped_total{signal}` (spans and log records dropped on a
+/// full queue) and `telemetry_export_failures_total{signal}`. With `OTEL_SDK_DISABLED=true` there is no tracer and
+/// nothing is exported; metrics are still kept for `/metrics` and lines still written.
+///
+/// Run it as the first service of the group, so that it stops last and flushes what the others ended:
 ///
 /// ```swift
-/// let telemetry = try TelemetryRuntime(environment: env, serviceVersion: "0.1.0", metrics: registry)
-/// InstrumentationSystem.bootstrap(telemetry.tracer)
-/// let group = ServiceGroup(services: [telemetry, server], ...)
+/// let telemetry = try TelemetryRuntime(environment: env, serviceVersion: "0.1.0", logLevel: .info)
+/// telemetry.bootstrap()                                  // swift-log, swift-metrics, swift-distributed-tracing
+/// let group = ServiceGroup(services: [telemetry, server], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
 /// ```
-public final class TelemetryRuntime: Service, Sendable {
-    /// The tracer to bootstrap.
-    public let tracer: TelemetryTracer
-    private let processor: BatchSpanProcessor<ContinuousClock>
+public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible {
+    /// The tracer to bootstrap; `nil` when the SDK is disabled.
+    public let tracer: TelemetryTracer?
+    /// The metrics of the process, for `/metrics` and for export.
+    public let metrics: MetricsRegistry
+    /// What the process exports, and where; header values are never shown.
+    public let exporterConfiguration: OTLPHTTPExporter.Configuration
+    private let resource: OTLPResource
+    private let logLevel: Logger.Level
+    private let logSink: any LogSink
+    private let spanProcessor: BatchSpanProcessor<ContinuousClock>?
+    private let logProcessor: BatchProcessor<OTLPLogRecord, ContinuousClock>?
+    private let metricReader: PeriodicMetricReader?
     private let exporter: OTLPHTTPExporter?
-    private let droppedSpans: Counter
-    private let exportFailures: Counter
 
-    /// Reads the environment. Throws an error naming the first bad `OTEL_*` variable.
-    public init(environment: [String: String], serviceVersion: String, metrics: any MetricsFactory) throws {
-        let exportFailures = Counter(label: "telemetry_export_failures_total", dimensions: [("signal", "traces")], factory: metrics)
-        self.exportFailures = exportFailures
-        self.droppedSpans = Counter(label: "telemetry_spans_dropped_total", dimensions: [("signal", "traces")], factory: metrics)
+    /// Reads the environment. Throws an error naming the first bad `OTEL_*` variable (never its value).
+    ///
+    /// - Parameters:
+    ///   - defaultServiceName: `service.name` unless `OTEL_SERVICE_NAME` or `OTEL_RESOURCE_ATTRIBUTES` says otherwise.
+    ///   - serviceVersion: `service.version`; `service.instance.id` is a new UUID per process.
+    ///   - logLevel: Lines below it are neither written nor exported.
+    ///   - logSink: Where the JSON lines go.
+    ///   - metricDescriptions: Each metric's description, for `# HELP` and for OTLP.
+    public init(
+        environment: [String: String], defaultServiceName: String = "payment-orchestrator", serviceVersion: String,
+        logLevel: Logger.Level = .info, logSink: any LogSink = StandardOutputLogSink(),
+        metricDescriptions: [String: String] = [:]
+    ) throws(TelemetryConfigurationError) {
+        let registry = MetricsRegistry(exemplarContext: TelemetryRuntime.currentExemplarContext)
+        metrics = registry
+        self.logLevel = logLevel
+        self.logSink = logSink
         let configuration = try OTLPHTTPExporter.Configuration(environment: environment)
-        let spanExporter: any SpanExporter
-        if configuration.traces != nil {
-            let exporter = OTLPHTTPExporter(configuration: configuration) { event in
-                if case .exportFailed = event { exportFailures.increment() }
+        exporterConfiguration = configuration
+        resource = try OTLPResource(
+            environment: environment, defaultServiceName: defaultServiceName, serviceVersion: serviceVersion,
+            serviceInstanceID: UUID().uuidString.lowercased())
+        let scope = OTLPInstrumentationScope(name: defaultServiceName, version: serviceVersion)
+
+        // Registered up front so that dashboards and alerts see zeros rather than no data.
+        var dropped: [OTLPSignal: Counter] = [:]
+        var failures: [OTLPSignal: Counter] = [:]
+        for signal in OTLPSignal.allCases {
+            let dimensions = [("signal", signal.rawValue)]
+            failures[signal] = Counter(label: "telemetry_export_failures_total", dimensions: dimensions, factory: registry)
+            if signal != .metrics {
+                dropped[signal] = Counter(label: "telemetry_spans_dropped_total", dimensions: dimensions, factory: registry)
             }
-            let resource = try OTLPResource(
-                environment: environment, defaultServiceName: "payment-orchestrator", serviceVersion: serviceVersion,
-                serviceInstanceID: UUID().uuidString.lowercased()
-            )
-            self.exporter = exporter
-            spanExporter = OTLPTraceExporter(
-                exporter: exporter, resource: resource, scope: OTLPInstrumentationScope(name: "payment-orchestrator", version: serviceVersion)
-            )
-        } else {
-            self.exporter = nil
-            spanExporter = DiscardingSpanExporter()
         }
-        processor = BatchSpanProcessor(exporter: spanExporter, configuration: try BatchSpanProcessorConfiguration(environment: environment))
-        tracer = TelemetryTracer(sampler: try TraceSampler(environment: environment), processor: processor)
+        let exportFailures = failures
+        let exporter =
+            OTLPSignal.allCases.contains(where: { configuration.endpoint(for: $0) != nil })
+            ? OTLPHTTPExporter(configuration: configuration) { event in
+                if case .exportFailed(let signal, _, _) = event { exportFailures[signal]?.increment() }
+            } : nil
+        self.exporter = exporter
+
+        if environment["OTEL_SDK_DISABLED"]?.trimmingCharacters(in: .whitespaces).lowercased() == "true" {
+            tracer = nil
+            spanProcessor = nil
+        } else {
+            // Without a traces endpoint spans are still made and sampled, so that trace ids reach logs and
+            // exemplars, but they go nowhere.
+            let spanExporter: any SpanExporter =
+                if let exporter, configuration.traces != nil {
+                    OTLPTraceExporter(exporter: exporter, resource: resource, scope: scope)
+                } else {
+                    DiscardingSpanExporter()
+                }
+            let droppedSpans = dropped[.traces]!
+            let processor = BatchSpanProcessor(
+                exporter: spanExporter, configuration: try BatchProcessorConfiguration(environment: environment),
+                onDrop: { droppedSpans.increment(by: $0) })
+            spanProcessor = processor
+            tracer = TelemetryTracer(sampler: try TraceSampler(environment: environment), processor: processor)
+        }
+
+        if let exporter, configuration.logs != nil {
+            let droppedRecords = dropped[.logs]!
+            let logConfiguration = try BatchProcessorConfiguration(
+                environment: environment, prefix: "OTEL_BLRP", defaults: .logRecords)
+            logProcessor = BatchProcessor(
+                name: "BatchLogRecordProcessor",
+                exporting: .init { records in
+                    try await exporter.export(records, deadline: .now + logConfiguration.exportTimeout)
+                },
+                configuration: logConfiguration, clock: .continuous, onDrop: { droppedRecords.increment(by: $0) })
+        } else {
+            logProcessor = nil
+        }
+
+        if let exporter, configuration.metrics != nil {
+            metricReader = PeriodicMetricReader(
+                registry: registry, exporter: exporter, resource: resource, scope: scope,
+                descriptions: metricDescriptions, configuration: try PeriodicMetricReader.Configuration(environment: environment))
+        } else {
+            metricReader = nil
+        }
     }
 
+    /// A name for service-group logs.
+    public var description: String { "TelemetryRuntime(\(exporterConfiguration))" }
+
+    /// The log handler for a logger labelled `label`: JSON lines on the sink, and OTLP records when logs are
+    /// exported. Both add `trace_id`/`span_id` of the span active at each line.
+    public func makeLogHandler(label: String, metadataProvider: Logger.MetadataProvider? = .traceContext) -> any LogHandler {
+        let lines = JSONLogHandler(label: label, sink: logSink, logLevel: logLevel, metadataProvider: metadataProvider)
+        guard let logProcessor else { return lines }
+        let records = OTLPLogHandler(
+            label: label, resource: resource, processor: logProcessor, logLevel: logLevel, metadataProvider: metadataProvider)
+        return MultiplexLogHandler([lines, records])
+    }
+
+    /// Makes this runtime the process's logging, metrics and tracing backend. Call once per process, before
+    /// anything logs, records a metric or starts a span (each of the three systems can be bootstrapped once).
+    public func bootstrap() {
+        LoggingSystem.bootstrap({ label, provider in self.makeLogHandler(label: label, metadataProvider: provider) }, metadataProvider: .traceContext)
+        MetricsSystem.bootstrap(metrics)
+        if let tracer { InstrumentationSystem.bootstrap(tracer) }
+    }
+
+    /// Exports until graceful shutdown, then flushes every signal, each within its own bound (spans and log
+    /// records 10 s, metrics 5 s, side by side), and closes the exporter.
     public func run() async throws {
+        let spanProcessor = spanProcessor
+        let logProcessor = logProcessor
+        let metricReader = metricReader
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.processor.run() }
-            group.addTask {
-                // The processor counts drops; the metric follows it.
-                var reported = 0
-                while !Task.isCancelled {
-                    let dropped = self.processor.droppedSpanCount
-                    if dropped > reported {
-                        self.droppedSpans.increment(by: Int64(dropped - reported))
-                        reported = dropped
-                    }
-                    do {
-                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-                    } catch {
-                        return
-                    }
-                }
-            }
+            if let spanProcessor { group.addTask { try await spanProcessor.run() } }
+            if let logProcessor { group.addTask { try await logProcessor.run() } }
+            if let metricReader { group.addTask { try await metricReader.run() } }
+            // A service that returns early would end the whole group: with nothing to export, wait for shutdown.
+            group.addTask { try? await gracefulShutdown() }
         }
         await exporter?.shutdown()
     }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Instrumentation
-import Metrics
 import PaymentsApp
 import PaymentsCore
 import ServiceLifecycle
@@ -25,9 +23,15 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let loaded: ServeConfiguration.Loaded
-        let logger: Logger
+        let telemetry: TelemetryRuntime
         do {
-            logger = try LogBootstrap.bootstrap(environment: environment)
+            // One runtime for the process: swift-log, swift-metrics and swift-distributed-tracing users (ours,
+            // Hummingbird's, AsyncHTTPClient's, postgres-nio's) all report into it; /metrics renders its registry.
+            telemetry = try TelemetryRuntime(
+                environment: environment, serviceVersion: PaymentsVersion.current,
+                logLevel: try LogBootstrap.level(environment: environment),
+                metricDescriptions: MetricDescriptions.all)
+            telemetry.bootstrap()
             loaded = try ServeConfiguration.load(
                 environment: environment,
                 overrides: .init(host: host, port: port, databaseURL: databaseURL, migrateOnStart: noMigrate ? false : nil)
@@ -35,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             exitWithConfigurationError(error)
         }
+        let logger = Logger(label: "payments")
         if let generated = loaded.generatedAPIKey {
             // Shown once, on stderr and outside the JSON log, so that the key never lands in log storage.
             FileHandle.standardError.write(
@@ -48,29 +53,13 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             )
         }
-        // One registry for the process: swift-metrics users (ours, Hummingbird's, postgres-nio's) record into it, and
-        // /metrics renders it.
-        let registry = MetricsRegistry(exemplarContext: TelemetryRuntime.currentExemplarContext)
-        MetricsSystem.bootstrap(registry)
-        let telemetry: TelemetryRuntime?
-        do {
-            // OTEL_SDK_DISABLED=true turns tracing off altogether (no spans, no trace ids in logs).
-            if environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" {
-                telemetry = nil
-            } else {
-                let runtime = try TelemetryRuntime(environment: environment, serviceVersion: PaymentsVersion.current, metrics: registry)
-                InstrumentationSystem.bootstrap(runtime.tracer)
-                telemetry = runtime
-            }
-        } catch {
-            exitWithConfigurationError(error)
-        }
-        let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: registry)
+        logger.info("Telemetry configured", metadata: ["exporters": "\(telemetry.exporterConfiguration)"])
+        let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: telemetry.metrics)
         // Telemetry first: the group stops services in reverse, so it flushes what the others ended.
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            (telemetry.map { [.init(service: $0)] } ?? []) + [.init(service: server)]
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [.init(service: telemetry), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
         )
         do {
             try await group.run()

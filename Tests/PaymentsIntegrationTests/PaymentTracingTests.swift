@@ -9,7 +9,7 @@ import Tracing
 enum TestTracing {
     static let exporter = InMemorySpanExporter()
     static let processor = BatchSpanProcessor(
-        exporter: exporter, configuration: BatchSpanProcessorConfiguration(scheduleDelay: .milliseconds(50))
+        exporter: exporter, configuration: BatchProcessorConfiguration(scheduleDelay: .milliseconds(50))
     )
     static let bootstrapped: Bool = {
         InstrumentationSystem.bootstrap(TelemetryTracer(processor: processor))

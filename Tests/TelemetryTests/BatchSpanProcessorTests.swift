@@ -58,7 +58,7 @@ import Telemetry
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(
+            configuration: BatchProcessorConfiguration(
                 maxQueueSize: 100, maxExportBatchSize: 4, scheduleDelay: .seconds(60)))
         let running = Task { try await processor.run() }
         for index in 0..<4 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
@@ -75,7 +75,7 @@ import Telemetry
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 512, scheduleDelay: .milliseconds(50)))
+            configuration: BatchProcessorConfiguration(maxExportBatchSize: 512, scheduleDelay: .milliseconds(50)))
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan("one"))
         #expect(await tracingEventually { exporter.spans.count == 1 })
@@ -84,7 +84,7 @@ import Telemetry
         #expect(exporter.batches.count == 2)
         processor.triggerGracefulShutdown()
         try await running.value
-        #expect(processor.exportedSpanCount == 2)
+        #expect(processor.exportedCount == 2)
     }
 
     @Test func scheduleDelayIsMeasuredOnTheInjectedClock() async throws {
@@ -107,7 +107,7 @@ import Telemetry
         let clock = TracingManualClock()
         let exporter = HangingExporter()
         let processor = BatchSpanProcessor(
-            exporter: exporter, configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 1), clock: clock)
+            exporter: exporter, configuration: BatchProcessorConfiguration(maxExportBatchSize: 1), clock: clock)
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan())
         #expect(await tracingEventually { exporter.calls.load(ordering: .relaxed) == 1 })
@@ -137,7 +137,7 @@ import Telemetry
         let exporter = ConcurrencyCountingExporter(delay: .milliseconds(20))
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(
+            configuration: BatchProcessorConfiguration(
                 maxQueueSize: 1000, maxExportBatchSize: 2, scheduleDelay: .milliseconds(5)))
         let running = Task { try await processor.run() }
         await withTaskGroup(of: Void.self) { group in
@@ -155,24 +155,24 @@ import Telemetry
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(
+            configuration: BatchProcessorConfiguration(
                 maxQueueSize: 5, maxExportBatchSize: 5, scheduleDelay: .seconds(60)))
         // Not running yet, so nothing leaves the queue.
         for index in 0..<12 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
-        #expect(processor.droppedSpanCount == 7)
+        #expect(processor.droppedCount == 7)
         let running = Task { try await processor.run() }
         processor.triggerGracefulShutdown()
         try await running.value
         #expect(exporter.spans.map(\.name) == ["s0", "s1", "s2", "s3", "s4"])
         processor.onEnd(makeTestFinishedSpan("after shutdown"))
-        #expect(processor.droppedSpanCount == 8)
+        #expect(processor.droppedCount == 8)
     }
 
     @Test func flushesEverySpanOnGracefulShutdown() async throws {
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(maxExportBatchSize: 64, scheduleDelay: .seconds(60)))
+            configuration: BatchProcessorConfiguration(maxExportBatchSize: 64, scheduleDelay: .seconds(60)))
         let running = Task { try await processor.run() }
         for index in 0..<300 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
         processor.triggerGracefulShutdown()
@@ -181,14 +181,14 @@ import Telemetry
         #expect(exporter.batches.allSatisfy { $0.count <= 64 })
         #expect(exporter.forceFlushCount == 1)
         #expect(exporter.isShutDown)
-        #expect(processor.droppedSpanCount == 0)
+        #expect(processor.droppedCount == 0)
     }
 
     @Test func shutdownFinishesWithinItsBoundWhenTheExporterHangs() async throws {
         let exporter = HangingExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(
+            configuration: BatchProcessorConfiguration(
                 maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .seconds(30),
                 shutdownTimeout: .milliseconds(300)))
         let running = Task { try await processor.run() }
@@ -202,7 +202,7 @@ import Telemetry
         // The budget is 300 ms against a 30 s export timeout; a loaded machine may add a little, never 30 s.
         #expect(elapsed < .seconds(5))
         #expect(exporter.calls.load(ordering: .relaxed) == 1)  // never a second export beside the stuck one
-        #expect(processor.droppedSpanCount == 4)
+        #expect(processor.droppedCount == 4)
         #expect(processor.failedExportCount == 1)
     }
 
@@ -210,7 +210,7 @@ import Telemetry
         let exporter = ConcurrencyCountingExporter(delay: .seconds(5))  // honours cancellation
         let processor = BatchSpanProcessor(
             exporter: exporter,
-            configuration: BatchSpanProcessorConfiguration(
+            configuration: BatchProcessorConfiguration(
                 maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .milliseconds(50)))
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan())

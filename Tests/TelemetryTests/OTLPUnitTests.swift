@@ -101,7 +101,7 @@ struct OTLPUnitTests {
                 Issue.record("\(setting) was accepted")
             } catch {
                 let text = String(describing: error)
-                #expect((error as? OTLPConfigurationError)?.setting == setting)
+                #expect((error as? TelemetryConfigurationError)?.setting == setting)
                 #expect(text.hasPrefix(setting))
                 #expect(!text.contains("s3cr3t") && !text.contains("zstd") && !text.contains("grpc"))
             }

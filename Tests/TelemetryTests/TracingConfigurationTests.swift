@@ -22,7 +22,7 @@ import Telemetry
     }
 
     @Test func samplerRejectsUnknownNamesAndBadRatios() {
-        #expect(throws: TracingConfigurationError.self) {
+        #expect(throws: TelemetryConfigurationError.self) {
             try TraceSampler(environment: ["OTEL_TRACES_SAMPLER": "jaeger_remote"])
         }
         do {
@@ -34,7 +34,7 @@ import Telemetry
     }
 
     @Test func batchDefaultsFollowTheSpecification() {
-        let configuration = BatchSpanProcessorConfiguration.default
+        let configuration = BatchProcessorConfiguration.default
         #expect(configuration.maxQueueSize == 2048)
         #expect(configuration.maxExportBatchSize == 512)
         #expect(configuration.scheduleDelay == .seconds(5))
@@ -42,7 +42,7 @@ import Telemetry
     }
 
     @Test func batchConfigurationReadsTheEnvironment() throws {
-        let configuration = try BatchSpanProcessorConfiguration(environment: [
+        let configuration = try BatchProcessorConfiguration(environment: [
             "OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "10",
             "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_EXPORT_TIMEOUT": "1000",
         ])
@@ -51,7 +51,7 @@ import Telemetry
         #expect(configuration.scheduleDelay == .milliseconds(250))
         #expect(configuration.exportTimeout == .seconds(1))
         // A small queue alone caps the default batch size instead of failing.
-        #expect(try BatchSpanProcessorConfiguration(environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "8"]).maxExportBatchSize == 8)
+        #expect(try BatchProcessorConfiguration(environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "8"]).maxExportBatchSize == 8)
     }
 
     @Test(arguments: [
@@ -62,8 +62,8 @@ import Telemetry
         ["OTEL_BSP_MAX_QUEUE_SIZE": "10", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "20"],
     ])
     func batchConfigurationRejectsBadValues(environment: [String: String]) {
-        #expect(throws: TracingConfigurationError.self) {
-            try BatchSpanProcessorConfiguration(environment: environment)
+        #expect(throws: TelemetryConfigurationError.self) {
+            try BatchProcessorConfiguration(environment: environment)
         }
     }
 }

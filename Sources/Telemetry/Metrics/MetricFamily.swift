@@ -23,6 +23,9 @@ public struct MetricSample: Sendable {
     public var labels: [LabelPair]
     /// Its value.
     public var value: MetricValue
+    /// Since when the value has been accumulating: when the series was first made (a series destroyed and made
+    /// again starts anew).
+    public var startTime: Date
 }
 
 /// A series' value by kind.

@@ -4,6 +4,9 @@ import Synchronization
 
 /// One stored series; a class so that handlers handed out to swift-metrics update it in place.
 class Series: @unchecked Sendable {
+    /// When the series was created: the start of its cumulative values.
+    let startTime = Date()
+
     func sample() -> (kind: MetricFamily.Kind, value: MetricValue) { fatalError("abstract") }
 }
 

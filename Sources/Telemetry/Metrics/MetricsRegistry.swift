@@ -74,7 +74,7 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
         for (key, series) in all {
             let sample = series.sample()
             var family = families[key.label] ?? MetricFamily(name: key.label, kind: sample.kind, samples: [])
-            family.samples.append(MetricSample(labels: key.dimensions, value: sample.value))
+            family.samples.append(MetricSample(labels: key.dimensions, value: sample.value, startTime: series.startTime))
             families[key.label] = family
         }
         return families.values.sorted { $0.name < $1.name }.map { family in

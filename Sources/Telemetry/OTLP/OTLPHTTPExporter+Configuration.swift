@@ -1,3 +1,5 @@
+import Foundation
+
 extension OTLPHTTPExporter {
     /// Where and how each signal is exported, read once at start-up.
     ///
@@ -73,10 +75,19 @@ extension OTLPHTTPExporter {
             self.timeout = timeout
         }
 
-        /// The URL, compression, timeout and header names; never header values.
+        /// The URL (without any user or password in it), compression, timeout and header names; never header values.
         public var description: String {
             let names = headers.keys.sorted().joined(separator: ",")
-            return "\(url) compression=\(compression.rawValue) timeout=\(timeout) headers=[\(names)]"
+            return "\(Self.redactingUserInfo(url)) compression=\(compression.rawValue) timeout=\(timeout) headers=[\(names)]"
+        }
+
+        private static func redactingUserInfo(_ url: String) -> String {
+            guard var components = URLComponents(string: url), components.user != nil || components.password != nil else {
+                return url
+            }
+            components.user = nil
+            components.password = nil
+            return components.string ?? "(url hidden)"
         }
     }
 

@@ -9,6 +9,8 @@ extension OTLPHTTPExporter.Configuration {
     /// - `OTEL_EXPORTER_OTLP_COMPRESSION` and `..._{SIGNAL}_COMPRESSION`: `gzip` or `none`.
     /// - `OTEL_EXPORTER_OTLP_TIMEOUT` and `..._{SIGNAL}_TIMEOUT`: milliseconds per request, default 10000.
     /// - `OTEL_EXPORTER_OTLP_PROTOCOL` and `..._{SIGNAL}_PROTOCOL`: only `http/protobuf` is supported.
+    /// - `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`: `otlp` (the default) or `none`,
+    ///   which turns that signal's export off.
     /// - `OTEL_SDK_DISABLED=true`: nothing is exported.
     ///
     /// With no endpoint variable, nothing is exported (unlike the specification's `localhost:4318` default: a
@@ -22,10 +24,10 @@ extension OTLPHTTPExporter.Configuration {
     /// configuration.traces?.url   // "http://collector:4318/v1/traces"
     /// ```
     ///
-    /// - Throws: ``OTLPConfigurationError`` naming the first variable that cannot be used (never its value).
+    /// - Throws: ``TelemetryConfigurationError`` naming the first variable that cannot be used (never its value).
     public init(
         environment: [String: String], retry: OTLPHTTPExporter.RetryPolicy = .default
-    ) throws(OTLPConfigurationError) {
+    ) throws(TelemetryConfigurationError) {
         self.init(retry: retry)
         if environment["OTEL_SDK_DISABLED"]?.trimmingSpaces.lowercased() == "true" { return }
         var base: String?
@@ -33,6 +35,12 @@ extension OTLPHTTPExporter.Configuration {
             base = try Self.validatedURL(value, setting: "OTEL_EXPORTER_OTLP_ENDPOINT")
         }
         for signal in OTLPSignal.allCases {
+            let selector = "OTEL_\(signal.rawValue.uppercased())_EXPORTER"
+            switch Self.value(selector, in: environment)?.lowercased() {
+            case nil, "otlp": break
+            case "none": continue
+            default: throw TelemetryConfigurationError(setting: selector, reason: "must be otlp or none")
+            }
             let prefix = "OTEL_EXPORTER_OTLP_\(signal.rawValue.uppercased())"
             let url: String
             if let own = Self.value("\(prefix)_ENDPOINT", in: environment) {
@@ -44,7 +52,7 @@ extension OTLPHTTPExporter.Configuration {
             }
             for setting in ["OTEL_EXPORTER_OTLP_PROTOCOL", "\(prefix)_PROTOCOL"] {
                 if let value = Self.value(setting, in: environment), value != "http/protobuf" {
-                    throw OTLPConfigurationError(setting: setting, reason: "only http/protobuf is supported")
+                    throw TelemetryConfigurationError(setting: setting, reason: "only http/protobuf is supported")
                 }
             }
             var headers: [String: String] = [:]
@@ -58,7 +66,7 @@ extension OTLPHTTPExporter.Configuration {
             for setting in ["OTEL_EXPORTER_OTLP_COMPRESSION", "\(prefix)_COMPRESSION"] {
                 guard let value = Self.value(setting, in: environment) else { continue }
                 guard let parsed = OTLPHTTPExporter.Compression(rawValue: value.lowercased()) else {
-                    throw OTLPConfigurationError(setting: setting, reason: "must be gzip or none")
+                    throw TelemetryConfigurationError(setting: setting, reason: "must be gzip or none")
                 }
                 compression = parsed
             }
@@ -66,7 +74,7 @@ extension OTLPHTTPExporter.Configuration {
             for setting in ["OTEL_EXPORTER_OTLP_TIMEOUT", "\(prefix)_TIMEOUT"] {
                 guard let value = Self.value(setting, in: environment) else { continue }
                 guard let milliseconds = Int64(value), milliseconds > 0 else {
-                    throw OTLPConfigurationError(
+                    throw TelemetryConfigurationError(
                         setting: setting, reason: "must be a positive whole number of milliseconds")
                 }
                 timeout = .milliseconds(milliseconds)
@@ -87,12 +95,12 @@ extension OTLPHTTPExporter.Configuration {
         return value
     }
 
-    private static func validatedURL(_ value: String, setting: String) throws(OTLPConfigurationError) -> String {
+    private static func validatedURL(_ value: String, setting: String) throws(TelemetryConfigurationError) -> String {
         let lowered = value.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
             value.split(separator: "/", omittingEmptySubsequences: true).count >= 2
         else {
-            throw OTLPConfigurationError(setting: setting, reason: "must be an http:// or https:// URL")
+            throw TelemetryConfigurationError(setting: setting, reason: "must be an http:// or https:// URL")
         }
         return value
     }

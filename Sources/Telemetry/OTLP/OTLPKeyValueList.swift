@@ -7,13 +7,13 @@ enum OTLPKeyValueList {
     /// The pairs in order; empty entries (a trailing comma) are ignored.
     ///
     /// Errors name the setting but never echo its value, since header values are usually credentials.
-    static func parse(_ text: String, setting: String) throws(OTLPConfigurationError) -> [(String, String)] {
+    static func parse(_ text: String, setting: String) throws(TelemetryConfigurationError) -> [(String, String)] {
         var pairs: [(String, String)] = []
         for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw OTLPConfigurationError(setting: setting, reason: "every entry must look like key=value")
+                throw TelemetryConfigurationError(setting: setting, reason: "every entry must look like key=value")
             }
             let rawKey = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
             let rawValue = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
@@ -21,7 +21,7 @@ enum OTLPKeyValueList {
                 let key = rawKey.removingPercentEncoding,
                 let value = rawValue.removingPercentEncoding
             else {
-                throw OTLPConfigurationError(
+                throw TelemetryConfigurationError(
                     setting: setting, reason: "an entry has an empty key or invalid percent-encoding")
             }
             pairs.append((key, value))

@@ -25,11 +25,11 @@ public struct OTLPResource: Sendable, Hashable {
     ///
     /// `serviceVersion` and `serviceInstanceID` are set when given and not already set by the environment.
     ///
-    /// - Throws: ``OTLPConfigurationError`` naming `OTEL_RESOURCE_ATTRIBUTES` when an entry is malformed.
+    /// - Throws: ``TelemetryConfigurationError`` naming `OTEL_RESOURCE_ATTRIBUTES` when an entry is malformed.
     public init(
         environment: [String: String], defaultServiceName: String, serviceVersion: String? = nil,
         serviceInstanceID: String? = nil
-    ) throws(OTLPConfigurationError) {
+    ) throws(TelemetryConfigurationError) {
         var attributes = OTLPAttributes()
         attributes["service.name"] = .string(defaultServiceName)
         if let declared = environment["OTEL_RESOURCE_ATTRIBUTES"] {

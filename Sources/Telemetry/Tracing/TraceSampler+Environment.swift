@@ -9,14 +9,14 @@ extension TraceSampler {
     /// ])
     /// ```
     ///
-    /// - Throws: ``TracingConfigurationError`` naming the variable when a value is not understood, so start-up stops
+    /// - Throws: ``TelemetryConfigurationError`` naming the variable when a value is not understood, so start-up stops
     ///   with one clear line instead of silently sampling differently.
-    public init(environment: [String: String]) throws(TracingConfigurationError) {
-        func readRatio() throws(TracingConfigurationError) -> Double {
+    public init(environment: [String: String]) throws(TelemetryConfigurationError) {
+        func readRatio() throws(TelemetryConfigurationError) -> Double {
             guard let text = environment["OTEL_TRACES_SAMPLER_ARG"]?.trimmingTraceHeaderWhitespace(), !text.isEmpty
             else { return 1 }
             guard let value = Double(text), value >= 0, value <= 1 else {
-                throw TracingConfigurationError(setting: "OTEL_TRACES_SAMPLER_ARG", expected: "a number from 0 to 1")
+                throw TelemetryConfigurationError(setting: "OTEL_TRACES_SAMPLER_ARG", reason: "expected a number from 0 to 1")
             }
             return value
         }
@@ -33,9 +33,9 @@ extension TraceSampler {
             let ratio = try readRatio()
             self.init(root: .traceIDRatio(ratio), isParentBased: false)
         default:
-            throw TracingConfigurationError(
+            throw TelemetryConfigurationError(
                 setting: "OTEL_TRACES_SAMPLER",
-                expected: "always_on, always_off, traceidratio or parentbased_ plus one of those")
+                reason: "expected always_on, always_off, traceidratio or parentbased_ plus one of those")
         }
     }
 }

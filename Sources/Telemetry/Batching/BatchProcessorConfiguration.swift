@@ -1,14 +1,14 @@
-/// Settings of a ``BatchSpanProcessor``; defaults follow the OpenTelemetry SDK specification.
+/// Settings of a ``BatchProcessor`` (spans or log records); defaults follow the OpenTelemetry SDK specification.
 ///
 /// ```swift
-/// var configuration = BatchSpanProcessorConfiguration.default
+/// var configuration = BatchProcessorConfiguration.default
 /// configuration.scheduleDelay = .seconds(1)
-/// let fromEnvironment = try BatchSpanProcessorConfiguration(environment: ProcessInfo.processInfo.environment)
+/// let fromEnvironment = try BatchProcessorConfiguration(environment: ProcessInfo.processInfo.environment)
 /// ```
-public struct BatchSpanProcessorConfiguration: Sendable, Hashable {
-    /// Spans held at most; further spans are dropped and counted (`OTEL_BSP_MAX_QUEUE_SIZE`, 2048).
+public struct BatchProcessorConfiguration: Sendable, Hashable {
+    /// Items held at most; further items are dropped and counted (`OTEL_BSP_MAX_QUEUE_SIZE`, 2048).
     public var maxQueueSize: Int
-    /// Spans per export; reaching it triggers an export before the delay (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, 512).
+    /// Items per export; reaching it triggers an export before the delay (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, 512).
     public var maxExportBatchSize: Int
     /// Longest wait between exports (`OTEL_BSP_SCHEDULE_DELAY` in milliseconds, 5 s).
     public var scheduleDelay: Duration
@@ -16,20 +16,23 @@ public struct BatchSpanProcessorConfiguration: Sendable, Hashable {
     /// milliseconds, 30 s).
     public var exportTimeout: Duration
     /// Longest the final flush may take after graceful shutdown begins, whatever the exporter does (10 s). Keep it
-    /// below the orchestrator's kill grace period so queued spans get their chance before SIGKILL.
+    /// below the orchestrator's kill grace period so queued items get their chance before SIGKILL.
     public var shutdownTimeout: Duration
 
-    /// The specification's defaults.
+    /// The specification's defaults for spans.
     ///
     /// ```swift
     /// let processor = BatchSpanProcessor(exporter: exporter, configuration: .default)
     /// ```
-    public static let `default` = BatchSpanProcessorConfiguration()
+    public static let `default` = BatchProcessorConfiguration()
+
+    /// The specification's defaults for log records: as for spans, but exported after at most 1 s.
+    public static let logRecords = BatchProcessorConfiguration(scheduleDelay: .seconds(1))
 
     /// Creates a configuration; `maxExportBatchSize` is capped at `maxQueueSize`, as the specification requires.
     ///
     /// ```swift
-    /// let configuration = BatchSpanProcessorConfiguration(maxQueueSize: 100, maxExportBatchSize: 10)
+    /// let configuration = BatchProcessorConfiguration(maxQueueSize: 100, maxExportBatchSize: 10)
     /// ```
     public init(
         maxQueueSize: Int = 2048, maxExportBatchSize: Int = 512, scheduleDelay: Duration = .seconds(5),
