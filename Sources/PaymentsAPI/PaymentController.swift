@@ -45,6 +45,12 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
             paymentRequest, clientID: client.id, idempotencyKey: idempotencyKey, traceParent: traceParent.description
         )
         switch creation {
+        case .created(let payment), .replayed(let payment):
+            RequestSpan.annotate(paymentID: payment.id, clientRef: payment.clientRef)
+        case .conflict:
+            break
+        }
+        switch creation {
         case .created(let payment):
             return try JSONResponse.make(
                 PaymentResource(payment: payment), status: .created,
@@ -70,6 +76,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
         guard let text = context.parameters.get("payment_id"), let id = UUID(uuidString: text),
             let payment = try await orchestrator.payment(id: id, clientID: client.id)
         else { throw Problem.paymentNotFound }
+        RequestSpan.annotate(paymentID: payment.id, clientRef: payment.clientRef)
         return try JSONResponse.make(PaymentResource(payment: payment))
     }
 

@@ -70,7 +70,10 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
             rejected("malformed_body")
             throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
         }
-        _ = try await orchestrator.receive(event)
+        switch try await orchestrator.receive(event) {
+        case .recorded(let outcome): RequestSpan.annotate(paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
+        case .duplicate, .unknownPayment: RequestSpan.annotate(paymentID: event.paymentID, clientRef: nil)
+        }
         let response = try JSONResponse.make(["ok": true])
         let elapsed = ContinuousClock.now - received
         latency.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

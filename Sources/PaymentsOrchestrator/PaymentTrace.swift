@@ -1,6 +1,7 @@
 import Foundation
 import Instrumentation
 import PaymentsCore
+import Telemetry
 import Tracing
 
 /// One trace per payment: the trace context of the request that created a payment is stored with it as a W3C
@@ -22,14 +23,22 @@ enum PaymentTrace {
         return headers["traceparent"]
     }
 
-    /// Runs `body` in a span named `name` in the payment's trace, with its ids as attributes.
+    /// The payment's ids, as every span about it carries them.
+    static func attributes(paymentID: UUID, clientRef: String) -> SpanAttributes {
+        ["payment_id": .string(paymentID.lowercased), "client_ref": .string(clientRef)]
+    }
+
+    /// Runs `body` in a span named `name` in the payment's trace. The span and every span started inside it (the
+    /// bank call, the HTTP client's own span) carry the payment's ids.
     static func withSpan<T>(
         _ name: String, traceParent: String?, paymentID: UUID, clientRef: String, kind: SpanKind = .internal,
         links: [ServiceContext] = [], _ body: (any Span) async throws -> T
     ) async rethrows -> T {
-        let span = InstrumentationSystem.tracer.startAnySpan(name, context: context(of: traceParent), ofKind: kind)
-        span.attributes["payment_id"] = paymentID.lowercased
-        span.attributes["client_ref"] = clientRef
+        var parent = context(of: traceParent)
+        parent.inheritedSpanAttributes = attributes(paymentID: paymentID, clientRef: clientRef)
+        let span = InstrumentationSystem.tracer.startAnySpan(name, context: parent, ofKind: kind)
+        // Tracers other than ours know nothing of inherited attributes.
+        span.attributes.merge(attributes(paymentID: paymentID, clientRef: clientRef))
         for link in links { span.addLink(SpanLink(context: link, attributes: [:])) }
         defer { span.end() }
         return try await ServiceContext.$current.withValue(span.context) { try await body(span) }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PaymentsCore
 import ServiceLifecycle
+import Tracing
 
 /// How reconciliation runs.
 public struct ReconcilerConfiguration: Sendable {
@@ -70,31 +71,42 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
         }
         var changed = 0
         for payment in stale {
+            if await reconcile(payment) { changed += 1 }
+        }
+        return changed
+    }
+
+    /// Asks the bank about one payment, in the payment's trace; returns whether its status changed.
+    private func reconcile(_ payment: Payment) async -> Bool {
+        await PaymentTrace.withSpan(
+            "Worker.reconcile", traceParent: payment.traceParent, paymentID: payment.id, clientRef: payment.clientRef
+        ) { span in
             var logger = logger
             logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
             logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
             do {
                 guard let remote = try await bank.status(of: payment.id, traceParent: payment.traceParent) else {
                     logger.error("Reconciliation: the bank does not know a payment it accepted")
-                    continue
+                    return false
                 }
                 let event = PaymentEvent(
                     status: remote.status, source: .reconciliation, occurredAt: now(), bankRef: remote.bankRef,
                     returnCode: remote.returnCode, reason: remote.returnCode.map { "ACH return \($0)" }
                 )
-                guard let outcome = try await store.apply(event, to: payment.id, now: now()) else { continue }
+                guard let outcome = try await store.apply(event, to: payment.id, now: now()) else { return false }
                 metrics.record(outcome, now: now())
-                if case .transition = outcome.action {
-                    changed += 1
-                    logger.info(
-                        "Reconciliation found a newer status",
-                        metadata: ["status": "\(outcome.payment.status.rawValue)", "source": "reconciliation"]
-                    )
-                }
+                span.attributes["status"] = outcome.payment.status.rawValue
+                guard case .transition = outcome.action else { return false }
+                logger.info(
+                    "Reconciliation found a newer status",
+                    metadata: ["status": "\(outcome.payment.status.rawValue)", "source": "reconciliation"]
+                )
+                return true
             } catch {
+                span.recordError(error)
                 logger.warning("Reconciliation could not ask the bank", metadata: ["error": "\(error)"])
+                return false
             }
         }
-        return changed
     }
 }

@@ -178,6 +178,7 @@ public final class TelemetrySpan: Span {
             return taken
         }
         guard let taken else { return }
+        context[ActiveSpanKey.self]?.set(nil)
         processor.onEnd(
             FinishedSpan(
                 context: spanContext, parentSpanID: parentSpanID, name: taken.name, kind: kind,

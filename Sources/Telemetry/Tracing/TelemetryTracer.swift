@@ -50,10 +50,31 @@ public final class TelemetryTracer: Tracer {
             traceID: traceID, spanID: ids.spanID(),
             traceFlags: sampled ? .sampled : [], traceState: parent?.traceState ?? TraceState(), isRemote: false)
         context.spanContext = spanContext
-        return TelemetrySpan(
+        // Only recording spans can be looked up: an unsampled one would take no attributes anyway.
+        let reference = sampled ? ActiveSpanReference() : nil
+        context[ActiveSpanKey.self] = reference
+        let span = TelemetrySpan(
             name: operationName, context: context, spanContext: spanContext, parentSpanID: parent?.spanID,
             kind: kind, startTimeNanosecondsSinceEpoch: sampled ? instant().nanosecondsSinceEpoch : 0,
             processor: sampled ? processor : nil)
+        if let reference {
+            reference.set(span)
+            if let inherited = context.inheritedSpanAttributes { span.attributes.merge(inherited) }
+        }
+        return span
+    }
+
+    /// The span whose context `context` is, while it is recording; `nil` once it ended, or for an unsampled or
+    /// remote span. This lets code add attributes to a span that a library started, such as the HTTP server span
+    /// around a request handler.
+    ///
+    /// ```swift
+    /// InstrumentationSystem.tracer.activeSpan(identifiedBy: ServiceContext.current ?? .topLevel)?
+    ///     .attributes["order_id"] = id
+    /// ```
+    public func activeSpan(identifiedBy context: ServiceContext) -> TelemetrySpan? {
+        guard let span = context[ActiveSpanKey.self]?.span, span.spanContext == context.spanContext else { return nil }
+        return span
     }
 
     /// Asks the processor to export what it holds now, without waiting (the protocol's `forceFlush` is synchronous).
