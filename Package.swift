@@ -178,6 +178,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Test support shared by the telemetry and integration tests: a loopback OTLP collector, and a decoder that
+        // reads what we export with the official OTLP definitions. Not part of the product.
+        .target(
+            name: "OTLPTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/OTLPTestSupport",
+            swiftSettings: testSwiftSettings
+        ),
         .testTarget(
             name: "PaymentsCoreTests",
             dependencies: ["PaymentsCore"],
@@ -196,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
-                "Telemetry", .product(name: "Logging", package: "swift-log"),
+                "Telemetry", "OTLPTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
@@ -205,6 +218,7 @@ let package = Package(
         .testTarget(
             name: "PaymentsIntegrationTests",
             dependencies: [
+                "OTLPTestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "PaymentsCore",
                 "PaymentsStorage",

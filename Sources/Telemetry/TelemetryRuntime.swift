@@ -64,6 +64,13 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
             environment: environment, defaultServiceName: defaultServiceName, serviceVersion: serviceVersion,
             serviceInstanceID: UUID().uuidString.lowercased())
         let scope = OTLPInstrumentationScope(name: defaultServiceName, version: serviceVersion)
+        // Every setting is read before the exporter (and its HTTP client) exists, so that a bad one stops start-up
+        // with nothing to tear down.
+        let spanConfiguration = try BatchProcessorConfiguration(environment: environment)
+        let sampler = try TraceSampler(environment: environment)
+        let logConfiguration = try BatchProcessorConfiguration(
+            environment: environment, prefix: "OTEL_BLRP", defaults: .logRecords)
+        let metricConfiguration = try PeriodicMetricReader.Configuration(environment: environment)
 
         // Registered up front so that dashboards and alerts see zeros rather than no data.
         var dropped: [OTLPSignal: Counter] = [:]
@@ -97,16 +104,14 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
                 }
             let droppedSpans = dropped[.traces]!
             let processor = BatchSpanProcessor(
-                exporter: spanExporter, configuration: try BatchProcessorConfiguration(environment: environment),
+                exporter: spanExporter, configuration: spanConfiguration,
                 onDrop: { droppedSpans.increment(by: $0) })
             spanProcessor = processor
-            tracer = TelemetryTracer(sampler: try TraceSampler(environment: environment), processor: processor)
+            tracer = TelemetryTracer(sampler: sampler, processor: processor)
         }
 
         if let exporter, configuration.logs != nil {
             let droppedRecords = dropped[.logs]!
-            let logConfiguration = try BatchProcessorConfiguration(
-                environment: environment, prefix: "OTEL_BLRP", defaults: .logRecords)
             logProcessor = BatchProcessor(
                 name: "BatchLogRecordProcessor",
                 exporting: .init { records in
@@ -120,7 +125,7 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
         if let exporter, configuration.metrics != nil {
             metricReader = PeriodicMetricReader(
                 registry: registry, exporter: exporter, resource: resource, scope: scope,
-                descriptions: metricDescriptions, configuration: try PeriodicMetricReader.Configuration(environment: environment))
+                descriptions: metricDescriptions, configuration: metricConfiguration)
         } else {
             metricReader = nil
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OTLPTestSupport
 import Telemetry
 import Testing
 

@@ -47,6 +47,39 @@ import Telemetry
         #expect(spans[0].parentSpanID == spans[1].spanID)
     }
 
+    @Test func inheritedAttributesReachEverySpanStartedBelowThem() throws {
+        let processor = CollectingSpanProcessor()
+        let tracer = TelemetryTracer(processor: processor)
+        var context = ServiceContext.topLevel
+        context.inheritedSpanAttributes = ["order_id": "o-1"]
+        let parent = tracer.startSpan("parent", context: context)
+        // A library's span, started from the parent's context without knowing of order ids.
+        let child = tracer.startSpan("library", context: parent.context)
+        child.attributes["order_id"] = "overridden"
+        child.end()
+        parent.end()
+        tracer.startSpan("unrelated", context: .topLevel).end()
+        let spans = Dictionary(uniqueKeysWithValues: processor.spans.map { ($0.name, $0) })
+        #expect(spans["parent"]?.attributes["order_id"] == .string("o-1"))
+        #expect(spans["library"]?.attributes["order_id"] == .string("overridden"))
+        #expect(spans["unrelated"]?.attributes["order_id"] == nil)
+    }
+
+    @Test func activeSpanFindsARecordingSpanByItsContextUntilItEnds() throws {
+        let processor = CollectingSpanProcessor()
+        let tracer = TelemetryTracer(processor: processor)
+        let span = tracer.startSpan("request", context: .topLevel, ofKind: .server)
+        tracer.activeSpan(identifiedBy: span.context)?.attributes["order_id"] = "o-2"
+        #expect(tracer.activeSpan(identifiedBy: span.context) === span)
+        span.end()
+        #expect(tracer.activeSpan(identifiedBy: span.context) == nil)
+        #expect(processor.spans.first?.attributes["order_id"] == .string("o-2"))
+        // A remote parent extracted into a context is not a local span.
+        var remote = ServiceContext.topLevel
+        remote.spanContext = SpanContext(traceID: .random(), spanID: .random(), traceFlags: .sampled, isRemote: true)
+        #expect(tracer.activeSpan(identifiedBy: remote) == nil)
+    }
+
     @Test func ratioZeroSamplesNothingAndRatioOneEverything() {
         let none = TelemetryTracer(sampler: TraceSampler(root: .traceIDRatio(0), isParentBased: false),
                                    processor: CollectingSpanProcessor())

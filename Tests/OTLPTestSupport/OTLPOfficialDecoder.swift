@@ -1,24 +1,23 @@
 import Foundation
-import Testing
 
 /// Decodes OTLP request bodies with the official definitions (the `opentelemetry-proto` package from PyPI) by
 /// running a small python3 script, so that the tests check our hand-written encoding against the real schema and
 /// not against our own reading of it.
-enum OTLPOfficialDecoder {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum OTLPOfficialDecoder {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// What the official decoder made of a body (unchecked Sendable: the JSON is immutable once decoded).
-    struct Decoded: @unchecked Sendable {
+    public struct Decoded: @unchecked Sendable {
         /// `MessageToJson` output (lowerCamel names, 64-bit integers as strings, enums by name), with every
         /// `traceId`/`spanId`/`parentSpanId` turned from base64 into lowercase hex.
-        var message: [String: Any]
+        public var message: [String: Any]
         /// Fields the official schema does not know, counted in every nested message: a wrong field number or
         /// wire type shows up here instead of silently disappearing.
-        var unknownFieldCount: Int
+        public var unknownFieldCount: Int
         /// Whether the official library re-encodes the message to exactly our bytes.
-        var canonical: Bool
+        public var canonical: Bool
     }
 
     private static let script = #"""
@@ -76,7 +75,7 @@ enum OTLPOfficialDecoder {
     }()
 
     /// Decodes `body` as the signal's `Export*ServiceRequest`.
-    static func decode(_ body: [UInt8], signal: String, gzipped: Bool = false) throws -> Decoded {
+    public static func decode(_ body: [UInt8], signal: String, gzipped: Bool = false) throws -> Decoded {
         if let setupProblem { throw Failure(description: setupProblem) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -122,10 +121,10 @@ enum OTLPOfficialDecoder {
 }
 
 /// Helpers to read `MessageToJson` output.
-enum OTLPJSON {
+public enum OTLPJSON {
     /// `[{"key": k, "value": {...}}]` as `[k: value]`, with each AnyValue unwrapped to a Swift value
     /// (`intValue` stays a string, as JSON carries int64).
-    static func attributes(_ list: Any?) -> [String: Any] {
+    public static func attributes(_ list: Any?) -> [String: Any] {
         var result: [String: Any] = [:]
         for case let entry as [String: Any] in (list as? [Any]) ?? [] {
             guard let key = entry["key"] as? String else { continue }
@@ -135,7 +134,7 @@ enum OTLPJSON {
     }
 
     /// Unwraps one AnyValue.
-    static func anyValue(_ value: Any?) -> Any? {
+    public static func anyValue(_ value: Any?) -> Any? {
         guard let value = value as? [String: Any], let first = value.first else { return nil }
         let (kind, inner) = (first.key, first.value)
         if kind == "arrayValue" {
@@ -145,7 +144,7 @@ enum OTLPJSON {
     }
 
     /// `object[key]` as an array of objects.
-    static func objects(_ object: Any?, _ key: String) -> [[String: Any]] {
+    public static func objects(_ object: Any?, _ key: String) -> [[String: Any]] {
         ((object as? [String: Any])?[key] as? [Any])?.compactMap { $0 as? [String: Any] } ?? []
     }
 }

@@ -6,23 +6,29 @@ import NIOCore
 import ServiceLifecycle
 
 /// A tiny OTLP/HTTP collector on loopback: it records every request and answers from a script.
-final class OTLPTestCollector: Sendable {
+public final class OTLPTestCollector: Sendable {
     /// One recorded request.
-    struct Request: Sendable {
-        var path: String
+    public struct Request: Sendable {
+        public var path: String
         /// Header names lowercased.
-        var headers: [String: String]
-        var body: [UInt8]
-        var receivedAt: ContinuousClock.Instant
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public var receivedAt: ContinuousClock.Instant
     }
 
     /// One scripted answer.
-    struct Answer: Sendable {
-        var status: Int
-        var headers: [String: String] = [:]
-        var body: [UInt8] = []
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [String: String] = [:]
+        public var body: [UInt8] = []
 
-        static let ok = Answer(status: 200)
+        public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        public static let ok = Answer(status: 200)
     }
 
     private actor Recorder {
@@ -48,7 +54,7 @@ final class OTLPTestCollector: Sendable {
     }
 
     /// Everything received so far, in order.
-    var requests: [Request] {
+    public var requests: [Request] {
         get async { await recorder.requests }
     }
 
@@ -60,7 +66,7 @@ final class OTLPTestCollector: Sendable {
 
     /// Runs a collector answering `script` in order and then `fallback`, calls `body` with its base URL
     /// (`http://127.0.0.1:PORT`), and stops it.
-    static func run<Result: Sendable>(
+    public static func run<Result: Sendable>(
         script: [Answer] = [], fallback: Answer = .ok,
         _ body: @Sendable (_ baseURL: String, _ collector: OTLPTestCollector) async throws -> Result
     ) async throws -> Result {
@@ -113,5 +119,5 @@ final class OTLPTestCollector: Sendable {
         }
     }
 
-    struct CollectorDidNotStart: Error {}
+    public struct CollectorDidNotStart: Error {}
 }
