@@ -159,6 +159,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A client of the API: `payments demo` drives payments through a running server and summarises the outcome.
+        .target(
+            name: "PaymentsDemo",
+            dependencies: [
+                "PaymentsCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `payments` command: parses the command line and hands over to PaymentsApp.
         .executableTarget(
             name: "payments",
@@ -167,6 +180,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsApp",
+                "PaymentsDemo",
                 "PaymentsStorage",
                 "BankSandbox",
                 "Telemetry",
@@ -228,6 +242,7 @@ let package = Package(
                 "BankSandbox",
                 "Telemetry",
                 "PaymentsApp",
+                "PaymentsDemo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

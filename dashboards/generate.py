@@ -162,10 +162,16 @@ d.panel("timeseries", "Webhooks rejected by reason (/s)", [(Q('sum by (reason) (
         desc="signature_missing / _malformed / _stale / _mismatch answer 401; malformed_body answers 400. WebhookSignatureFailuresSpike fires above 0.1/s of signature failures.")
 d.panel("bargauge", "Rejections by reason (time range)", [(Q('sum by (reason) (increase(webhook_rejected_total{$S}[$__range]))' + ZERO), "{{reason}}")], unit="short",
         extra={"options": {"orientation": "horizontal", "displayMode": "basic"}})
+d.panel("timeseries", "Delivery lag p50 / p95 / p99 (bank event to our receipt)", [
+        (Q('histogram_quantile(0.50, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p50"),
+        (Q('histogram_quantile(0.95, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p95"),
+        (Q('histogram_quantile(0.99, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p99")],
+        unit="s", exemplar=True,
+        desc="From the event's occurred_at to our receipt, for every verified, well-formed webhook (redeliveries included); 0 when the bank's clock is ahead of ours. A rising lag with a flat acknowledgement latency points at the bank's delivery, not at us.")
 d.panel("timeseries", "Settlement time p95 (creation to terminal status, includes webhook delivery)", [
         (Q('histogram_quantile(0.95, sum by (le, status) (rate(payment_time_to_terminal_seconds_bucket{$S, status=~"completed|returned"}[$__rate_interval])))'), "{{status}}")],
-        w=24, unit="s", exemplar=True, desc="No per-webhook delivery-lag metric exists yet; settlement time is the closest proxy.")
-d.save("webhooks.json", "The bank's webhooks: acknowledgement latency, rejections by reason, settlement time.")
+        unit="s", exemplar=True)
+d.save("webhooks.json", "The bank's webhooks: acknowledgement latency, delivery lag, rejections by reason, settlement time.")
 
 # ---------- Telemetry health
 d = Dash("telemetry-health", "Telemetry health")

@@ -10,12 +10,17 @@ import PaymentsOrchestrator
 
 /// `POST /webhook/payments`: verifies the bank's signature over the raw body, records the event durably, and
 /// acknowledges. Follow-up work is queued for the workers; the response never waits for it.
+///
+/// Metrics: `payment_webhook_latency_seconds` (receipt to acknowledgement), `payment_webhook_delivery_lag_seconds`
+/// (the event's `occurred_at` to our receipt, for every verified, well-formed webhook, repeats included; 0 when the
+/// bank's clock is ahead of ours) and `webhook_rejected_total{reason}`.
 public struct WebhookController<Store: PaymentStore>: Sendable {
     let orchestrator: PaymentOrchestrator<Store>
     let signature: WebhookSignature
     let now: @Sendable () -> Date
     let metrics: any MetricsFactory
     let latency: Recorder
+    let deliveryLag: Recorder
 
     /// Creates the controller.
     public init(
@@ -26,6 +31,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         self.signature = signature
         self.metrics = metrics
         self.latency = Recorder(label: "payment_webhook_latency_seconds", aggregate: true, factory: metrics)
+        self.deliveryLag = Recorder(label: "payment_webhook_delivery_lag_seconds", aggregate: true, factory: metrics)
         self.now = now
     }
 
@@ -40,10 +46,11 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
 
     @Sendable func receive(_ request: Request, context: APIRequestContext) async throws -> Response {
         let received = ContinuousClock.now
+        let receivedAt = now()
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = Array(buffer: buffer)
         do {
-            try signature.verify(header: request.headers[.bankSignature], body: body, now: now())
+            try signature.verify(header: request.headers[.bankSignature], body: body, now: receivedAt)
         } catch {
             context.logger.warning("Webhook refused: bad signature", metadata: ["reason": "\(error.rawValue)"])
             rejected("signature_\(error.rawValue)")
@@ -53,7 +60,11 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         do {
             let json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
             switch WebhookEvent.parse(json) {
-            case .success(let parsed): event = parsed
+            case .success(let parsed):
+                event = parsed
+                // Verified and well-formed: counted before the event is stored, so one that meets a database outage
+                // (and is redelivered) counts too.
+                deliveryLag.record(max(0, receivedAt.timeIntervalSince(parsed.occurredAt)))
             case .failure(let error):
                 context.logger.warning(
                     "Webhook refused: malformed body", metadata: ["fields": .array(error.errors.map { .string($0.pointer) })]

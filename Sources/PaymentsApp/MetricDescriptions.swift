@@ -6,6 +6,7 @@ public enum MetricDescriptions {
         "payment_status_total": "Transitions into each payment status.",
         "payment_retry_count": "Retries so far of each payment waiting to retry (removed when it settles).",
         "payment_webhook_latency_seconds": "Webhook receipt to acknowledgement.",
+        "payment_webhook_delivery_lag_seconds": "Bank event occurred_at to webhook receipt (0 when the bank's clock is ahead).",
         "payment_returns_total": "Returned payments by ACH return code.",
         "bank_request_duration_seconds": "Calls to the partner bank by operation and outcome.",
         "bank_circuit_state": "Bank circuit breaker: 0 closed, 1 half-open, 2 open.",

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsCore
 import Telemetry
 import Testing
 
@@ -40,6 +41,51 @@ struct MetricsEndpointTests {
 
             try PromtoolCheck.metrics(text)
         }
+    }
+
+    @Test("payment_webhook_delivery_lag_seconds: occurred_at to receipt for each verified, well-formed webhook, clamped at 0")
+    func webhookDeliveryLag() async throws {
+        var options = TestServer.Options()
+        options.registry = MetricsRegistry()
+        try await TestServer.with(options) { server in
+            // The sandbox's own webhooks go nowhere, so that only the ones below are counted.
+            try await server.redirectSandboxWebhooks(to: "http://127.0.0.1:9/webhook/payments")
+            let id = try #require(try await server.createPayment(clientRef: "LAG-1").json.string("payment_id"))
+            _ = try await server.waitForStatus(id, "processing")
+            let before = try await server.request(.GET, "/metrics", key: nil).text
+            #expect((Self.value("payment_webhook_delivery_lag_seconds_count", in: before) ?? 0) == 0)
+
+            // Forty seconds late, then five minutes early (the bank's clock ahead of ours), then a forged and a
+            // malformed one, which are not counted.
+            func event(_ occurredAt: Date) -> String {
+                """
+                {"event_id": "evt_\(UUID().uuidString)", "payment_id": "\(id)", "bank_ref": null, "status": "completed", \
+                "return_code": null, "reason": null, "occurred_at": "\(Timestamp.format(occurredAt))"}
+                """
+            }
+            #expect(try await server.sendWebhook(event(Date().addingTimeInterval(-40))).status == 200)
+            #expect(try await server.sendWebhook(event(Date().addingTimeInterval(290))).status == 200)
+            #expect(try await server.sendWebhook(event(Date().addingTimeInterval(-40)), secret: "whsec_forged").status == 401)
+            #expect(try await server.sendWebhook(#"{"event_id": "evt_x"}"#).status == 400)
+
+            let metrics = try await server.request(.GET, "/metrics", key: nil)
+            let text = metrics.text
+            #expect(text.contains("# HELP payment_webhook_delivery_lag_seconds "))
+            #expect(text.contains("# TYPE payment_webhook_delivery_lag_seconds histogram"))
+            #expect(Self.value("payment_webhook_delivery_lag_seconds_count", in: text) == 2)
+            let sum = try #require(Self.value("payment_webhook_delivery_lag_seconds_sum", in: text))
+            #expect(sum >= 40 && sum < 45, "the early event adds 0, the late one about 40 s: \(sum)")
+            #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="0.001"}"#, in: text) == 1, "clamped at 0")
+            #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="30"}"#, in: text) == 1)
+            #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="60"}"#, in: text) == 2)
+            try PromtoolCheck.metrics(text)
+        }
+    }
+
+    /// The value of the sample line that starts with `series` followed by a space.
+    static func value(_ series: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            .flatMap { Double($0.dropFirst(series.count + 1).split(separator: " ").first ?? "") }
     }
 }
 

@@ -1,0 +1,14 @@
+/// The parts of an RFC 9457 problem that a demo run checks: the field errors' JSON Pointers.
+struct DemoProblemView: Decodable, Sendable {
+    struct FieldError: Decodable, Sendable {
+        let pointer: String?
+    }
+
+    let status: Int?
+    let errors: [FieldError]?
+
+    /// Whether a field error names `pointer`.
+    func names(_ pointer: String) -> Bool {
+        errors?.contains { $0.pointer == pointer } ?? false
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import PaymentsDemo
+import UnixSignals
+
+/// `payments demo`: drives payments through a running server with a progress bar and prints a summary.
+///
+/// ```sh
+/// export PAYMENTS_API_KEY=sk_sandbox_...   # printed by `payments serve`
+/// payments demo --count 200 --bad-request-share 0.1
+/// ```
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Drive payments through a running server with a progress bar and print a summary.",
+        discussion: """
+            Sends --count payments to the server (bank accounts and Zelle by e-mail and phone, each with its own \
+            client_ref DEMO-<run-id>-<n> and Idempotency-Key), a --bad-request-share of them deliberately invalid \
+            (bad routing number, negative amount, unknown currency, invalid e-mail), which must be answered 422. It \
+            then polls the accepted payments until each is completed, returned or failed, or --wait passes. \
+            Progress goes to standard error (redrawn in place on a terminal); the summary (answers, final statuses, \
+            latency percentiles) goes to standard output.
+
+            Exit status: 0 when every answer was the expected one and every accepted payment settled; 1 when \
+            anything unexpected happened, a payment did not settle within --wait, or the server cannot be reached \
+            or refuses the key; 130 when interrupted (the summary of what was seen is still printed).
+            """
+    )
+
+    @Option(help: ArgumentHelp("The server's base URL (PAYMENTS_URL; default \(DemoConfiguration.defaultURL)).", valueName: "url"))
+    var url: String?
+
+    @Option(help: ArgumentHelp("Client API key (PAYMENTS_API_KEY, better: a flag shows in the process list).", valueName: "key"))
+    var apiKey: String?
+
+    @Option(help: "Payment requests to send.")
+    var count = 100
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency = 8
+
+    @Option(help: "Share (0 to 1) of deliberately invalid requests, each expected to be answered 422.")
+    var badRequestShare = 0.1
+
+    @Option(help: ArgumentHelp("Seconds to wait for accepted payments to settle (0: do not wait).", valueName: "seconds"))
+    var wait = 60.0
+
+    @Option(help: ArgumentHelp("Run id used in client_refs DEMO-<run-id>-<n> (default: random).", valueName: "id"))
+    var runID: String?
+
+    func validate() throws {
+        _ = try makeConfiguration()
+    }
+
+    /// The settings: each flag, else its variable, else the default. A bad one is a usage error naming it.
+    private func makeConfiguration() throws -> DemoConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        guard wait.isFinite, (0...86_400).contains(wait) else {
+            throw ValidationError("--wait must be from 0 to 86400 seconds")
+        }
+        do {
+            return try DemoConfiguration(
+                url: url ?? environment["PAYMENTS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? DemoConfiguration.defaultURL,
+                apiKey: apiKey ?? environment["PAYMENTS_API_KEY"] ?? "", count: count, concurrency: concurrency,
+                badRequestShare: badRequestShare, wait: .milliseconds(Int64((wait * 1000).rounded())), runID: runID
+            )
+        } catch {
+            // Name the variable when the value came from it.
+            let setting = error.setting == "--url" && url == nil ? "PAYMENTS_URL" : error.setting
+            throw ValidationError("\(setting) \(error.reason)")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try makeConfiguration()
+        let bar = ProgressBar.standardError()
+        let demo = PaymentsDemo(configuration: configuration)
+        // The first SIGINT or SIGTERM cancels the run, which then returns what it saw so far.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let outcome = await withTaskGroup(of: Result<DemoSummary, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await demo.run(progress: bar.update)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                for await _ in signals { break }
+                return nil
+            }
+            var outcome: Result<DemoSummary, any Error> = .failure(CancellationError())
+            while let next = await group.next() {
+                group.cancelAll()  // the run ended (stop watching signals) or a signal came (stop the run)
+                if let next { outcome = next }
+            }
+            return outcome
+        }
+        bar.finish()
+
+        let summary: DemoSummary
+        do {
+            summary = try outcome.get()
+        } catch let error as DemoError {
+            FileHandle.standardError.write(Data("payments demo: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        FileHandle.standardOutput.write(Data(summary.text.utf8))
+        if summary.interrupted { throw ExitCode(130) }
+        if !summary.succeeded { throw ExitCode.failure }
+    }
+}
