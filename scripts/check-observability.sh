@@ -175,7 +175,10 @@ def static():
     check(((col.get("receivers") or {}).get("otlp") or {}).get("protocols", {}).get("http") is not None,
           "collector has an OTLP HTTP receiver")
     pipes = (col.get("service") or {}).get("pipelines") or {}
-    for sig in ("traces", "metrics"):
+    for sig in ("traces", "metrics", "logs"):
+        # The service exports all three signals by default; a signal without a pipeline would be refused (404) and
+        # counted as export failures.
+        check(sig in pipes, f"collector has a {sig} pipeline")
         p = pipes.get(sig) or {}
         procs = p.get("processors") or []
         check(procs[:1] == ["memory_limiter"] and "batch" in procs,
@@ -195,7 +198,12 @@ def static():
     prom = load_yaml("otel/prometheus.yml")
     targets = [t for sc in prom.get("scrape_configs") or [] for s in sc.get("static_configs") or [] for t in s.get("targets") or []]
     check(any(t.startswith("otel-collector:") for t in targets), "prometheus scrapes the collector")
-    check(any(t.startswith("orchestrator:") for t in targets), "prometheus scrapes the orchestrator's /metrics")
+    direct = [sc for sc in prom.get("scrape_configs") or []
+              if any(t.startswith("orchestrator:") for s in sc.get("static_configs") or [] for t in s.get("targets") or [])]
+    # The service's metrics come through the collector; a direct scrape may keep `up` but no samples, or every
+    # series would be counted twice.
+    check(all(any(r.get("action") == "drop" and r.get("regex") in (".+", ".*") for r in sc.get("metric_relabel_configs") or [])
+              for sc in direct), "a direct scrape of the orchestrator keeps no samples (metrics come via the collector)")
     for rf in prom.get("rule_files") or []:
         check(os.path.exists(os.path.join("otel", rf)), f"prometheus rule file {rf} resolves")
 
