@@ -1,0 +1,145 @@
+import Foundation
+import ServiceLifecycle
+
+/// Variant names, as printed and as used in `--filter`.
+enum Variant {
+    static let ours = "ours"
+    static let oursPlain = "ours-plain"
+    static let otel = "swift-otel"
+    static let noOp = "no-op"
+}
+
+/// A `Service` that runs a closure: the benchmark run itself, inside the group that runs the processors.
+struct ClosureService: Service {
+    let body: @Sendable () async throws -> Void
+
+    init(_ body: @escaping @Sendable () async throws -> Void) {
+        self.body = body
+    }
+
+    func run() async throws {
+        try await body()
+    }
+}
+
+/// One line of the span table.
+struct SpanRow {
+    var result: CaseResult
+    /// Spans made over all rounds, warm-up included.
+    var made: Int
+    var counters: SpanCounters?
+}
+
+/// The printed report.
+struct Report {
+    var settings: Settings
+    var spans: [SpanRow] = []
+    var metrics: [CaseResult] = []
+    var otelWarnings: [String] = []
+
+    private static let target = 0.5
+
+    func render() -> String {
+        var out: [String] = []
+        let rounds = "\(settings.rounds) rounds after \(settings.warmupRounds) warm-up"
+        out.append("Telemetry benchmarks — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores; \(rounds), variants interleaved round by round.")
+        out.append("ns/op: median (p25–p75) [min–max] over rounds. caller = wall time of the op-making thread's loop / ops (one figure per thread")
+        out.append("per round); CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle")
+        out.append("again / ops.")
+        if !spans.isEmpty {
+            out.append("")
+            out.append("SPANS — startSpan (root, parent-based always-on) + 2 string attributes + end; batch processor queue 2048, batch 512,")
+            out.append("delay 5 s; exporter accepts and discards. \(settings.spansPerRound) spans per thread per round.")
+            out.append(row(["variant", "threads", "caller ns/span", "CPU ns/span", "exported spans (batches)", "dropped"]))
+            for span in spans {
+                let exported = span.counters.map { "\($0.exportedSpans) (\($0.exportedBatches))" } ?? "—"
+                let dropped = span.counters.map { "\($0.droppedSpans)" } ?? "—"
+                out.append(row([
+                    span.result.variant, "\(span.result.threads)", Self.describe(span.result.caller),
+                    Self.describe(span.result.cpu), exported + " of \(span.made)", dropped,
+                ]))
+            }
+            out.append("")
+            out.append(contentsOf: ratios(spans.map(\.result), unit: "span"))
+            out.append("")
+            out.append(contentsOf: verdict())
+        }
+        if !metrics.isEmpty {
+            out.append("")
+            out.append("METRICS — Counter.increment() + Recorder(aggregate: true).record(seconds), handles made once (counter 1 dimension, recorder 2),")
+            out.append("18 buckets on both registries; threads share the series. \(settings.metricEventsPerRound) events per thread per round.")
+            out.append("ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span); ours-plain = without the hook.")
+            out.append(row(["variant", "threads", "caller ns/event", "CPU ns/event", "", ""]))
+            for result in metrics {
+                out.append(row([result.variant, "\(result.threads)", Self.describe(result.caller), Self.describe(result.cpu), "", ""]))
+            }
+            out.append("")
+            out.append(contentsOf: ratios(metrics, unit: "event"))
+        }
+        if !otelWarnings.isEmpty {
+            out.append("")
+            out.append("swift-otel diagnostic warnings (\(otelWarnings.count)):")
+            out.append(contentsOf: otelWarnings.prefix(10).map { "  " + $0 })
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func row(_ cells: [String]) -> String {
+        let widths = [11, 8, 34, 34, 32, 8]
+        return zip(cells, widths).map { cell, width in
+            cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
+        }.joined().trimmingCharacters(in: .whitespaces)
+    }
+
+    private static func format(_ value: Double) -> String {
+        value < 10 ? String(format: "%.2f", value) : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+    }
+
+    static func describe(_ summary: Summary) -> String {
+        "\(format(summary.median)) (\(format(summary.p25))–\(format(summary.p75))) [\(format(summary.min))–\(format(summary.max))]"
+    }
+
+    private func ratios(_ results: [CaseResult], unit: String) -> [String] {
+        var out = ["Ratios of medians (caller / CPU):"]
+        let threadCounts = Array(Set(results.map(\.threads))).sorted()
+        let pairs = [
+            (Variant.ours, Variant.otel), (Variant.oursPlain, Variant.otel), (Variant.ours, Variant.noOp),
+            (Variant.otel, Variant.noOp),
+        ]
+        for (numerator, denominator) in pairs {
+            var cells: [String] = []
+            for threads in threadCounts {
+                guard let top = results.first(where: { $0.variant == numerator && $0.threads == threads }),
+                    let bottom = results.first(where: { $0.variant == denominator && $0.threads == threads })
+                else { continue }
+                let caller = top.caller.median / bottom.caller.median
+                let cpu = top.cpu.median / bottom.cpu.median
+                cells.append("\(threads) thread\(threads == 1 ? "" : "s"): \(Self.ratio(caller)) / \(Self.ratio(cpu))")
+            }
+            guard !cells.isEmpty else { continue }
+            let name = "\(numerator) / \(denominator)"
+            out.append("  " + name + String(repeating: " ", count: max(1, 26 - name.count)) + cells.joined(separator: "    "))
+        }
+        return out
+    }
+
+    private static func ratio(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.0fx", value) : value >= 10 ? String(format: "%.1fx", value) : String(format: "%.2fx", value)
+    }
+
+    private func verdict() -> [String] {
+        var out = ["Target: one span in ours costs at most \(Self.target)x what it costs in swift-otel."]
+        for threads in Array(Set(spans.map(\.result.threads))).sorted() {
+            guard let ours = spans.first(where: { $0.result.variant == Variant.ours && $0.result.threads == threads }),
+                let otel = spans.first(where: { $0.result.variant == Variant.otel && $0.result.threads == threads })
+            else { continue }
+            let caller = ours.result.caller.median / otel.result.caller.median
+            let cpu = ours.result.cpu.median / otel.result.cpu.median
+            func met(_ value: Double) -> String { value <= Self.target ? "met" : "NOT met" }
+            out.append(
+                "  \(threads) thread\(threads == 1 ? "" : "s"): caller \(Self.ratio(caller)) (\(met(caller))), "
+                    + "whole-process CPU \(Self.ratio(cpu)) (\(met(cpu)))")
+        }
+        return out
+    }
+}
