@@ -22,14 +22,11 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
     private let buckets: [Double]
     private let exemplars: @Sendable () -> Exemplar.Context?
     private let series = Mutex<[SeriesKey: Series]>([:])
-    /// When the registry started: the start time of every cumulative series.
-    public let startTime: Date
 
     /// Creates a registry; `exemplarContext` gives the sampled trace and span active when a value is recorded.
     public init(buckets: [Double] = MetricsRegistry.defaultBuckets, exemplarContext: @escaping @Sendable () -> Exemplar.Context? = { nil }) {
         self.buckets = buckets.sorted()
         self.exemplars = exemplarContext
-        self.startTime = Date()
     }
 
     // MARK: MetricsFactory
