@@ -34,13 +34,18 @@ public final class TelemetrySpan: Span {
     public let isRecording: Bool
     private let startTimeNanosecondsSinceEpoch: UInt64
     private let processor: (any SpanProcessor)?
+    /// The reference that `context` carries for ``TelemetryTracer/activeSpan(identifiedBy:)``, kept here too so that
+    /// ending the span clears it without a service-context lookup (a dynamic cast) on every span.
+    private let activeReference: ActiveSpanReference?
     private let state: Mutex<State>
 
     init(
         name: String, context: ServiceContext, spanContext: SpanContext, parentSpanID: SpanID?, kind: SpanKind,
-        startTimeNanosecondsSinceEpoch: UInt64, processor: (any SpanProcessor)?
+        startTimeNanosecondsSinceEpoch: UInt64, processor: (any SpanProcessor)?,
+        activeReference: ActiveSpanReference?
     ) {
         self.context = context
+        self.activeReference = activeReference
         self.spanContext = spanContext
         self.parentSpanID = parentSpanID
         self.kind = kind
@@ -178,7 +183,7 @@ public final class TelemetrySpan: Span {
             return taken
         }
         guard let taken else { return }
-        context[ActiveSpanKey.self]?.set(nil)
+        activeReference?.set(nil)
         processor.onEnd(
             FinishedSpan(
                 context: spanContext, parentSpanID: parentSpanID, name: taken.name, kind: kind,

@@ -56,7 +56,7 @@ public final class TelemetryTracer: Tracer {
         let span = TelemetrySpan(
             name: operationName, context: context, spanContext: spanContext, parentSpanID: parent?.spanID,
             kind: kind, startTimeNanosecondsSinceEpoch: sampled ? instant().nanosecondsSinceEpoch : 0,
-            processor: sampled ? processor : nil)
+            processor: sampled ? processor : nil, activeReference: reference)
         if let reference {
             reference.set(span)
             if let inherited = context.inheritedSpanAttributes { span.attributes.merge(inherited) }
