@@ -43,20 +43,21 @@ struct Report {
         var out: [String] = []
         let rounds = "\(settings.rounds) rounds after \(settings.warmupRounds) warm-up"
         out.append("Telemetry benchmarks — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores; \(rounds), variants interleaved round by round.")
-        out.append("ns/op: median (p25–p75) [min–max] over rounds. caller = wall time of the op-making thread's loop / ops (one figure per thread")
-        out.append("per round); CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle")
-        out.append("again / ops.")
+        out.append("ns/op over rounds: median (p25–p75) [min–max]. wall = ContinuousClock time of an op-making thread's loop / its ops (one")
+        out.append("figure per thread per round); thread CPU = that thread's CPU time / its ops (not inflated when it is descheduled);")
+        out.append("process CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle")
+        out.append("again / all ops. Op-making threads run at nice \(settings.producerNice), so that background exporters get a core when they need one.")
         if !spans.isEmpty {
             out.append("")
             out.append("SPANS — startSpan (root, parent-based always-on) + 2 string attributes + end; batch processor queue 2048, batch 512,")
             out.append("delay 5 s; exporter accepts and discards. \(settings.spansPerRound) spans per thread per round.")
-            out.append(row(["variant", "threads", "caller ns/span", "CPU ns/span", "exported spans (batches)", "dropped"]))
+            out.append(row(["variant", "thr", "wall ns/span", "thread CPU ns/span", "process CPU ns/span", "exported (batches)", "dropped"]))
             for span in spans {
                 let exported = span.counters.map { "\($0.exportedSpans) (\($0.exportedBatches))" } ?? "—"
                 let dropped = span.counters.map { "\($0.droppedSpans)" } ?? "—"
                 out.append(row([
                     span.result.variant, "\(span.result.threads)", Self.describe(span.result.caller),
-                    Self.describe(span.result.cpu), exported + " of \(span.made)", dropped,
+                    Self.brief(span.result.callerCPU), Self.brief(span.result.cpu), exported + " of \(span.made)", dropped,
                 ]))
             }
             out.append("")
@@ -69,9 +70,12 @@ struct Report {
             out.append("METRICS — Counter.increment() + Recorder(aggregate: true).record(seconds), handles made once (counter 1 dimension, recorder 2),")
             out.append("18 buckets on both registries; threads share the series. \(settings.metricEventsPerRound) events per thread per round.")
             out.append("ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span); ours-plain = without the hook.")
-            out.append(row(["variant", "threads", "caller ns/event", "CPU ns/event", "", ""]))
+            out.append(row(["variant", "thr", "wall ns/event", "thread CPU ns/event", "process CPU ns/event", "", ""]))
             for result in metrics {
-                out.append(row([result.variant, "\(result.threads)", Self.describe(result.caller), Self.describe(result.cpu), "", ""]))
+                out.append(row([
+                    result.variant, "\(result.threads)", Self.describe(result.caller), Self.brief(result.callerCPU),
+                    Self.brief(result.cpu), "", "",
+                ]))
             }
             out.append("")
             out.append(contentsOf: ratios(metrics, unit: "event"))
@@ -85,7 +89,7 @@ struct Report {
     }
 
     private func row(_ cells: [String]) -> String {
-        let widths = [11, 8, 34, 34, 32, 8]
+        let widths = [11, 4, 31, 21, 21, 26, 8]
         return zip(cells, widths).map { cell, width in
             cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
         }.joined().trimmingCharacters(in: .whitespaces)
@@ -95,12 +99,16 @@ struct Report {
         value < 10 ? String(format: "%.2f", value) : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
     }
 
+    static func brief(_ summary: Summary) -> String {
+        "\(format(summary.median)) (\(format(summary.p25))–\(format(summary.p75)))"
+    }
+
     static func describe(_ summary: Summary) -> String {
         "\(format(summary.median)) (\(format(summary.p25))–\(format(summary.p75))) [\(format(summary.min))–\(format(summary.max))]"
     }
 
     private func ratios(_ results: [CaseResult], unit: String) -> [String] {
-        var out = ["Ratios of medians (caller / CPU):"]
+        var out = ["Ratios of medians (wall / thread CPU / process CPU):"]
         let threadCounts = Array(Set(results.map(\.threads))).sorted()
         let pairs = [
             (Variant.ours, Variant.otel), (Variant.oursPlain, Variant.otel), (Variant.ours, Variant.noOp),
@@ -113,12 +121,14 @@ struct Report {
                     let bottom = results.first(where: { $0.variant == denominator && $0.threads == threads })
                 else { continue }
                 let caller = top.caller.median / bottom.caller.median
+                let callerCPU = top.callerCPU.median / bottom.callerCPU.median
                 let cpu = top.cpu.median / bottom.cpu.median
-                cells.append("\(threads) thread\(threads == 1 ? "" : "s"): \(Self.ratio(caller)) / \(Self.ratio(cpu))")
+                cells.append(
+                    "\(threads) thread\(threads == 1 ? "" : "s"): \(Self.ratio(caller)) / \(Self.ratio(callerCPU)) / \(Self.ratio(cpu))")
             }
             guard !cells.isEmpty else { continue }
             let name = "\(numerator) / \(denominator)"
-            out.append("  " + name + String(repeating: " ", count: max(1, 26 - name.count)) + cells.joined(separator: "    "))
+            out.append("  " + name + String(repeating: " ", count: max(1, 26 - name.count)) + cells.joined(separator: "   "))
         }
         return out
     }
@@ -134,11 +144,12 @@ struct Report {
                 let otel = spans.first(where: { $0.result.variant == Variant.otel && $0.result.threads == threads })
             else { continue }
             let caller = ours.result.caller.median / otel.result.caller.median
+            let callerCPU = ours.result.callerCPU.median / otel.result.callerCPU.median
             let cpu = ours.result.cpu.median / otel.result.cpu.median
             func met(_ value: Double) -> String { value <= Self.target ? "met" : "NOT met" }
             out.append(
-                "  \(threads) thread\(threads == 1 ? "" : "s"): caller \(Self.ratio(caller)) (\(met(caller))), "
-                    + "whole-process CPU \(Self.ratio(cpu)) (\(met(cpu)))")
+                "  \(threads) thread\(threads == 1 ? "" : "s"): wall \(Self.ratio(caller)) (\(met(caller))), "
+                    + "thread CPU \(Self.ratio(callerCPU)) (\(met(callerCPU))), process CPU \(Self.ratio(cpu)) (\(met(cpu)))")
         }
         return out
     }

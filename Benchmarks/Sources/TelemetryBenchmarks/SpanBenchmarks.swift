@@ -39,19 +39,21 @@ struct SpanCounters {
 /// One round's figures: wall ns/op of each thread's loop, and process CPU ns/op until the process is idle again.
 struct RoundSample: Sendable {
     var caller: [Double]
+    var callerCPU: [Double]
     var cpu: Double
 }
 
 /// One round of `perThread` spans on each of `threads` threads, followed by a wait until the process is idle again
 /// (every processor has taken every span), so that no round pays for the previous one's backlog.
-func spanRound<T: Tracer>(_ tracer: T, threads: Int, perThread: Int) async -> RoundSample {
+func spanRound<T: Tracer>(_ tracer: T, threads: Int, perThread: Int, nice: Int32) async -> RoundSample {
     let cpuStart = processCPUTime()
-    let timings = await onThreads(threads) { index in
+    let timings = await onThreads(threads, nice: nice) { index in
         makeSpans(tracer, count: perThread, offset: index * 17)
     }
     let cpuEnd = await waitUntilIdle()
     return RoundSample(
         caller: timings.map { $0.wall.nanoseconds / Double(perThread) },
+        callerCPU: timings.map { $0.cpu.nanoseconds / Double(perThread) },
         cpu: (cpuEnd - cpuStart).nanoseconds / Double(perThread * threads))
 }
 
@@ -68,6 +70,8 @@ struct CaseResult {
     var threads: Int
     /// Wall time per op on each op-making thread, one figure per thread per measured round.
     var caller: Summary
+    /// CPU time of each op-making thread per op (robust to the thread being descheduled).
+    var callerCPU: Summary
     /// CPU time of the whole process (op-making threads and every background task, until idle) per op.
     var cpu: Summary
 }
@@ -76,6 +80,7 @@ struct CaseResult {
 /// that a slow spell of this noisy machine falls on every case alike rather than on whichever ran then.
 func runInterleaved(_ cases: [BenchmarkCase], settings: Settings) async -> [CaseResult] {
     var caller = Array(repeating: [Double](), count: cases.count)
+    var callerCPU = Array(repeating: [Double](), count: cases.count)
     var cpu = Array(repeating: [Double](), count: cases.count)
     for round in 0..<(settings.warmupRounds + settings.rounds) {
         for step in 0..<cases.count {
@@ -83,12 +88,13 @@ func runInterleaved(_ cases: [BenchmarkCase], settings: Settings) async -> [Case
             let sample = await cases[index].round()
             guard round >= settings.warmupRounds else { continue }
             caller[index].append(contentsOf: sample.caller)
+            callerCPU[index].append(contentsOf: sample.callerCPU)
             cpu[index].append(sample.cpu)
         }
     }
     return cases.indices.map { index in
         CaseResult(
             variant: cases[index].variant, threads: cases[index].threads, caller: Summary(caller[index]),
-            cpu: Summary(cpu[index]))
+            callerCPU: Summary(callerCPU[index]), cpu: Summary(cpu[index]))
     }
 }

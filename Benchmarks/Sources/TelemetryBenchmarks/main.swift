@@ -68,17 +68,17 @@ func runBenchmarks(settings: Settings) async throws {
             var cases: [BenchmarkCase] = []
             if settings.selects("span.ours.\(threads)") {
                 cases.append(BenchmarkCase(variant: Variant.ours, threads: threads) {
-                    await spanRound(ourTracer, threads: threads, perThread: perThread)
+                    await spanRound(ourTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
                 })
             }
             if settings.selects("span.swift-otel.\(threads)") {
                 cases.append(BenchmarkCase(variant: Variant.otel, threads: threads) {
-                    await spanRound(otelTracing.factory, threads: threads, perThread: perThread)
+                    await spanRound(otelTracing.factory, threads: threads, perThread: perThread, nice: settings.producerNice)
                 })
             }
             if settings.selects("span.no-op.\(threads)") {
                 cases.append(BenchmarkCase(variant: Variant.noOp, threads: threads) {
-                    await spanRound(noOpTracer, threads: threads, perThread: perThread)
+                    await spanRound(noOpTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
                 })
             }
             guard !cases.isEmpty else { continue }
@@ -108,7 +108,7 @@ func runBenchmarks(settings: Settings) async throws {
             for (variant, factory) in factories where settings.selects("metrics.\(variant).\(threads)") {
                 let handles = MetricHandles(factory: factory)
                 cases.append(BenchmarkCase(variant: variant, threads: threads) {
-                    await metricRound(handles, threads: threads, perThread: perThread)
+                    await metricRound(handles, threads: threads, perThread: perThread, nice: settings.producerNice)
                 })
             }
             guard !cases.isEmpty else { continue }
