@@ -134,7 +134,7 @@ struct Settings: Sendable {
     var filters: [String] = []
     /// Thread counts to measure.
     var threadCounts = [1, 2]
-    /// Niceness of the op-making threads (see ``onThreads(_:nice:_:)``).
+    /// Niceness of the span-making threads (see ``onThreads(_:nice:_:)``); metric threads run at 0.
     var producerNice: Int32 = 10
     /// How long to wait after the swift-otel span benchmarks for its processor's timer to log pending drops.
     var otelDrainWait: Duration = .milliseconds(5_500)
@@ -164,7 +164,7 @@ struct Settings: Sendable {
                                                [--threads 1,2] [--filter PREFIX]... [--settle-ms N] [--nice N] [--quick]
                     filters: span, span.ours, span.swift-otel, span.no-op, span.ours.1, metrics, metrics.ours, ...
                     --settle-ms: wait after the swift-otel span rounds for its drop report (default 5500)
-                    --nice: niceness of the span- and metric-making threads (default 10; 0 runs them like the rest)
+                    --nice: niceness of the span-making threads (default 10; 0 runs them like the rest)
                     """)
                 exit(0)
             default:

@@ -46,7 +46,7 @@ struct Report {
         out.append("ns/op over rounds: median (p25–p75) [min–max]. wall = ContinuousClock time of an op-making thread's loop / its ops (one")
         out.append("figure per thread per round); thread CPU = that thread's CPU time / its ops (not inflated when it is descheduled);")
         out.append("process CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle")
-        out.append("again / all ops. Op-making threads run at nice \(settings.producerNice), so that background exporters get a core when they need one.")
+        out.append("again / all ops. Span-making threads run at nice \(settings.producerNice), so that background exporters get a core when they need one.")
         if !spans.isEmpty {
             out.append("")
             out.append("SPANS — startSpan (root, parent-based always-on) + 2 string attributes + end; batch processor queue 2048, batch 512,")

@@ -3,8 +3,11 @@ import CoreMetrics
 import Foundation
 import Tracing
 
-/// Payment ids (36 characters, so heap strings, as real ids are) and client references set on each span.
-public let paymentIDs: [String] = (0..<64).map { _ in UUID().uuidString.lowercased() }
+/// Payment ids (36 characters like a UUID's, so heap strings, as real ids are; the same in every run, so that
+/// instruction counts repeat) and client references set on each span.
+public let paymentIDs: [String] = (0..<64).map { i in
+    "3f2c9a1e-\(String(format: "%04x", i))-4b7d-9e21-\(String(format: "%012llx", UInt64(i) &* 0x9e37_79b9_7f4a))"
+}
 public let clientRefs: [String] = (0..<64).map { "INV-\(100_000 + $0 * 7919)" }
 
 /// One span as application code makes it: started from the current context (none here, so a root span and a new
