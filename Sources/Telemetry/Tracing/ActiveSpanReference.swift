@@ -2,8 +2,8 @@ import Synchronization
 import Tracing
 
 /// How ``TelemetryTracer/activeSpan(identifiedBy:)`` finds a span from its context: the context carries this
-/// reference, which holds the span weakly (the span holds the context, so a strong reference would never be freed)
-/// until the span ends.
+/// reference beside the span context (`StoredSpanContext`). It holds the span weakly (the span holds the context, so
+/// a strong reference would never be freed) until the span ends.
 final class ActiveSpanReference: Sendable {
     private struct Weak {
         weak var span: TelemetrySpan?
@@ -19,9 +19,4 @@ final class ActiveSpanReference: Sendable {
     func set(_ span: TelemetrySpan?) {
         reference.withLock { $0.span = span }
     }
-}
-
-enum ActiveSpanKey: ServiceContextKey {
-    typealias Value = ActiveSpanReference
-    static var nameOverride: String? { "telemetry.active_span" }
 }

@@ -9,20 +9,28 @@ extension ServiceContext {
     /// }
     /// ```
     public var spanContext: SpanContext? {
+        get { self[SpanContextKey.self]?.spanContext }
+        // A context set from outside names no local span to look up.
+        set { self[SpanContextKey.self] = newValue.map { StoredSpanContext(spanContext: $0, activeSpan: nil) } }
+    }
+
+    /// The span context with the reference ``TelemetryTracer/activeSpan(identifiedBy:)`` reads, in one entry: each
+    /// service-context insert costs a dictionary write, and this one is made for every span.
+    var storedSpanContext: StoredSpanContext? {
         get { self[SpanContextKey.self] }
         set { self[SpanContextKey.self] = newValue }
     }
 }
 
-/// The service-context key under which ``SpanContext`` travels.
-///
-/// ```swift
-/// var context = ServiceContext.topLevel
-/// context[SpanContextKey.self] = spanContext   // same as context.spanContext = spanContext
-/// ```
-public enum SpanContextKey: ServiceContextKey {
-    /// The stored value.
-    public typealias Value = SpanContext
-    /// A stable name for debugging output.
-    public static var nameOverride: String? { "telemetry.span_context" }
+/// What a context holds of its span.
+struct StoredSpanContext: Sendable {
+    var spanContext: SpanContext
+    /// The local span, while it records; `nil` for remote and unsampled spans.
+    var activeSpan: ActiveSpanReference?
+}
+
+/// The service-context key under which the span context travels.
+enum SpanContextKey: ServiceContextKey {
+    typealias Value = StoredSpanContext
+    static var nameOverride: String? { "telemetry.span_context" }
 }

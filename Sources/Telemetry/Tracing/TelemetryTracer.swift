@@ -49,10 +49,9 @@ public final class TelemetryTracer: Tracer {
         let spanContext = SpanContext(
             traceID: traceID, spanID: ids.spanID(),
             traceFlags: sampled ? .sampled : [], traceState: parent?.traceState ?? TraceState(), isRemote: false)
-        context.spanContext = spanContext
         // Only recording spans can be looked up: an unsampled one would take no attributes anyway.
         let reference = sampled ? ActiveSpanReference() : nil
-        context[ActiveSpanKey.self] = reference
+        context.storedSpanContext = StoredSpanContext(spanContext: spanContext, activeSpan: reference)
         let span = TelemetrySpan(
             name: operationName, context: context, spanContext: spanContext, parentSpanID: parent?.spanID,
             kind: kind, startTimeNanosecondsSinceEpoch: sampled ? instant().nanosecondsSinceEpoch : 0,
@@ -73,8 +72,7 @@ public final class TelemetryTracer: Tracer {
     ///     .attributes["order_id"] = id
     /// ```
     public func activeSpan(identifiedBy context: ServiceContext) -> TelemetrySpan? {
-        guard let span = context[ActiveSpanKey.self]?.span, span.spanContext == context.spanContext else { return nil }
-        return span
+        context.storedSpanContext?.activeSpan?.span
     }
 
     /// Asks the processor to export what it holds now, without waiting (the protocol's `forceFlush` is synchronous).
