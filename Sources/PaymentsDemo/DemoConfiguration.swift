@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsCore
 
 /// What one `payments demo` run does: where it sends payments, how many, how fast, how many of them are deliberately
 /// invalid, and how long it waits for the accepted ones to settle.
@@ -36,34 +37,34 @@ public struct DemoConfiguration: Sendable {
     /// The pause between two polling rounds while payments settle.
     public let pollInterval: Duration
 
-    /// Checks and creates a configuration; a bad value throws a ``DemoSettingError`` naming it.
+    /// Checks and creates a configuration; a bad value throws a ``ConfigurationError`` naming it.
     public init(
         url: String = DemoConfiguration.defaultURL, apiKey: String, count: Int = 100, concurrency: Int = 8,
         badRequestShare: Double = 0.1, wait: Duration = .seconds(60), runID: String? = nil,
         requestTimeout: Duration = .seconds(10), pollInterval: Duration = .milliseconds(250)
-    ) throws(DemoSettingError) {
+    ) throws(ConfigurationError) {
         self.baseURL = try Self.checkedURL(url)
         guard !apiKey.isEmpty else {
-            throw DemoSettingError(setting: "--api-key", reason: "is required: pass --api-key or set PAYMENTS_API_KEY")
+            throw ConfigurationError(setting: "--api-key", reason: "is required: pass --api-key or set PAYMENTS_API_KEY")
         }
         guard apiKey.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
-            throw DemoSettingError(setting: "--api-key", reason: "must be visible ASCII characters without spaces")
+            throw ConfigurationError(setting: "--api-key", reason: "must be visible ASCII characters without spaces")
         }
         self.apiKey = apiKey
         guard (1...100_000).contains(count) else {
-            throw DemoSettingError(setting: "--count", reason: "must be from 1 to 100000")
+            throw ConfigurationError(setting: "--count", reason: "must be from 1 to 100000")
         }
         self.count = count
         guard (1...256).contains(concurrency) else {
-            throw DemoSettingError(setting: "--concurrency", reason: "must be from 1 to 256")
+            throw ConfigurationError(setting: "--concurrency", reason: "must be from 1 to 256")
         }
         self.concurrency = concurrency
         guard badRequestShare.isFinite, (0...1).contains(badRequestShare) else {
-            throw DemoSettingError(setting: "--bad-request-share", reason: "must be between 0 and 1")
+            throw ConfigurationError(setting: "--bad-request-share", reason: "must be between 0 and 1")
         }
         self.badRequestShare = badRequestShare
         guard wait >= .zero, wait <= .seconds(86_400) else {
-            throw DemoSettingError(setting: "--wait", reason: "must be from 0 to 86400 seconds")
+            throw ConfigurationError(setting: "--wait", reason: "must be from 0 to 86400 seconds")
         }
         self.wait = wait
         let runID = runID ?? Self.randomRunID()
@@ -72,11 +73,11 @@ public struct DemoConfiguration: Sendable {
                 (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == UInt8(ascii: "_")
             })
         else {
-            throw DemoSettingError(setting: "--run-id", reason: "must be 1 to 24 characters of A-Z, a-z, 0-9 and _")
+            throw ConfigurationError(setting: "--run-id", reason: "must be 1 to 24 characters of A-Z, a-z, 0-9 and _")
         }
         self.runID = runID
         guard requestTimeout > .zero else {
-            throw DemoSettingError(setting: "requestTimeout", reason: "must be positive")
+            throw ConfigurationError(setting: "requestTimeout", reason: "must be positive")
         }
         self.requestTimeout = requestTimeout
         self.pollInterval = max(pollInterval, .milliseconds(10))
@@ -101,12 +102,12 @@ public struct DemoConfiguration: Sendable {
     }
 
     /// `http(s)://host[:port][/prefix]`, without a trailing slash, a query or a fragment.
-    static func checkedURL(_ text: String) throws(DemoSettingError) -> String {
+    static func checkedURL(_ text: String) throws(ConfigurationError) -> String {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
             components.query == nil, components.fragment == nil
         else {
-            throw DemoSettingError(setting: "--url", reason: "must be an http:// or https:// URL such as \(defaultURL)")
+            throw ConfigurationError(setting: "--url", reason: "must be an http:// or https:// URL such as \(defaultURL)")
         }
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }

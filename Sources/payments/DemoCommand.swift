@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaymentsCore
 import PaymentsDemo
 import UnixSignals
 

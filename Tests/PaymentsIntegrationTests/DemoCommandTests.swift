@@ -237,11 +237,11 @@ struct DemoCommandTests {
         #expect(configuration.displayURL == "http://127.0.0.1:8080")
         #expect(!configuration.description.contains("sk_secret") && !configuration.description.contains("pw"))
         #expect(configuration.runID.count == 8)
-        #expect(throws: DemoSettingError.self) { try DemoConfiguration(url: "127.0.0.1:8080", apiKey: "k") }
-        #expect(throws: DemoSettingError.self) { try DemoConfiguration(apiKey: "") }
-        #expect(throws: DemoSettingError.self) { try DemoConfiguration(apiKey: "k", concurrency: 0) }
-        #expect(throws: DemoSettingError.self) { try DemoConfiguration(apiKey: "k", badRequestShare: .nan) }
-        #expect(throws: DemoSettingError.self) { try DemoConfiguration(apiKey: "k", runID: "no spaces") }
+        #expect(throws: ConfigurationError.self) { try DemoConfiguration(url: "127.0.0.1:8080", apiKey: "k") }
+        #expect(throws: ConfigurationError.self) { try DemoConfiguration(apiKey: "") }
+        #expect(throws: ConfigurationError.self) { try DemoConfiguration(apiKey: "k", concurrency: 0) }
+        #expect(throws: ConfigurationError.self) { try DemoConfiguration(apiKey: "k", badRequestShare: .nan) }
+        #expect(throws: ConfigurationError.self) { try DemoConfiguration(apiKey: "k", runID: "no spaces") }
     }
 
     // MARK: Helpers

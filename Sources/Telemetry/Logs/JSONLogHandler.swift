@@ -45,9 +45,7 @@ public struct JSONLogHandler: LogHandler {
         line += ",\"logger\":"
         JSONText.appendString(label, to: &line)
 
-        var merged = metadataProvider?.get() ?? [:]
-        merged.merge(metadata) { _, new in new }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let merged = mergedMetadata(for: event)
         for key in merged.keys.sorted() where !Self.reservedKeys.contains(key) {
             line += ","
             JSONText.appendString(key, to: &line)

@@ -52,9 +52,7 @@ public struct OTLPLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let now = Date().unixNanoseconds
-        var merged = metadataProvider?.get() ?? [:]
-        merged.merge(metadata) { _, new in new }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let merged = mergedMetadata(for: event)
         var attributes = OTLPAttributes()
         for key in merged.keys.sorted() where !Self.traceKeys.contains(key) {
             Self.flatten(merged[key]!, as: key, into: &attributes)
