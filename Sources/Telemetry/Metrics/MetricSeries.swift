@@ -11,14 +11,19 @@ class Series: @unchecked Sendable {
 }
 
 final class CounterSeries: Series, CounterHandler, FloatingPointCounterHandler, @unchecked Sendable {
-    private let total = Mutex<Double>(0)
+    // Whole increments (nearly all of them) are one atomic add; fractional ones take a lock.
+    private let whole = Atomic<Int64>(0)
+    private let fraction = Mutex<Double>(0)
 
-    func increment(by amount: Int64) { total.withLock { $0 += Double(amount) } }
-    func increment(by amount: Double) { total.withLock { $0 += amount } }
-    func reset() { total.withLock { $0 = 0 } }
+    func increment(by amount: Int64) { whole.wrappingAdd(amount, ordering: .relaxed) }
+    func increment(by amount: Double) { fraction.withLock { $0 += amount } }
+    func reset() {
+        whole.store(0, ordering: .relaxed)
+        fraction.withLock { $0 = 0 }
+    }
 
     override func sample() -> (kind: MetricFamily.Kind, value: MetricValue) {
-        (.counter, .counter(total.withLock { $0 }))
+        (.counter, .counter(Double(whole.load(ordering: .relaxed)) + fraction.withLock { $0 }))
     }
 }
 
