@@ -193,20 +193,18 @@ extension PostgresPaymentStore {
     func apply(
         _ connection: PostgresConnection, event: PaymentEvent, locked current: Payment, now: Date
     ) async throws -> EventOutcome {
-        var lifecycle = PaymentLifecycle(status: current.status)
-        let action = lifecycle.receive(event.status)
+        let (action, note) = Self.decide(event, from: current.status)
         let at = PostgresTimestamp(now)
         let detail = PaymentEventDetail.describe(event)
-        var payment = current
         var bindings = PostgresBindings(capacity: 12)
         bindings.append(current.id)
+        let history: [PaymentHistoryEntry]
         switch action {
         case .transition(let status, let followUp):
-            let failureReason = status == .failed || status == .returned ? event.reason : nil
             bindings.append(status.rawValue)
             bindings.append(event.bankRef)
             bindings.append(event.returnCode)
-            bindings.append(failureReason)
+            bindings.append(Self.failureReason(of: event))
             bindings.append(at)
             bindings.append(event.status.rawValue)
             bindings.append(event.source.rawValue)
@@ -214,39 +212,94 @@ extension PostgresPaymentStore {
             bindings.append(followUp.map { _ in UUID() })
             bindings.append(followUp.map(\.rawValue))
             bindings.append(current.traceParent)
-            payment.history = try Self.decodeHistory(try await rows(connection, PostgresStatements.Transition.self, bindings))
-            payment.status = status
-            payment.bankRef = event.bankRef ?? current.bankRef
-            payment.returnCode = event.returnCode ?? current.returnCode
-            payment.failureReason = failureReason ?? current.failureReason
-            payment.updatedAt = at.date
-            payment.history.append(
-                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
-            )
-        case .recordOnly(let reason):
-            let note = "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? "")
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.Transition.self, bindings))
+        case .recordOnly:
             bindings.append(event.bankRef)
             bindings.append(at)
             bindings.append(event.status.rawValue)
             bindings.append(event.source.rawValue)
             bindings.append(note)
-            payment.history = try Self.decodeHistory(try await rows(connection, PostgresStatements.RecordOnly.self, bindings))
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.RecordOnly.self, bindings))
+        case .alreadyInStatus:
+            // The common repeat (the bank's `processing` webhook after its answer said as much): nothing changed, so
+            // nothing is rewritten; only a bank reference it lacks is kept.
+            bindings.append(current.bankRef == nil ? event.bankRef : nil)
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.AlreadyInStatus.self, bindings))
+        }
+        let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+        return EventOutcome(payment: payment, action: action, previousStatus: current.status)
+    }
+
+    /// What ``PaymentLifecycle`` does with `event` on a payment in `status`, and the history note of an event kept
+    /// without being applied.
+    static func decide(_ event: PaymentEvent, from status: PaymentStatus) -> (PaymentLifecycle.Action, note: String?) {
+        var lifecycle = PaymentLifecycle(status: status)
+        let action = lifecycle.receive(event.status)
+        guard case .recordOnly(let reason) = action else { return (action, nil) }
+        let detail = PaymentEventDetail.describe(event)
+        return (action, "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? ""))
+    }
+
+    /// The failure reason a transition to the event's status records.
+    static func failureReason(of event: PaymentEvent) -> String? {
+        event.status == .failed || event.status == .returned ? event.reason : nil
+    }
+
+    /// The payment as stored after `action`, worked out from the row before it and the values written (as the
+    /// statements write them), rather than read back; `history` is the history before the new entry.
+    static func changed(
+        _ current: Payment, by event: PaymentEvent, action: PaymentLifecycle.Action, note: String?, detail: String?,
+        at: PostgresTimestamp, history: [PaymentHistoryEntry]
+    ) -> Payment {
+        var payment = current
+        payment.history = history
+        switch action {
+        case .transition(let status, _):
+            payment.status = status
+            payment.bankRef = event.bankRef ?? current.bankRef
+            payment.returnCode = event.returnCode ?? current.returnCode
+            payment.failureReason = failureReason(of: event) ?? current.failureReason
+            payment.updatedAt = at.date
+            payment.history.append(
+                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
+            )
+        case .recordOnly:
             payment.bankRef = current.bankRef ?? event.bankRef
             payment.updatedAt = at.date
             payment.history.append(
                 PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: false, detail: note)
             )
         case .alreadyInStatus:
-            // The common repeat (the bank's `processing` webhook after its answer said as much): nothing changed, so
-            // nothing is rewritten; only a bank reference it lacks is kept.
-            let bankRef = current.bankRef == nil ? event.bankRef : nil
-            bindings.append(bankRef)
-            payment.history = try Self.decodeHistory(
-                try await rows(connection, PostgresStatements.AlreadyInStatus.self, bindings)
-            )
-            if let bankRef { payment.bankRef = bankRef }
+            if current.bankRef == nil, let bankRef = event.bankRef { payment.bankRef = bankRef }
         }
-        return EventOutcome(payment: payment, action: action, previousStatus: current.status)
+        return payment
+    }
+
+    /// History entries from the JSON ``PostgresStatements/RecordWebhook`` returns: `[[status, microseconds, source,
+    /// applied, detail], ...]`, oldest first; entries this version cannot name are skipped, as elsewhere.
+    static func decodeHistoryJSON(_ text: String?) throws -> [PaymentHistoryEntry] {
+        guard let text else { return [] }
+        guard case .array(let items) = try? JSONValue(parsing: Array(text.utf8)) else {
+            throw StoreError(.corrupt, debugDescription: "unreadable history")
+        }
+        return try items.compactMap { item in
+            guard case .array(let fields) = item, fields.count == 5, case .string(let statusText) = fields[0],
+                case .integer(let micros) = fields[1], case .string(let sourceText) = fields[2],
+                case .bool(let applied) = fields[3]
+            else { throw StoreError(.corrupt, debugDescription: "unreadable history entry") }
+            let detail: String?
+            switch fields[4] {
+            case .string(let text): detail = text
+            case .null: detail = nil
+            default: throw StoreError(.corrupt, debugDescription: "unreadable history entry")
+            }
+            guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
+                return nil
+            }
+            return PaymentHistoryEntry(
+                status: status, at: Date(microseconds: micros), source: source, applied: applied, detail: detail
+            )
+        }
     }
 }
 

@@ -185,7 +185,76 @@ public final class PostgresPaymentStore: PaymentStore {
         }
     }
 
-    public func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+    public func recordWebhook(_ webhook: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+        let event = webhook.paymentEvent
+        let detail = PaymentEventDetail.describe(event)
+        // The lifecycle's action for every status the payment may be found in, for the statement to pick from.
+        var statuses: [String] = []
+        var actions: [String] = []
+        var notes: [String] = []
+        var followUps: Set<[JobKind]> = []
+        for status in PaymentStatus.allCases {
+            let (action, note) = Self.decide(event, from: status)
+            statuses.append(status.rawValue)
+            notes.append(note ?? "")
+            switch action {
+            case .transition(_, let followUp):
+                actions.append("transition")
+                followUps.insert(followUp)
+            case .recordOnly: actions.append("record_only")
+            case .alreadyInStatus: actions.append("already")
+            }
+        }
+        // Every transition to one status queues the same follow-up work; were that ever not so, take the long way.
+        guard followUps.count <= 1 else { return try await recordWebhookLockingFirst(webhook, receivedAt: receivedAt) }
+        let followUp = followUps.first ?? []
+        let at = PostgresTimestamp(receivedAt)
+        var bindings = PostgresBindings(capacity: 16)
+        bindings.append(webhook.eventID)
+        bindings.append(webhook.paymentID)
+        bindings.append(event.status.rawValue)
+        bindings.append(event.bankRef)
+        bindings.append(event.returnCode)
+        bindings.append(event.reason)
+        bindings.append(PostgresTimestamp(event.occurredAt))
+        bindings.append(at)
+        bindings.append(event.source.rawValue)
+        bindings.append(detail)
+        bindings.append(statuses)
+        bindings.append(actions)
+        bindings.append(notes)
+        bindings.append(Self.failureReason(of: event))
+        bindings.append(followUp.map(\.rawValue))
+        bindings.append(followUp.map { _ in UUID() })
+        return try await statement("recordWebhook") { [bindings] connection in
+            let rows = try await self.rows(connection, PostgresStatements.RecordWebhook.self, bindings)
+            guard let row = rows.first else { return .duplicate }
+            let cells = row.makeRandomAccess()
+            guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
+            let columns = Self.paymentColumnCount
+            let current = try Self.decodePayment(cells, at: 1).payment
+            let lockedVersion = try cells[columns + 1].decode(String?.self)
+            let snapshotVersion = try cells[columns + 2].decode(String?.self)
+            let newEntry = try cells[columns + 4].decode(Int64?.self)
+            var history = try Self.decodeHistoryJSON(try cells[columns + 3].decode(String?.self))
+            if lockedVersion != snapshotVersion {
+                // Another transaction changed the payment while this one waited for its lock, so the snapshot's
+                // history may lack what that one added. Every history writer holds the payment's lock, so the entries
+                // before this one's are final: read them now.
+                var again = PostgresBindings(capacity: 2)
+                again.append(webhook.paymentID)
+                again.append(newEntry ?? Int64.max)
+                history = try Self.decodeHistory(try await self.rows(connection, PostgresStatements.HistoryBefore.self, again))
+            }
+            let (action, note) = Self.decide(event, from: current.status)
+            let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+            return .recorded(EventOutcome(payment: payment, action: action, previousStatus: current.status))
+        }
+    }
+
+    /// ``recordWebhook(_:receivedAt:)`` as a transaction of several statements: the event and the payment's lock,
+    /// then the change.
+    private func recordWebhookLockingFirst(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
         var bindings = PostgresBindings(capacity: 8)
         bindings.append(event.eventID)
         bindings.append(event.paymentID)
@@ -196,9 +265,6 @@ public final class PostgresPaymentStore: PaymentStore {
         bindings.append(PostgresTimestamp(event.occurredAt))
         bindings.append(PostgresTimestamp(receivedAt))
         return try await transaction("recordWebhook") { [bindings] connection in
-            // The event is stored first, whether or not its payment is known: a repeated event_id inserts nothing
-            // (a concurrent delivery of the same event waits on the primary key, then inserts nothing). A new event
-            // of a known payment locks the payment in the same statement, for the lifecycle.
             let rows = try await self.rows(connection, PostgresStatements.RecordWebhookLockPayment.self, bindings)
             guard let row = rows.first else { return .duplicate }
             let cells = row.makeRandomAccess()

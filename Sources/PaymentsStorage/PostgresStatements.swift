@@ -186,6 +186,82 @@ enum PostgresStatements {
             """
     }
 
+    /// A webhook event recorded and run through the lifecycle in one statement, so one round trip and no
+    /// BEGIN/COMMIT: the event is inserted (a repeated `event_id` inserts nothing and stops there); a new event of a
+    /// known payment locks the payment, picks the lifecycle's action for the payment's status from a table the
+    /// caller worked out with ``PaymentsCore/PaymentLifecycle`` for every status (`$11` statuses, `$12` actions:
+    /// `transition`, `record_only` or `already`, `$13` history notes), and writes the payment, its history entry and
+    /// the follow-up jobs the action calls for. The statement is atomic: all of it commits, or none.
+    ///
+    /// Returned: whether the payment is known; the payment as locked (before the change) with its row version; the
+    /// row version in the statement's snapshot and the history in that snapshot (as JSON, times in microseconds);
+    /// the new history entry's id. The versions differ only when another transaction changed the payment while this
+    /// one waited for the lock, and then the history is read again (see ``PostgresPaymentStore/recordWebhook``).
+    ///
+    /// `$1` event id, `$2` payment id, `$3` the event's status (a transition's new status), `$4` bank ref, `$5`
+    /// return code, `$6` reason, `$7` occurred at, `$8` received at (the change's time), `$9` source, `$10` detail,
+    /// `$14` a transition's failure reason, `$15` follow-up job kinds, `$16` their ids.
+    enum RecordWebhook: PostgresStatementSQL {
+        static let name = "payments_record_webhook_v1"
+        static let sql = """
+            WITH inserted AS (
+                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
+                    occurred_at, received_at)
+                VALUES ($1, $2, EXISTS (SELECT 1 FROM payments WHERE id = $2), $3, $4::text, $5::text, $6::text, $7, $8)
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING known_payment
+            ), locked AS (
+                SELECT \(PostgresPaymentStore.paymentColumns), xmin::text AS row_version FROM payments
+                WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted WHERE known_payment)
+                FOR NO KEY UPDATE
+            ), decision AS (
+                SELECT locked.id, locked.trace_parent, d.action, d.note FROM locked
+                JOIN unnest($11::text[], $12::text[], $13::text[]) AS d (current_status, action, note)
+                    ON d.current_status = locked.status
+            ), updated AS (
+                UPDATE payments SET
+                    status = CASE WHEN decision.action = 'transition' THEN $3 ELSE payments.status END,
+                    bank_ref = CASE WHEN decision.action = 'transition' THEN COALESCE($4::text, payments.bank_ref)
+                        ELSE COALESCE(payments.bank_ref, $4::text) END,
+                    return_code = CASE WHEN decision.action = 'transition' THEN COALESCE($5::text, payments.return_code)
+                        ELSE payments.return_code END,
+                    failure_reason = CASE WHEN decision.action = 'transition'
+                        THEN COALESCE($14::text, payments.failure_reason) ELSE payments.failure_reason END,
+                    updated_at = CASE WHEN decision.action = 'already' THEN payments.updated_at ELSE $8 END
+                FROM decision
+                WHERE payments.id = decision.id
+                    AND (decision.action <> 'already' OR (payments.bank_ref IS NULL AND $4::text IS NOT NULL))
+            ), history AS (
+                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
+                SELECT decision.id, $3, $9, decision.action = 'transition',
+                    CASE WHEN decision.action = 'transition' THEN $10::text ELSE decision.note END, $8
+                FROM decision WHERE decision.action <> 'already'
+                RETURNING id
+            ), followup AS (
+                INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+                SELECT followup_job.id, followup_job.kind, decision.id, 'queued', 0, $8, decision.trace_parent, $8, $8
+                FROM decision, unnest($16::uuid[], $15::text[]) AS followup_job (id, kind)
+                WHERE decision.action = 'transition'
+            )
+            SELECT inserted.known_payment, \(PostgresPaymentStore.paymentColumns(as: "locked")), locked.row_version,
+                (SELECT xmin::text FROM payments WHERE id = $2),
+                (SELECT json_agg(json_build_array(h.status, (extract(epoch FROM h.at) * 1000000)::int8, h.source,
+                    h.applied, h.detail) ORDER BY h.id)::text
+                 FROM payment_history h WHERE h.payment_id = $2 AND EXISTS (SELECT 1 FROM locked)),
+                (SELECT id FROM history)
+            FROM inserted LEFT JOIN locked ON true
+            """
+    }
+
+    /// A payment's history entries older than `$2` (a history id), read after the change committed. `$1` the id.
+    enum HistoryBefore: PostgresStatementSQL {
+        static let name = "payments_history_before_v1"
+        static let sql = """
+            SELECT \(PostgresPaymentStore.historyColumns) FROM payment_history
+            WHERE payment_id = $1 AND id < $2 ORDER BY id
+            """
+    }
+
     /// A transition: the payment's new status, its history entry and its follow-up jobs, then the payment's history
     /// before this entry (the lock is held, so nothing else was added since). The caller holds the payment's lock.
     ///
