@@ -52,12 +52,12 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
         }
         switch creation {
         case .created(let payment):
-            return try JSONResponse.make(
+            return JSONResponse.make(
                 PaymentResource(payment: payment), status: .created,
                 headers: [.location: "/v1/payments/\(payment.id.lowercased)"]
             )
         case .replayed(let payment):
-            return try JSONResponse.make(PaymentResource(payment: payment), status: .ok)
+            return JSONResponse.make(PaymentResource(payment: payment), status: .ok)
         case .conflict(let conflict):
             throw Problem(
                 status: .conflict, slug: "idempotency-conflict", title: "Conflict",
@@ -77,7 +77,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
             let payment = try await orchestrator.payment(id: id, clientID: client.id)
         else { throw Problem.paymentNotFound }
         RequestSpan.annotate(paymentID: payment.id, clientRef: payment.clientRef)
-        return try JSONResponse.make(PaymentResource(payment: payment))
+        return JSONResponse.make(PaymentResource(payment: payment))
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -113,7 +113,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
             query.after = parsed
         }
         let page = try await orchestrator.payments(query)
-        return try JSONResponse.make(PaymentListResource(page: page))
+        return JSONResponse.make(PaymentListResource(page: page))
     }
 
     static func idempotencyKey(_ request: Request) throws -> String? {

@@ -61,6 +61,87 @@ struct PaymentResource: Encodable {
     }
 }
 
+extension PaymentResource {
+    /// The same JSON as ``encode(to:)`` through `JSONEncoder.api` (keys sorted), written directly: the body of every
+    /// create and read.
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("amount")
+        json.integer(payment.amount.minorUnits)
+        json.key("attempts")
+        json.integer(payment.attempts)
+        json.key("bank_ref")
+        json.string(payment.bankRef)
+        json.key("client_ref")
+        json.string(payment.clientRef)
+        json.key("created_at")
+        json.string(Timestamp.format(payment.createdAt))
+        json.key("currency")
+        json.string(payment.amount.currency.code)
+        json.key("description")
+        json.string(payment.description)
+        json.key("failure_reason")
+        json.string(payment.failureReason)
+        json.key("history")
+        json.beginArray()
+        for entry in payment.history {
+            json.beginObject()
+            json.key("applied")
+            json.bool(entry.applied)
+            json.key("at")
+            json.string(Timestamp.format(entry.at))
+            json.key("detail")
+            json.string(entry.detail)
+            json.key("source")
+            json.string(entry.source.rawValue)
+            json.key("status")
+            json.string(entry.status.rawValue)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("payment_id")
+        json.string(payment.id.lowercased)
+        json.key("recipient")
+        json.beginObject()
+        switch payment.recipient.masked {
+        case .bankAccount(let name, let last4, let routing):
+            json.key("account_last4")
+            json.string(last4)
+            json.key("name")
+            json.string(name)
+            json.key("routing_number")
+            json.string(routing)
+            json.key("type")
+            json.string("bank_account")
+        case .zelle(let name, let token):
+            switch token {
+            case .email(let email):
+                json.key("email")
+                json.string(email)
+            case .phone: break
+            }
+            json.key("name")
+            json.string(name)
+            if case .phone(let phone) = token {
+                json.key("phone")
+                json.string(phone)
+            }
+            json.key("type")
+            json.string("zelle")
+        }
+        json.endObject()
+        json.key("return_code")
+        json.string(payment.returnCode)
+        json.key("status")
+        json.string(payment.status.rawValue)
+        json.key("trace_id")
+        json.string(payment.traceID)
+        json.key("updated_at")
+        json.string(Timestamp.format(payment.updatedAt))
+        json.endObject()
+    }
+}
+
 /// A page of payments: `{"data": [...], "next_cursor": ...}`.
 struct PaymentListResource: Encodable {
     let page: PaymentPage
@@ -71,5 +152,19 @@ struct PaymentListResource: Encodable {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(page.payments.map(PaymentResource.init), forKey: .data)
         try container.encode(page.next?.token, forKey: .next_cursor)
+    }
+}
+
+extension PaymentListResource {
+    /// The same JSON as ``encode(to:)`` through `JSONEncoder.api`, written directly.
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("data")
+        json.beginArray()
+        for payment in page.payments { PaymentResource(payment: payment).write(to: &json) }
+        json.endArray()
+        json.key("next_cursor")
+        json.string(page.next?.token)
+        json.endObject()
     }
 }

@@ -18,7 +18,7 @@ enum RequestJSON {
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            return try JSONValue(parsing: buffer.readableBytesView)
         } catch {
             throw Problem.validation(
                 [FieldError(pointer: "", detail: "the body is not valid JSON")], detail: "The request body is not valid JSON."

@@ -39,6 +39,14 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         Counter(label: "webhook_rejected_total", dimensions: [("reason", reason)], factory: metrics).increment()
     }
 
+    /// `200 {"ok": true}`, the same bytes for every acknowledgement.
+    private static func acknowledgement() -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(staticString: #"{"ok":true}"#))
+        )
+    }
+
     /// Adds the route.
     public func addRoutes(to router: Router<APIRequestContext>) {
         router.post("webhook/payments", use: receive)
@@ -58,7 +66,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         }
         let event: WebhookEvent
         do {
-            let json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            let json = try JSONValue(parsing: body)
             switch WebhookEvent.parse(json) {
             case .success(let parsed):
                 event = parsed
@@ -76,7 +84,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
                     errors: error.errors.map { ProblemFieldError(pointer: $0.pointer, detail: $0.detail) }
                 )
             }
-        } catch is DecodingError {
+        } catch is JSONValue.ParseError {
             context.logger.warning("Webhook refused: body is not JSON")
             rejected("malformed_body")
             throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
@@ -85,7 +93,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         case .recorded(let outcome): RequestSpan.annotate(paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
         case .duplicate, .unknownPayment: RequestSpan.annotate(paymentID: event.paymentID, clientRef: nil)
         }
-        let response = try JSONResponse.make(["ok": true])
+        let response = Self.acknowledgement()
         let elapsed = ContinuousClock.now - received
         latency.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return response

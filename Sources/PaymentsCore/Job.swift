@@ -55,3 +55,18 @@ public struct JobQueueStats: Sendable, Hashable {
         self.oldestAge = oldestAge
     }
 }
+
+/// A job just claimed, with its payment as read in the same step: what a worker needs to run it.
+public struct ClaimedJob: Sendable, Hashable {
+    /// The job, leased to the claimant.
+    public var job: Job
+    /// The job's payment without its history (`history` is empty), as stored when the job was claimed, its
+    /// `attempts` counting this claim; `nil` if there is no such payment.
+    public var payment: Payment?
+
+    /// Creates a claimed job.
+    public init(job: Job, payment: Payment?) {
+        self.job = job
+        self.payment = payment
+    }
+}

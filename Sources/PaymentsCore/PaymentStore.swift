@@ -26,6 +26,9 @@ public protocol PaymentStore: Sendable {
 
     /// Claims the next due job of these kinds under a lease.
     func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job?
+    /// Claims the next due job like ``claimJob(kinds:now:lease:)`` and reads its payment with it (without its
+    /// history), in one step where the store can: the worker's claim. The default claims, then reads the payment.
+    func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob?
     /// Ends a claimed job, applying the payment event its work produced in the same transaction.
     /// Returns `nil` for the outcome when there was no event; throws ``StoreError/leaseLost`` if the lease expired.
     func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome?
@@ -36,6 +39,22 @@ public protocol PaymentStore: Sendable {
     func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment]
     /// Depth and oldest age of waiting work, per kind.
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats]
+}
+
+extension PaymentStore {
+    public func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob? {
+        guard let job = try await claimJob(kinds: kinds, now: now, lease: lease) else { return nil }
+        var payment: Payment?
+        do {
+            payment = try await self.payment(id: job.paymentID)
+        } catch {
+            // Not an attempt: the work was never tried. Back in the queue shortly rather than after the lease.
+            try? await reschedule(job, runAt: now.addingTimeInterval(1), error: "\(error)", refundAttempt: true, now: now)
+            throw error
+        }
+        payment?.history = []
+        return ClaimedJob(job: job, payment: payment)
+    }
 }
 
 /// A payment after an event, and what the lifecycle made of it.

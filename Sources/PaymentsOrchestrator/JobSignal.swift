@@ -30,7 +30,14 @@ public final class JobSignal: Sendable {
     public func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                // Only a timeout wakes the waiter. Cancelled (the wait ended another way), it must not notify: that
+                // left a stale `pending` behind, so every later wait returned at once and its cancelled timer set
+                // `pending` again; the workers then spun, claiming or checking their capacity without pause.
+                do {
+                    try await Task.sleep(for: timeout)
+                } catch {
+                    return
+                }
                 self.notify()
             }
             await withTaskCancellationHandler {

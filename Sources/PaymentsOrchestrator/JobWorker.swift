@@ -63,10 +63,10 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                         await signal.wait(upTo: configuration.pollInterval)
                         continue
                     }
-                    let job: Job?
+                    let claimed: ClaimedJob?
                     do {
                         let kinds: Set<JobKind> = submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
-                        job = try await store.claimJob(kinds: kinds, now: now(), lease: configuration.lease)
+                        claimed = try await store.claimJobWithPayment(kinds: kinds, now: now(), lease: configuration.lease)
                     } catch {
                         // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
                         consecutiveFailures += 1
@@ -84,13 +84,13 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                         logger.info("Job queue reachable again", metadata: ["after_failures": "\(consecutiveFailures)"])
                         consecutiveFailures = 0
                     }
-                    guard let job else {
+                    guard let claimed else {
                         await signal.wait(upTo: configuration.pollInterval)
                         continue
                     }
                     inFlight.withLock { $0 += 1 }
                     group.addTask {
-                        await self.process(job)
+                        await self.process(claimed.job, payment: claimed.payment)
                         self.inFlight.withLock { $0 -= 1 }
                         self.signal.notify()
                     }
@@ -103,22 +103,19 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         logger.info("Job worker stopped")
     }
 
-    private func process(_ job: Job) async {
+    /// Runs one claimed job; `payment` is the job's payment as read with the claim.
+    private func process(_ job: Job, payment: Payment?) async {
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(job.paymentID.lowercased)"
         logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
         logger[metadataKey: "job_kind"] = "\(job.kind.rawValue)"
         logger[metadataKey: "attempt"] = "\(job.attempts)"
-        let payment: Payment
-        do {
-            guard let found = try await store.payment(id: job.paymentID) else {
+        guard let payment else {
+            do {
                 try await conclude(job, .finish(.deadLettered("payment not found"), nil), logger: logger)
-                return
+            } catch {
+                logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
             }
-            payment = found
-        } catch {
-            logger.warning("Could not load the payment for a job; it will be retried", metadata: ["error": "\(error)"])
-            try? await store.reschedule(job, runAt: now().addingTimeInterval(1), error: "\(error)", refundAttempt: true, now: now())
             return
         }
         logger[metadataKey: "client_ref"] = "\(payment.clientRef)"

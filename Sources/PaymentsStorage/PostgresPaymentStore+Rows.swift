@@ -26,26 +26,29 @@ extension PostgresPaymentStore {
 
     /// One payment, with its history unless `withHistory` is false.
     ///
-    /// `lock` takes the row lock a state change needs: `FOR NO KEY UPDATE` serialises every writer of the payment
-    /// like `FOR UPDATE` would, but, since we never change a payment's id, it does not wait for (nor block) the
-    /// key-share locks that inserting history and job rows takes on the referenced payment.
+    /// By id with its history it is one statement (the payment joined to its history, one snapshot); the other
+    /// lookups read the payment, then its history.
     func loadPayment(
-        _ connection: PostgresConnection, _ lookup: PaymentLookup, lock: Bool = false, withHistory: Bool = true
+        _ connection: PostgresConnection, _ lookup: PaymentLookup, withHistory: Bool = true
     ) async throws -> StoredPayment? {
-        let locking = lock ? " FOR NO KEY UPDATE" : ""
         let query: PostgresQuery
         switch lookup {
         case .id(let id):
-            query = "SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE id = \(id)\(unescaped: locking)"
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            if withHistory {
+                return try Self.decodePaymentWithHistory(try await rows(connection, PostgresStatements.PaymentWithHistory.self, bindings))
+            }
+            query = "SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE id = \(id)"
         case .idempotencyKey(let clientID, let key):
             query = """
                 SELECT \(unescaped: Self.paymentColumns) FROM payments
-                WHERE client_id = \(clientID) AND idempotency_key = \(key)\(unescaped: locking)
+                WHERE client_id = \(clientID) AND idempotency_key = \(key)
                 """
         case .clientRef(let clientID, let clientRef):
             query = """
                 SELECT \(unescaped: Self.paymentColumns) FROM payments
-                WHERE client_id = \(clientID) AND client_ref = \(clientRef)\(unescaped: locking)
+                WHERE client_id = \(clientID) AND client_ref = \(clientRef)
                 """
         }
         guard let row = try await rows(connection, query).first else { return nil }
@@ -68,31 +71,74 @@ extension PostgresPaymentStore {
         )
         var history: [UUID: [PaymentHistoryEntry]] = [:]
         for row in rows {
-            let (paymentID, statusText, at, sourceText, applied, detail) = try row.decode(
-                (UUID, String, PostgresTimestamp, String, Bool, String?).self
-            )
-            // Like the SQLite store: an entry this version cannot name is skipped rather than failing the read.
-            guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
-                continue
-            }
-            history[paymentID, default: []].append(
-                PaymentHistoryEntry(status: status, at: at.date, source: source, applied: applied, detail: detail)
-            )
+            let cells = row.makeRandomAccess()
+            let paymentID = try cells[0].decode(UUID.self)
+            guard let entry = try Self.decodeHistoryEntry(cells, at: 1) else { continue }
+            history[paymentID, default: []].append(entry)
         }
         return history
     }
 
+    /// A history entry from five cells (``historyColumns``) starting at `offset`; `nil` for NULLs (no entry, from an
+    /// outer join) and, like the SQLite store, for an entry this version cannot name, which is skipped rather than
+    /// failing the read.
+    static func decodeHistoryEntry(_ cells: PostgresRandomAccessRow, at offset: Int) throws -> PaymentHistoryEntry? {
+        guard let statusText = try cells[offset].decode(String?.self) else { return nil }
+        let at = try cells[offset + 1].decode(PostgresTimestamp.self)
+        let sourceText = try cells[offset + 2].decode(String.self)
+        let applied = try cells[offset + 3].decode(Bool.self)
+        let detail = try cells[offset + 4].decode(String?.self)
+        guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
+            return nil
+        }
+        return PaymentHistoryEntry(status: status, at: at.date, source: source, applied: applied, detail: detail)
+    }
+
+    /// The rows of a statement that selects only ``historyColumns``, oldest first.
+    static func decodeHistory(_ rows: [PostgresRow]) throws -> [PaymentHistoryEntry] {
+        try rows.compactMap { try decodeHistoryEntry($0.makeRandomAccess(), at: 0) }
+    }
+
+    /// The rows of ``PostgresStatements/PaymentWithHistory``: `nil` when there are none.
+    static func decodePaymentWithHistory(_ rows: [PostgresRow]) throws -> StoredPayment? {
+        guard let first = rows.first else { return nil }
+        let columns = paymentColumnCount
+        var stored = try decodePayment(first.makeRandomAccess(), at: 0)
+        stored.payment.history = try rows.compactMap { try decodeHistoryEntry($0.makeRandomAccess(), at: columns) }
+        return stored
+    }
+
+    /// How many columns ``paymentColumns`` lists.
+    static let paymentColumnCount = paymentColumns.split(separator: ",").count
+
     static func decodePayment(_ row: PostgresRow) throws -> StoredPayment {
-        let (
-            id, clientID, clientRef, amountMinor, currencyCode, recipientType, recipientName, accountNumber,
-            routingNumber, email, phone, description, statusText, bankRef, returnCode, failureReason, attempts,
-            traceParent, createdAt, updatedAt, fingerprint
-        ) = try row.decode(
-            (
-                UUID, String, String, Int64, String, String, String, String?, String?, String?, String?, String?,
-                String, String?, String?, String?, Int, String?, PostgresTimestamp, PostgresTimestamp, String
-            ).self
-        )
+        try decodePayment(row.makeRandomAccess(), at: 0)
+    }
+
+    /// A payment from the ``paymentColumns`` starting at column `offset`.
+    static func decodePayment(_ cells: PostgresRandomAccessRow, at offset: Int) throws -> StoredPayment {
+        func cell(_ index: Int) -> PostgresCell { cells[offset + index] }
+        let id = try cell(0).decode(UUID.self)
+        let clientID = try cell(1).decode(String.self)
+        let clientRef = try cell(2).decode(String.self)
+        let amountMinor = try cell(3).decode(Int64.self)
+        let currencyCode = try cell(4).decode(String.self)
+        let recipientType = try cell(5).decode(String.self)
+        let recipientName = try cell(6).decode(String.self)
+        let accountNumber = try cell(7).decode(String?.self)
+        let routingNumber = try cell(8).decode(String?.self)
+        let email = try cell(9).decode(String?.self)
+        let phone = try cell(10).decode(String?.self)
+        let description = try cell(11).decode(String?.self)
+        let statusText = try cell(12).decode(String.self)
+        let bankRef = try cell(13).decode(String?.self)
+        let returnCode = try cell(14).decode(String?.self)
+        let failureReason = try cell(15).decode(String?.self)
+        let attempts = try cell(16).decode(Int.self)
+        let traceParent = try cell(17).decode(String?.self)
+        let createdAt = try cell(18).decode(PostgresTimestamp.self)
+        let updatedAt = try cell(19).decode(PostgresTimestamp.self)
+        let fingerprint = try cell(20).decode(String.self)
         let recipient: Recipient?
         switch recipientType {
         case "bank_account":
@@ -120,86 +166,140 @@ extension PostgresPaymentStore {
         return StoredPayment(payment: payment, fingerprint: fingerprint)
     }
 
-    func insertHistory(
-        _ connection: PostgresConnection, paymentID: UUID, status: PaymentStatus, source: EventSource, applied: Bool,
-        detail: String?, at: PostgresTimestamp
-    ) async throws {
-        try await execute(
-            connection,
-            """
-            INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
-            VALUES (\(paymentID), \(status.rawValue), \(source.rawValue), \(applied), \(detail), \(at))
-            """
-        )
+    /// The payment's row, locked for a state change (see ``PostgresStatements/LockPayment``); `nil` when there is no
+    /// such payment.
+    func lockPayment(_ connection: PostgresConnection, id: UUID) async throws -> Payment? {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        guard let row = try await rows(connection, PostgresStatements.LockPayment.self, bindings).first else { return nil }
+        return try Self.decodePayment(row).payment
     }
 
-    func insertJob(
-        _ connection: PostgresConnection, kind: JobKind, paymentID: UUID, traceParent: String?, at: PostgresTimestamp
-    ) async throws {
-        try await execute(
-            connection,
-            """
-            INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
-            VALUES (\(UUID()), \(kind.rawValue), \(paymentID), 'queued', 0, \(at), \(traceParent), \(at), \(at))
-            """
-        )
-    }
-
-    /// Runs one event through ``PaymentLifecycle`` with the payment row locked, and writes the payment, its history
-    /// entry and the follow-up jobs in the caller's transaction. `nil` when there is no such payment.
+    /// Locks the payment and runs the event through the lifecycle (see ``apply(_:event:locked:now:)``); `nil` when
+    /// there is no such payment.
     func apply(
         _ connection: PostgresConnection, event: PaymentEvent, paymentID: UUID, now: Date
     ) async throws -> EventOutcome? {
-        guard let current = try await loadPayment(connection, .id(paymentID), lock: true, withHistory: false)?.payment
-        else { return nil }
-        var lifecycle = PaymentLifecycle(status: current.status)
-        let action = lifecycle.receive(event.status)
+        guard let current = try await lockPayment(connection, id: paymentID) else { return nil }
+        return try await apply(connection, event: event, locked: current, now: now)
+    }
+
+    /// Runs one event through ``PaymentLifecycle`` on a payment whose row the caller's transaction has locked, and
+    /// writes the payment, its history entry and the follow-up jobs in one statement of that transaction.
+    ///
+    /// The outcome's payment is what the row now holds, worked out from the locked row and the values written rather
+    /// than read back (times at the column's microsecond precision), with the history that statement read under the
+    /// lock plus the new entry.
+    func apply(
+        _ connection: PostgresConnection, event: PaymentEvent, locked current: Payment, now: Date
+    ) async throws -> EventOutcome {
+        let (action, note) = Self.decide(event, from: current.status)
         let at = PostgresTimestamp(now)
         let detail = PaymentEventDetail.describe(event)
+        var bindings = PostgresBindings(capacity: 12)
+        bindings.append(current.id)
+        let history: [PaymentHistoryEntry]
         switch action {
         case .transition(let status, let followUp):
-            let failureReason = status == .failed || status == .returned ? event.reason : nil
-            try await execute(
-                connection,
-                """
-                UPDATE payments SET status = \(status.rawValue), bank_ref = COALESCE(\(event.bankRef), bank_ref),
-                    return_code = COALESCE(\(event.returnCode), return_code),
-                    failure_reason = COALESCE(\(failureReason), failure_reason), updated_at = \(at)
-                WHERE id = \(paymentID)
-                """
-            )
-            try await insertHistory(
-                connection, paymentID: paymentID, status: event.status, source: event.source, applied: true,
-                detail: detail, at: at
-            )
-            for kind in followUp {
-                try await insertJob(connection, kind: kind, paymentID: paymentID, traceParent: current.traceParent, at: at)
-            }
-        case .recordOnly(let reason):
-            try await execute(
-                connection,
-                "UPDATE payments SET bank_ref = COALESCE(bank_ref, \(event.bankRef)), updated_at = \(at) WHERE id = \(paymentID)"
-            )
-            let note = "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? "")
-            try await insertHistory(
-                connection, paymentID: paymentID, status: event.status, source: event.source, applied: false,
-                detail: note, at: at
-            )
+            bindings.append(status.rawValue)
+            bindings.append(event.bankRef)
+            bindings.append(event.returnCode)
+            bindings.append(Self.failureReason(of: event))
+            bindings.append(at)
+            bindings.append(event.status.rawValue)
+            bindings.append(event.source.rawValue)
+            bindings.append(detail)
+            bindings.append(followUp.map { _ in UUID() })
+            bindings.append(followUp.map(\.rawValue))
+            bindings.append(current.traceParent)
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.Transition.self, bindings))
+        case .recordOnly:
+            bindings.append(event.bankRef)
+            bindings.append(at)
+            bindings.append(event.status.rawValue)
+            bindings.append(event.source.rawValue)
+            bindings.append(note)
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.RecordOnly.self, bindings))
         case .alreadyInStatus:
             // The common repeat (the bank's `processing` webhook after its answer said as much): nothing changed, so
-            // nothing is rewritten and the payment is not read back; only a bank reference it lacks is kept.
-            var payment = current
-            if payment.bankRef == nil, let bankRef = event.bankRef {
-                try await execute(
-                    connection, "UPDATE payments SET bank_ref = \(bankRef) WHERE id = \(paymentID) AND bank_ref IS NULL"
-                )
-                payment.bankRef = bankRef
-            }
-            payment.history = try await loadHistory(connection, paymentIDs: [paymentID])[paymentID] ?? []
-            return EventOutcome(payment: payment, action: action, previousStatus: current.status)
+            // nothing is rewritten; only a bank reference it lacks is kept.
+            bindings.append(current.bankRef == nil ? event.bankRef : nil)
+            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.AlreadyInStatus.self, bindings))
         }
-        guard let updated = try await loadPayment(connection, .id(paymentID))?.payment else { return nil }
-        return EventOutcome(payment: updated, action: action, previousStatus: current.status)
+        let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+        return EventOutcome(payment: payment, action: action, previousStatus: current.status)
+    }
+
+    /// What ``PaymentLifecycle`` does with `event` on a payment in `status`, and the history note of an event kept
+    /// without being applied.
+    static func decide(_ event: PaymentEvent, from status: PaymentStatus) -> (PaymentLifecycle.Action, note: String?) {
+        var lifecycle = PaymentLifecycle(status: status)
+        let action = lifecycle.receive(event.status)
+        guard case .recordOnly(let reason) = action else { return (action, nil) }
+        let detail = PaymentEventDetail.describe(event)
+        return (action, "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? ""))
+    }
+
+    /// The failure reason a transition to the event's status records.
+    static func failureReason(of event: PaymentEvent) -> String? {
+        event.status == .failed || event.status == .returned ? event.reason : nil
+    }
+
+    /// The payment as stored after `action`, worked out from the row before it and the values written (as the
+    /// statements write them), rather than read back; `history` is the history before the new entry.
+    static func changed(
+        _ current: Payment, by event: PaymentEvent, action: PaymentLifecycle.Action, note: String?, detail: String?,
+        at: PostgresTimestamp, history: [PaymentHistoryEntry]
+    ) -> Payment {
+        var payment = current
+        payment.history = history
+        switch action {
+        case .transition(let status, _):
+            payment.status = status
+            payment.bankRef = event.bankRef ?? current.bankRef
+            payment.returnCode = event.returnCode ?? current.returnCode
+            payment.failureReason = failureReason(of: event) ?? current.failureReason
+            payment.updatedAt = at.date
+            payment.history.append(
+                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
+            )
+        case .recordOnly:
+            payment.bankRef = current.bankRef ?? event.bankRef
+            payment.updatedAt = at.date
+            payment.history.append(
+                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: false, detail: note)
+            )
+        case .alreadyInStatus:
+            if current.bankRef == nil, let bankRef = event.bankRef { payment.bankRef = bankRef }
+        }
+        return payment
+    }
+
+    /// History entries from the JSON ``PostgresStatements/RecordWebhook`` returns: `[[status, microseconds, source,
+    /// applied, detail], ...]`, oldest first; entries this version cannot name are skipped, as elsewhere.
+    static func decodeHistoryJSON(_ text: String?) throws -> [PaymentHistoryEntry] {
+        guard let text else { return [] }
+        guard case .array(let items) = try? JSONValue(parsing: Array(text.utf8)) else {
+            throw StoreError(.corrupt, debugDescription: "unreadable history")
+        }
+        return try items.compactMap { item in
+            guard case .array(let fields) = item, fields.count == 5, case .string(let statusText) = fields[0],
+                case .integer(let micros) = fields[1], case .string(let sourceText) = fields[2],
+                case .bool(let applied) = fields[3]
+            else { throw StoreError(.corrupt, debugDescription: "unreadable history entry") }
+            let detail: String?
+            switch fields[4] {
+            case .string(let text): detail = text
+            case .null: detail = nil
+            default: throw StoreError(.corrupt, debugDescription: "unreadable history entry")
+            }
+            guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
+                return nil
+            }
+            return PaymentHistoryEntry(
+                status: status, at: Date(microseconds: micros), source: source, applied: applied, detail: detail
+            )
+        }
     }
 }
 

@@ -61,7 +61,8 @@ extension PostgresPaymentStore {
     ///
     /// The work runs in its own task and is cancelled at the deadline, but the caller does not wait for it to wind
     /// down: a task group would, and a query on a connection to a vanished server was seen to outlive cancellation
-    /// and hold a worker for good. The abandoned task ends when its connection fails.
+    /// and hold a worker for good. The abandoned task ends when its connection fails. The deadline itself is an entry
+    /// in ``DeadlineScheduler``, not a sleeping task of its own.
     private func withDeadline<T: Sendable>(
         _ operation: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -73,8 +74,7 @@ extension PostgresPaymentStore {
                 outcome.resolve(.failure(error))
             }
         }
-        let deadline = Task {
-            try await Task.sleep(for: timeout)
+        let deadline = DeadlineScheduler.shared.schedule(after: timeout) {
             outcome.resolve(.failure(StoreError.unavailable("\(operation) did not finish within \(timeout)")))
         }
         let result: Result<T, any Error> = await withTaskCancellationHandler {
@@ -82,7 +82,7 @@ extension PostgresPaymentStore {
         } onCancel: {
             outcome.resolve(.failure(CancellationError()))
         }
-        deadline.cancel()
+        DeadlineScheduler.shared.cancel(deadline)
         task.cancel()
         do {
             return try result.get()

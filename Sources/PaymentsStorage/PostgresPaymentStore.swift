@@ -84,36 +84,30 @@ public final class PostgresPaymentStore: PaymentStore {
         let request = new.request
         let recipient = PostgresRecipientColumns(request.recipient)
         let now = PostgresTimestamp(new.createdAt)
-        // The common case, a new payment, is one statement: the payment, its history entry and its submit job are
-        // inserted by data-modifying CTEs, which PostgreSQL runs atomically (one round trip, no BEGIN/COMMIT). The
-        // unique constraints decide between racing requests: a conflicting insert waits for the other transaction
-        // and then inserts nothing, and neither does the rest of the statement.
-        let inserted = try await statement("create") { connection in
-            try await self.rows(
-                connection,
-                """
-                WITH inserted AS (
-                    INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
-                        currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                        recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at,
-                        updated_at)
-                    VALUES (\(new.id), \(new.clientID), \(request.clientRef), \(new.idempotencyKey), \(fingerprint),
-                        \(request.amount.minorUnits), \(request.amount.currency.code), \(recipient.type),
-                        \(request.recipient.name), \(recipient.accountNumber), \(recipient.routingNumber),
-                        \(recipient.email), \(recipient.phone), \(request.description), 'initiated', 0, \(new.traceParent),
-                        \(now), \(now))
-                    ON CONFLICT DO NOTHING
-                    RETURNING id
-                ), history AS (
-                    INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
-                    SELECT id, 'initiated', 'api', true, NULL, \(now) FROM inserted
-                ), job AS (
-                    INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
-                    SELECT \(UUID()), 'submit', id, 'queued', 0, \(now), \(new.traceParent), \(now), \(now) FROM inserted
-                )
-                SELECT id FROM inserted
-                """
-            )
+        // The common case, a new payment, is one prepared statement: the payment, its history entry and its submit
+        // job are inserted by data-modifying CTEs, which PostgreSQL runs atomically (one round trip, no BEGIN/COMMIT).
+        // The unique constraints decide between racing requests: a conflicting insert waits for the other
+        // transaction and then inserts nothing, and neither does the rest of the statement.
+        var bindings = PostgresBindings(capacity: 17)
+        bindings.append(new.id)
+        bindings.append(new.clientID)
+        bindings.append(request.clientRef)
+        bindings.append(new.idempotencyKey)
+        bindings.append(fingerprint)
+        bindings.append(request.amount.minorUnits)
+        bindings.append(request.amount.currency.code)
+        bindings.append(recipient.type)
+        bindings.append(request.recipient.name)
+        bindings.append(recipient.accountNumber)
+        bindings.append(recipient.routingNumber)
+        bindings.append(recipient.email)
+        bindings.append(recipient.phone)
+        bindings.append(request.description)
+        bindings.append(new.traceParent)
+        bindings.append(now)
+        bindings.append(UUID())
+        let inserted = try await statement("create") { [bindings] connection in
+            try await self.rows(connection, PostgresStatements.CreatePayment.self, bindings)
         }
         if !inserted.isEmpty {
             // What the row now holds, without reading it back (times at the column's microsecond precision).
@@ -144,7 +138,8 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func payment(id: UUID) async throws -> Payment? {
-        try await transaction("payment", readOnly: true) { connection in
+        // One statement (the payment joined to its history) reads one snapshot: no transaction needed.
+        try await statement("payment") { connection in
             try await self.loadPayment(connection, .id(id))?.payment
         }
     }
@@ -190,27 +185,92 @@ public final class PostgresPaymentStore: PaymentStore {
         }
     }
 
-    public func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
-        try await transaction("recordWebhook") { connection in
-            // The event is stored first, whether or not its payment is known: a repeated event_id inserts nothing
-            // (a concurrent delivery of the same event waits on the primary key, then inserts nothing).
-            let inserted = try await self.rows(
-                connection,
-                """
-                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
-                    occurred_at, received_at)
-                VALUES (\(event.eventID), \(event.paymentID), EXISTS (SELECT 1 FROM payments WHERE id = \(event.paymentID)),
-                    \(event.status.rawValue), \(event.bankRef), \(event.returnCode), \(event.reason),
-                    \(PostgresTimestamp(event.occurredAt)), \(PostgresTimestamp(receivedAt)))
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING known_payment
-                """
-            )
-            guard let row = inserted.first else { return .duplicate }
-            guard try row.decode(Bool.self),
-                let outcome = try await self.apply(connection, event: event.paymentEvent, paymentID: event.paymentID, now: receivedAt)
-            else { return .unknownPayment }
-            return .recorded(outcome)
+    public func recordWebhook(_ webhook: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+        let event = webhook.paymentEvent
+        let detail = PaymentEventDetail.describe(event)
+        // The lifecycle's action for every status the payment may be found in, for the statement to pick from.
+        var statuses: [String] = []
+        var actions: [String] = []
+        var notes: [String] = []
+        var followUps: Set<[JobKind]> = []
+        for status in PaymentStatus.allCases {
+            let (action, note) = Self.decide(event, from: status)
+            statuses.append(status.rawValue)
+            notes.append(note ?? "")
+            switch action {
+            case .transition(_, let followUp):
+                actions.append("transition")
+                followUps.insert(followUp)
+            case .recordOnly: actions.append("record_only")
+            case .alreadyInStatus: actions.append("already")
+            }
+        }
+        // Every transition to one status queues the same follow-up work; were that ever not so, take the long way.
+        guard followUps.count <= 1 else { return try await recordWebhookLockingFirst(webhook, receivedAt: receivedAt) }
+        let followUp = followUps.first ?? []
+        let at = PostgresTimestamp(receivedAt)
+        var bindings = PostgresBindings(capacity: 16)
+        bindings.append(webhook.eventID)
+        bindings.append(webhook.paymentID)
+        bindings.append(event.status.rawValue)
+        bindings.append(event.bankRef)
+        bindings.append(event.returnCode)
+        bindings.append(event.reason)
+        bindings.append(PostgresTimestamp(event.occurredAt))
+        bindings.append(at)
+        bindings.append(event.source.rawValue)
+        bindings.append(detail)
+        bindings.append(statuses)
+        bindings.append(actions)
+        bindings.append(notes)
+        bindings.append(Self.failureReason(of: event))
+        bindings.append(followUp.map(\.rawValue))
+        bindings.append(followUp.map { _ in UUID() })
+        return try await statement("recordWebhook") { [bindings] connection in
+            let rows = try await self.rows(connection, PostgresStatements.RecordWebhook.self, bindings)
+            guard let row = rows.first else { return .duplicate }
+            let cells = row.makeRandomAccess()
+            guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
+            let columns = Self.paymentColumnCount
+            let current = try Self.decodePayment(cells, at: 1).payment
+            let lockedVersion = try cells[columns + 1].decode(String?.self)
+            let snapshotVersion = try cells[columns + 2].decode(String?.self)
+            let newEntry = try cells[columns + 4].decode(Int64?.self)
+            var history = try Self.decodeHistoryJSON(try cells[columns + 3].decode(String?.self))
+            if lockedVersion != snapshotVersion {
+                // Another transaction changed the payment while this one waited for its lock, so the snapshot's
+                // history may lack what that one added. Every history writer holds the payment's lock, so the entries
+                // before this one's are final: read them now.
+                var again = PostgresBindings(capacity: 2)
+                again.append(webhook.paymentID)
+                again.append(newEntry ?? Int64.max)
+                history = try Self.decodeHistory(try await self.rows(connection, PostgresStatements.HistoryBefore.self, again))
+            }
+            let (action, note) = Self.decide(event, from: current.status)
+            let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+            return .recorded(EventOutcome(payment: payment, action: action, previousStatus: current.status))
+        }
+    }
+
+    /// ``recordWebhook(_:receivedAt:)`` as a transaction of several statements: the event and the payment's lock,
+    /// then the change.
+    private func recordWebhookLockingFirst(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(event.eventID)
+        bindings.append(event.paymentID)
+        bindings.append(event.status.rawValue)
+        bindings.append(event.bankRef)
+        bindings.append(event.returnCode)
+        bindings.append(event.reason)
+        bindings.append(PostgresTimestamp(event.occurredAt))
+        bindings.append(PostgresTimestamp(receivedAt))
+        return try await transaction("recordWebhook") { [bindings] connection in
+            let rows = try await self.rows(connection, PostgresStatements.RecordWebhookLockPayment.self, bindings)
+            guard let row = rows.first else { return .duplicate }
+            let cells = row.makeRandomAccess()
+            guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
+            let current = try Self.decodePayment(cells, at: 1).payment
+            return .recorded(try await self.apply(connection, event: event.paymentEvent, locked: current, now: receivedAt))
         }
     }
 
@@ -221,51 +281,37 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func claimJob(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> Job? {
-        let kindNames = kinds.map(\.rawValue).sorted()
-        let at = PostgresTimestamp(now)
-        let expires = PostgresTimestamp(microseconds: now.microseconds + lease.microseconds)
+        try await claimJobWithPayment(kinds: kinds, now: now, lease: lease)?.job
+    }
+
+    public func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob? {
         let token = UUID()
-        return try await transaction("claimJob") { connection in
-            // Running work whose worker stopped renewing its lease (a crash) first, then queued work that is due.
-            // Two statements rather than one with an OR: each is served by its own partial index, where the OR made
-            // every claim scan the whole table, which slowed claiming exactly when a backlog built up. SKIP LOCKED
-            // lets concurrent claimants pass over a row another is claiming instead of queueing behind it.
-            var rows: [PostgresRow] = []
-            for state in ["running", "queued"] {
-                let due = state == "running" ? "lease_expires_at" : "run_at"
-                rows = try await self.rows(
-                    connection,
-                    """
-                    WITH next AS (
-                        SELECT id FROM jobs
-                        WHERE state = \(state) AND \(unescaped: due) <= \(at) AND kind = ANY(\(kindNames))
-                        ORDER BY \(unescaped: due)
-                        LIMIT 1
-                        FOR UPDATE SKIP LOCKED
-                    )
-                    UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_token = \(token),
-                        lease_expires_at = \(expires), updated_at = \(at)
-                    FROM next WHERE jobs.id = next.id
-                    RETURNING jobs.id, jobs.kind, jobs.payment_id, jobs.attempts, jobs.created_at, jobs.trace_parent
-                    """
-                )
-                if !rows.isEmpty { break }
-            }
-            guard let row = rows.first else { return nil }
-            let (id, kindText, paymentID, attempts, createdAt, traceParent) = try row.decode(
-                (UUID, String, UUID, Int32, PostgresTimestamp, String?).self
-            )
-            guard let kind = JobKind(rawValue: kindText) else {
-                throw StoreError(.corrupt, debugDescription: "unreadable job row")
-            }
-            if kind == .submit {
-                try await self.execute(connection, "UPDATE payments SET attempts = \(attempts) WHERE id = \(paymentID)")
-            }
-            return Job(
-                id: id, kind: kind, paymentID: paymentID, attempts: Int(attempts), leaseToken: token,
-                createdAt: createdAt.date, traceParent: traceParent
-            )
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(PostgresTimestamp(now))
+        bindings.append(kinds.map(\.rawValue).sorted())
+        bindings.append(token)
+        bindings.append(PostgresTimestamp(microseconds: now.microseconds + lease.microseconds))
+        // One statement, so no transaction: the claim, the submit attempt on the payment and the payment's read
+        // commit together (see ``PostgresStatements/ClaimJob``).
+        let rows = try await statement("claimJob") { [bindings] connection in
+            try await self.rows(connection, PostgresStatements.ClaimJob.self, bindings)
         }
+        guard let row = rows.first else { return nil }
+        let (id, kindText, paymentID, attempts, createdAt, traceParent) = try row.decode(
+            (UUID, String, UUID, Int32, PostgresTimestamp, String?).self
+        )
+        guard let kind = JobKind(rawValue: kindText) else {
+            throw StoreError(.corrupt, debugDescription: "unreadable job row")
+        }
+        let job = Job(
+            id: id, kind: kind, paymentID: paymentID, attempts: Int(attempts), leaseToken: token,
+            createdAt: createdAt.date, traceParent: traceParent
+        )
+        let cells = row.makeRandomAccess()
+        guard try cells[6].decode(UUID?.self) != nil else { return ClaimedJob(job: job, payment: nil) }
+        var payment = try Self.decodePayment(cells, at: 6).payment
+        if kind == .submit { payment.attempts = Int(attempts) }
+        return ClaimedJob(job: job, payment: payment)
     }
 
     public func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome? {
@@ -275,21 +321,31 @@ public final class PostgresPaymentStore: PaymentStore {
             case .skipped(let reason): ("skipped", reason)
             case .deadLettered(let reason): ("dead", reason)
             }
-        return try await transaction("finish") { connection in
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(job.id)
+        bindings.append(job.leaseToken)
+        bindings.append(state)
+        bindings.append(note)
+        bindings.append(PostgresTimestamp(now))
+        guard let event else {
             // The lease check and the write are one statement: it locks the job row, so a claimant that took the
-            // expired job over either committed first (and this matches nothing) or waits for this transaction.
-            let finished = try await self.rows(
-                connection,
-                """
-                UPDATE jobs SET state = \(state), result = \(note), lease_token = NULL, lease_expires_at = NULL,
-                    updated_at = \(PostgresTimestamp(now))
-                WHERE id = \(job.id) AND state = 'running' AND lease_token = \(job.leaseToken)
-                RETURNING id
-                """
-            )
+            // expired job over either committed first (and this matches nothing) or waits for this one.
+            let finished = try await statement("finish") { [bindings] connection in
+                try await self.rows(connection, PostgresStatements.FinishJob.self, bindings)
+            }
             guard !finished.isEmpty else { throw Self.leaseLost(job) }
-            guard let event else { return nil }
-            return try await self.apply(connection, event: event, paymentID: job.paymentID, now: now)
+            return nil
+        }
+        bindings.append(job.paymentID)
+        return try await transaction("finish") { [bindings] connection in
+            // Ends the job under the same lease check, and locks the payment for the event, in one statement.
+            let rows = try await self.rows(connection, PostgresStatements.FinishJobLockPayment.self, bindings)
+            // The job's payment is referenced by a foreign key, so it is there; without it the job still ends.
+            guard let row = rows.first else { return nil }
+            let cells = row.makeRandomAccess()
+            guard try cells[0].decode(Int64.self) == 1 else { throw Self.leaseLost(job) }
+            let current = try Self.decodePayment(cells, at: 1).payment
+            return try await self.apply(connection, event: event, locked: current, now: now)
         }
     }
 

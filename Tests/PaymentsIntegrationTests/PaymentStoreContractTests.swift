@@ -127,6 +127,38 @@ struct PaymentStoreContractTests {
         }
     }
 
+    @Test("Concurrent webhooks for one payment: each outcome is the payment as stored right after its own event", arguments: StoreKind.allCases)
+    func concurrentWebhookOutcomes(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let payment = try await created(store, Self.newPayment())
+            let statuses: [PaymentStatus] = [.processing, .completed, .processing, .returned, .completed, .processing]
+            let outcomes = try await withThrowingTaskGroup(of: EventOutcome?.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        let event = WebhookEvent(
+                            eventID: "race-\(index)", paymentID: payment.id, bankRef: "BNK-R", status: statuses[index % statuses.count],
+                            returnCode: nil, reason: nil, occurredAt: Self.now
+                        )
+                        guard case .recorded(let outcome) = try await store.recordWebhook(event, receivedAt: Self.now) else { return nil }
+                        return outcome
+                    }
+                }
+                return try await group.reduce(into: [EventOutcome]()) { if let outcome = $1 { $0.append(outcome) } }
+            }
+            #expect(outcomes.count == 24)
+            let stored = try #require(try await store.payment(id: payment.id))
+            for outcome in outcomes {
+                // Its history is a prefix of what is stored now, ending with its own entry when it wrote one.
+                #expect(Array(stored.history.prefix(outcome.payment.history.count)) == outcome.payment.history)
+                #expect(outcome.payment.history.count >= 1)
+            }
+            // Each entry-writing outcome saw a different history length: none missed an entry committed before it.
+            let writers = outcomes.filter { $0.action != .alreadyInStatus }
+            #expect(Set(writers.map(\.payment.history.count)).count == writers.count)
+            #expect(stored.history.count == 1 + writers.count)
+        }
+    }
+
     @Test("Webhooks: recorded once per event_id, unknown payments kept, lifecycle applied with follow-up jobs", arguments: StoreKind.allCases)
     func webhooks(_ kind: StoreKind) async throws {
         try await kind.withStore { store in

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # The body of load.sh, run inside scripts/with-postgres.sh (PGHOST/PGPORT/PGUSER are set).
+#
+# Each phase gets a database and `payments serve` + `payments bank-sandbox` of its own, so no phase measures the
+# background work another left behind (every created payment is then claimed, submitted to the sandbox, settled by two
+# webhooks and followed by an ERP step; a 15 s burst leaves minutes of it).
 set -euo pipefail
 DURATION=${DURATION:-15}
-BIN=$(swift build -c release --show-bin-path)/payments
+BIN=${PAYMENTS_BIN:-$(swift build -c release --show-bin-path)/payments}
+RATELOAD=${RATELOAD:?set by load.sh}
+CREATE_PROTOCOL=${CREATE_PROTOCOL:-prepared}
 WORK=$(mktemp -d /tmp/payments-bench.XXXXXX)
 KEY=sk_bench_0123456789abcdef0123
 SECRET=whsec_bench_5b1c
+CORES=$(nproc)
 export PAYMENTS_API_KEY=$KEY
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -14,60 +21,121 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_ready() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
 figure() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
+db_url() { echo "postgres://$PGUSER@$PGHOST:$PGPORT/$1"; }
 
-createdb bench_api
-createdb bench_pgbench
-"$BIN" migrate --database-url "postgres://$PGUSER@$PGHOST:$PGPORT/bench_pgbench" >/dev/null
+# CPU seconds (user + system) used so far by the processes in $@ (pids), and by the PostgreSQL cluster's processes.
+TICKS=$(getconf CLK_TCK)
+cpu_of() {
+    local total=0 pid fields
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] || continue
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat")
+        total=$((total + $(echo "$fields" | awk '{ print $12 + $13 }')))
+    done
+    python3 -c "print(f'{$total / $TICKS:.2f}')"
+}
+# CPU seconds the whole machine has been busy (all processes, ours or not: the machine is shared).
+machine_busy() { awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / '"$TICKS"' }' /proc/stat; }
+POSTMASTER=$(head -1 "$PAYMENTS_TEST_PG_DATA/postmaster.pid")
+postgres_pids() { echo "$POSTMASTER"; pgrep -P "$POSTMASTER" || true; }
+# Snapshot of CPU counters: "serve sandbox postgres" seconds; postgres backends that exit in between are not counted,
+# the pools' connections live through a run.
+cpu_snapshot() { echo "$(cpu_of "$SERVE_PID") $(cpu_of "$SANDBOX_PID") $(cpu_of $(postgres_pids)) $(machine_busy)"; }
+cpu_delta() {  # before after -> "serve sandbox postgres"
+    python3 -c "import sys; b = list(map(float, sys.argv[1].split())); a = list(map(float, sys.argv[2].split())); print(' '.join(f'{y - x:.1f}' for x, y in zip(b, a)))" "$1" "$2"
+}
 
-# Starts `payments bank-sandbox` and `payments serve` on database $1, logs named after $2; sets API_PORT.
+# Starts `payments bank-sandbox` and `payments serve` on database $1, logs named after $2; sets API_PORT, SERVE_PID,
+# SANDBOX_PID. Both at their defaults (log level info, worker concurrency 8), as in production.
 start_stack() {
     local sandbox_port
     sandbox_port=$(free_port)
     API_PORT=$(free_port)
     BANK_WEBHOOK_SECRET=$SECRET LOG_LEVEL=warning "$BIN" bank-sandbox --port "$sandbox_port" \
         --webhook-url "http://127.0.0.1:$API_PORT/webhook/payments" > "$WORK/sandbox-$2.log" 2>&1 &
+    SANDBOX_PID=$!
     pids+=($!)
-    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" PAYMENTS_API_KEYS="bench:$KEY" \
+    DATABASE_URL=$(db_url "$1") PAYMENTS_API_KEYS="bench:$KEY" \
         BANK_BASE_URL="http://127.0.0.1:$sandbox_port" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
         BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-$2.log" 2>&1 &
+    SERVE_PID=$!
     pids+=($!)
     wait_ready "http://127.0.0.1:$API_PORT/readyz"
     wait_ready "http://127.0.0.1:$sandbox_port/healthz"
 }
 
-start_stack bench_api create
+stop_stack() {
+    kill "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+    pids=()
+    sleep 2  # let the cluster settle (its background writer and autovacuum) before the next phase
+}
 
 run_wrk() {  # connections, url, output
     wrk -t2 -c"$1" -d"${DURATION}s" --timeout 5s -s scripts/bench/create-payment.lua "$2" > "$3"
 }
 
-echo "==> warm-up"
-DURATION=3 run_wrk 16 "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/warmup.txt"
+# How far the background work got: payments by status, and jobs still waiting.
+progress() {
+    psql -tA -d "$1" -c "SELECT (SELECT count(*) FROM payments), (SELECT count(*) FROM payments WHERE status <> 'initiated'),
+        (SELECT count(*) FROM jobs WHERE state IN ('queued', 'running'))" | tr '|' ' '
+}
 
-echo "==> POST /v1/payments on PostgreSQL, 16 connections, ${DURATION}s"
-run_wrk 16 "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/pg16.txt"
+# One create phase: fresh database $1, stack, 3 s warm-up, then the measured run at $2 connections into $3.
+create_phase() {
+    createdb "$1"
+    start_stack "$1" "$1"
+    DURATION=3 run_wrk "$2" "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/warmup-$1.txt"
+    read -r _ settled_before _ <<< "$(progress "$1")"
+    local before after
+    before=$(cpu_snapshot)
+    run_wrk "$2" "http://127.0.0.1:$API_PORT/v1/payments" "$3"
+    after=$(cpu_snapshot)
+    read -r _ settled_after pending <<< "$(progress "$1")"
+    echo "cpu $(cpu_delta "$before" "$after")" >> "$3"
+    echo "background_progressed $((settled_after - settled_before))" >> "$3"
+    echo "jobs_pending $pending" >> "$3"
+    stop_stack
+}
+
+# 1. The create path at 16 connections, then pgbench on the same database with the same statement.
+echo "==> POST /v1/payments on PostgreSQL, 16 connections, ${DURATION}s (after a 3 s warm-up)"
+create_phase bench_create16 16 "$WORK/pg16.txt"
 api16=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg16.txt")
 
-echo "==> pgbench, the same transaction, 16 connections, ${DURATION}s"
-pgbench -n -M extended -c 16 -j 2 -T "$DURATION" -f scripts/bench/create-payment.sql bench_pgbench > "$WORK/pgbench16.txt" 2>&1
-pgb16=$(awk '/^tps/ { print $3 }' "$WORK/pgbench16.txt")
+# pgbench runs alone (the stack of phase 1 is stopped: its workers would otherwise drain phase 1's backlog on the same
+# cores, or claim pgbench's submit jobs), on the database phase 1 filled. The script is the create path's statement.
+# The headline ratio uses the protocol mode the create path uses: PostgresPaymentStore.create runs a named prepared
+# statement (PostgresPreparedStatement), which is pgbench's -M prepared; CREATE_PROTOCOL=extended is for builds whose
+# create sends unnamed statements (parsed and planned every time, pgbench's -M extended). Both are printed.
+run_pgbench() {  # mode, output
+    local before after
+    before=$(machine_busy)
+    pgbench -n -M "$1" -c 16 -j 2 -T "$DURATION" -f scripts/bench/create-payment.sql bench_create16 > "$2" 2>&1
+    after=$(machine_busy)
+    echo "machine_cpu $(python3 -c "print(f'{$after - $before:.1f}')")" >> "$2"
+}
+for mode in prepared extended; do
+    echo "==> pgbench, the create path's statement, 16 connections, ${DURATION}s, -M $mode"
+    run_pgbench "$mode" "$WORK/pgbench16-$mode.txt"
+done
+pgb16=$(awk '/^tps/ { print $3 }' "$WORK/pgbench16-prepared.txt")
+pgb16x=$(awk '/^tps/ { print $3 }' "$WORK/pgbench16-extended.txt")
+if [ "$CREATE_PROTOCOL" = prepared ]; then pgb_mirror=$pgb16; else pgb_mirror=$pgb16x; fi
 
-echo "==> POST /v1/payments on PostgreSQL, 64 connections, ${DURATION}s"
-run_wrk 64 "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/pg64.txt"
+# 2. The create path at 64 connections.
+echo "==> POST /v1/payments on PostgreSQL, 64 connections, ${DURATION}s (after a 3 s warm-up)"
+create_phase bench_create64 64 "$WORK/pg64.txt"
 api64=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg64.txt")
 
-kill "${pids[@]}" 2>/dev/null || true
-wait 2>/dev/null || true
-pids=()
-
-# The webhook path on a server of its own: the create runs above leave tens of thousands of jobs for the workers,
-# which would be measured instead. A fresh database, seeded with a few thousand settled payments, keeps the figure
-# the webhook path's own.
+# 3. The webhook path on a database of its own, seeded with settled payments and drained first, so the figure is the
+# webhook path's own. Load at a constant rate from a compiled open-loop generator (rateload.c): latency counts from
+# each request's scheduled time.
 echo "==> POST /webhook/payments at 1,000 requests/s for ${DURATION}s (known payments, 'processing' events)"
 createdb bench_webhook
 start_stack bench_webhook webhook
-WEBHOOK_PORT=$API_PORT
-DURATION=2 run_wrk 8 "http://127.0.0.1:$WEBHOOK_PORT/v1/payments" "$WORK/seed.txt"
+DURATION=2 run_wrk 8 "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/seed.txt"
 for _ in $(seq 1 180); do
     pending=$(psql -tA -d bench_webhook -c "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")
     [ "$pending" = "0" ] && break
@@ -75,36 +143,58 @@ for _ in $(seq 1 180); do
 done
 echo "    seeded $(psql -tA -d bench_webhook -c 'SELECT count(*) FROM payments') payments; jobs still pending: $pending"
 psql -tA -d bench_webhook -c "SELECT id FROM payments ORDER BY created_at DESC LIMIT 2000" > "$WORK/ids.txt"
-python3 scripts/bench/rate_load.py --url "http://127.0.0.1:$WEBHOOK_PORT/webhook/payments" --rate 1000 \
-    --duration "$DURATION" --connections 32 --secret "$SECRET" --payment-ids "$WORK/ids.txt" > "$WORK/webhook.txt"
+python3 scripts/bench/make_webhook_requests.py --count $((1000 * DURATION)) --host "127.0.0.1:$API_PORT" \
+    --secret "$SECRET" --payment-ids "$WORK/ids.txt" > "$WORK/webhook-requests.bin"
+before=$(cpu_snapshot)
+"$RATELOAD" --port "$API_PORT" --rate 1000 --duration "$DURATION" --connections 32 \
+    --requests "$WORK/webhook-requests.bin" > "$WORK/webhook.txt"
+after=$(cpu_snapshot)
+echo "cpu $(cpu_delta "$before" "$after")" >> "$WORK/webhook.txt"
+stop_stack
 
-kill "${pids[@]}" 2>/dev/null || true
-wait 2>/dev/null || true
-pids=()
-
+# 4. The SQLite default: embedded sandbox, one process.
 echo "==> POST /v1/payments on the SQLite default (embedded sandbox), 16 connections, ${DURATION}s"
 SQLITE_PORT=$(free_port)
 PAYMENTS_API_KEYS="bench:$KEY" "$BIN" serve --port "$SQLITE_PORT" --database-url "sqlite:$WORK/bench.sqlite" \
     > "$WORK/serve-sqlite.log" 2>&1 &
+SERVE_PID=$!
 pids+=($!)
 wait_ready "http://127.0.0.1:$SQLITE_PORT/readyz"
 DURATION=3 run_wrk 16 "http://127.0.0.1:$SQLITE_PORT/v1/payments" "$WORK/warmup-sqlite.txt"
 run_wrk 16 "http://127.0.0.1:$SQLITE_PORT/v1/payments" "$WORK/sqlite16.txt"
 sqlite16=$(awk '/Requests\/sec/ { print $2 }' "$WORK/sqlite16.txt")
+stop_stack
+
+cpu_line() {  # file -> "serve X, sandbox Y, postgres Z, machine M (of N available)"
+    local serve sandbox postgres machine
+    read -r serve sandbox postgres machine <<< "$(awk '$1 == "cpu" { print $2, $3, $4, $5 }' "$1")"
+    echo "serve $serve, sandbox $sandbox, postgres $postgres; machine $machine of $((CORES * DURATION))"
+}
+row() { printf '%-58s %s\n' "$1" "$2"; }
 
 echo
-echo "== results (machine: $(nproc) cores; load generator on the same cores; ${DURATION}s per run)"
-printf '%-52s %10s\n' "PostgreSQL create, 16 conns (req/s)" "$api16"
-printf '%-52s %10s\n' "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/pg16.txt") / $(figure latency_p99_ms "$WORK/pg16.txt")"
-printf '%-52s %10s\n' "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg16.txt"), $(figure socket_errors "$WORK/pg16.txt")"
-printf '%-52s %10s\n' "pgbench same transaction, 16 conns (tps)" "$pgb16"
-printf '%-52s %10s\n' "  ratio API / pgbench (target >= 0.6)" "$(python3 -c "print(f'{$api16 / $pgb16:.2f}')")"
-printf '%-52s %10s\n' "PostgreSQL create, 64 conns (req/s)" "$api64"
-printf '%-52s %10s\n' "  p50 / p99 (ms) (target p99 < 50)" "$(figure latency_p50_ms "$WORK/pg64.txt") / $(figure latency_p99_ms "$WORK/pg64.txt")"
-printf '%-52s %10s\n' "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg64.txt"), $(figure socket_errors "$WORK/pg64.txt")"
-printf '%-52s %10s\n' "SQLite create, 16 conns (req/s, target >= 1000)" "$sqlite16"
-printf '%-52s %10s\n' "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/sqlite16.txt") / $(figure latency_p99_ms "$WORK/sqlite16.txt")"
-printf '%-52s %10s\n' "Webhook at 1000 req/s: achieved req/s" "$(figure achieved_rps "$WORK/webhook.txt")"
-printf '%-52s %10s\n' "  p50 / p99 / max (ms) (target p99 < 5)" "$(figure latency_p50_ms "$WORK/webhook.txt") / $(figure latency_p99_ms "$WORK/webhook.txt") / $(figure latency_max_ms "$WORK/webhook.txt")"
-printf '%-52s %10s\n' "  errors" "$(figure errors "$WORK/webhook.txt")"
+echo "== results: $(nproc) cores, load generator on the same cores, ${DURATION}s per run, $("$BIN" --version 2>/dev/null || echo payments)"
+row "PostgreSQL create, 16 conns (req/s)" "$api16"
+row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/pg16.txt") / $(figure latency_p99_ms "$WORK/pg16.txt")"
+row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg16.txt"), $(figure socket_errors "$WORK/pg16.txt")"
+row "  CPU seconds during the run" "$(cpu_line "$WORK/pg16.txt")"
+row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$WORK/pg16.txt") / $(figure jobs_pending "$WORK/pg16.txt")"
+row "pgbench, the same statement, -M prepared, 16 conns (tps)" "$pgb16"
+row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-prepared.txt") of $((CORES * DURATION))"
+row "pgbench, the same statement, -M extended, 16 conns (tps)" "$pgb16x"
+row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-extended.txt") of $((CORES * DURATION))"
+row "RATIO API / pgbench -M $CREATE_PROTOCOL, as the create path (target >= 0.6)" "$(ratio "$api16" "$pgb_mirror")"
+row "  ratio API / pgbench -M prepared, -M extended" "$(ratio "$api16" "$pgb16"), $(ratio "$api16" "$pgb16x")"
+row "PostgreSQL create, 64 conns (req/s)" "$api64"
+row "  p50 / p99 (ms) (target p99 < 50)" "$(figure latency_p50_ms "$WORK/pg64.txt") / $(figure latency_p99_ms "$WORK/pg64.txt")"
+row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg64.txt"), $(figure socket_errors "$WORK/pg64.txt")"
+row "  CPU seconds during the run" "$(cpu_line "$WORK/pg64.txt")"
+row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$WORK/pg64.txt") / $(figure jobs_pending "$WORK/pg64.txt")"
+row "SQLite create, 16 conns (req/s, target >= 1000)" "$sqlite16"
+row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/sqlite16.txt") / $(figure latency_p99_ms "$WORK/sqlite16.txt")"
+row "Webhook at 1000 req/s open loop: achieved (req/s)" "$(figure achieved_rps "$WORK/webhook.txt")"
+row "  p50 / p90 / p99 / p99.9 / max (ms) (target p99 < 5)" "$(figure latency_p50_ms "$WORK/webhook.txt") / $(figure latency_p90_ms "$WORK/webhook.txt") / $(figure latency_p99_ms "$WORK/webhook.txt") / $(figure latency_p999_ms "$WORK/webhook.txt") / $(figure latency_max_ms "$WORK/webhook.txt")"
+row "  ok, errors, unanswered" "$(figure ok "$WORK/webhook.txt"), $(figure errors "$WORK/webhook.txt"), $(figure unanswered "$WORK/webhook.txt")"
+row "  generator: CPU s, dispatch lag p99 / max (ms)" "$(figure generator_cpu_s "$WORK/webhook.txt"), $(figure dispatch_lag_p99_ms "$WORK/webhook.txt") / $(figure dispatch_lag_max_ms "$WORK/webhook.txt")"
+row "  CPU seconds during the run" "$(cpu_line "$WORK/webhook.txt")"
 echo "(raw outputs in $WORK)"
