@@ -115,22 +115,7 @@ private struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             if fields[key] == nil { fields[key] = value }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail() }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(fields)
-                }
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(fields)
-            default:
-                throw fail()
-            }
+            if try endsContainer(closedBy: UInt8(ascii: "}")) { return .object(fields) }
         }
     }
 
@@ -144,22 +129,27 @@ private struct JSONParser {
         }
         while true {
             elements.append(try parseValue())
+            if try endsContainer(closedBy: UInt8(ascii: "]")) { return .array(elements) }
+        }
+    }
+
+    /// After an element: consumes a `,` (and returns `false`, another element follows) or the closing byte (and
+    /// returns `true`). A `,` right before the closing byte also closes, as JSONDecoder accepts trailing commas.
+    mutating func endsContainer(closedBy closing: UInt8) throws(JSONValue.ParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail() }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
             skipWhitespace()
-            guard index < bytes.count else { throw fail() }
-            switch bytes[index] {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                }
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default:
-                throw fail()
-            }
+            guard index < bytes.count, bytes[index] == closing else { return false }
+            index += 1
+            return true
+        case closing:
+            index += 1
+            return true
+        default:
+            throw fail()
         }
     }
 

@@ -209,15 +209,7 @@ public final class PostgresPaymentStore: PaymentStore {
         guard followUps.count <= 1 else { return try await recordWebhookLockingFirst(webhook, receivedAt: receivedAt) }
         let followUp = followUps.first ?? []
         let at = PostgresTimestamp(receivedAt)
-        var bindings = PostgresBindings(capacity: 16)
-        bindings.append(webhook.eventID)
-        bindings.append(webhook.paymentID)
-        bindings.append(event.status.rawValue)
-        bindings.append(event.bankRef)
-        bindings.append(event.returnCode)
-        bindings.append(event.reason)
-        bindings.append(PostgresTimestamp(event.occurredAt))
-        bindings.append(at)
+        var bindings = Self.webhookEventBindings(webhook, receivedAt: receivedAt, capacity: 16)
         bindings.append(event.source.rawValue)
         bindings.append(detail)
         bindings.append(statuses)
@@ -255,15 +247,7 @@ public final class PostgresPaymentStore: PaymentStore {
     /// ``recordWebhook(_:receivedAt:)`` as a transaction of several statements: the event and the payment's lock,
     /// then the change.
     private func recordWebhookLockingFirst(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
-        var bindings = PostgresBindings(capacity: 8)
-        bindings.append(event.eventID)
-        bindings.append(event.paymentID)
-        bindings.append(event.status.rawValue)
-        bindings.append(event.bankRef)
-        bindings.append(event.returnCode)
-        bindings.append(event.reason)
-        bindings.append(PostgresTimestamp(event.occurredAt))
-        bindings.append(PostgresTimestamp(receivedAt))
+        let bindings = Self.webhookEventBindings(event, receivedAt: receivedAt, capacity: 8)
         return try await transaction("recordWebhook") { [bindings] connection in
             let rows = try await self.rows(connection, PostgresStatements.RecordWebhookLockPayment.self, bindings)
             guard let row = rows.first else { return .duplicate }
@@ -272,6 +256,20 @@ public final class PostgresPaymentStore: PaymentStore {
             let current = try Self.decodePayment(cells, at: 1).payment
             return .recorded(try await self.apply(connection, event: event.paymentEvent, locked: current, now: receivedAt))
         }
+    }
+
+    /// `$1` to `$8` of both webhook statements (``PostgresStatements/insertWebhookEvent``).
+    private static func webhookEventBindings(_ event: WebhookEvent, receivedAt: Date, capacity: Int) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: capacity)
+        bindings.append(event.eventID)
+        bindings.append(event.paymentID)
+        bindings.append(event.status.rawValue)
+        bindings.append(event.bankRef)
+        bindings.append(event.returnCode)
+        bindings.append(event.reason)
+        bindings.append(PostgresTimestamp(event.occurredAt))
+        bindings.append(PostgresTimestamp(receivedAt))
+        return bindings
     }
 
     public func apply(_ event: PaymentEvent, to paymentID: UUID, now: Date) async throws -> EventOutcome? {

@@ -163,6 +163,19 @@ enum PostgresStatements {
             """
     }
 
+    /// The `inserted` step both webhook statements begin with: the event, unless its `event_id` was recorded before
+    /// (then no row, and nothing further happens); `known_payment` tells whether its payment exists. `$1` to `$8` as
+    /// in ``RecordWebhookLockPayment``.
+    static let insertWebhookEvent = """
+        inserted AS (
+                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
+                    occurred_at, received_at)
+                VALUES ($1, $2, EXISTS (SELECT 1 FROM payments WHERE id = $2), $3, $4::text, $5::text, $6::text, $7, $8)
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING known_payment
+            )
+        """
+
     /// Records a webhook event (a repeated `event_id` inserts nothing) and, when it was new and its payment is known,
     /// locks the payment for the lifecycle. No row: a repeat. A row: whether the payment is known, then its columns.
     ///
@@ -171,13 +184,7 @@ enum PostgresStatements {
     enum RecordWebhookLockPayment: PostgresStatementSQL {
         static let name = "payments_record_webhook_lock_payment_v1"
         static let sql = """
-            WITH inserted AS (
-                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
-                    occurred_at, received_at)
-                VALUES ($1, $2, EXISTS (SELECT 1 FROM payments WHERE id = $2), $3, $4::text, $5::text, $6::text, $7, $8)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING known_payment
-            ), locked AS (
+            WITH \(insertWebhookEvent), locked AS (
                 SELECT \(PostgresPaymentStore.paymentColumns) FROM payments
                 WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted WHERE known_payment)
                 FOR NO KEY UPDATE
@@ -204,13 +211,7 @@ enum PostgresStatements {
     enum RecordWebhook: PostgresStatementSQL {
         static let name = "payments_record_webhook_v1"
         static let sql = """
-            WITH inserted AS (
-                INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
-                    occurred_at, received_at)
-                VALUES ($1, $2, EXISTS (SELECT 1 FROM payments WHERE id = $2), $3, $4::text, $5::text, $6::text, $7, $8)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING known_payment
-            ), locked AS (
+            WITH \(insertWebhookEvent), locked AS (
                 SELECT \(PostgresPaymentStore.paymentColumns), xmin::text AS row_version FROM payments
                 WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted WHERE known_payment)
                 FOR NO KEY UPDATE
