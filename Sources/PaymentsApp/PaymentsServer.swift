@@ -135,13 +135,16 @@ public struct PaymentsServer: Service {
             store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
             logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
         )
-        services.append(worker)
-        services.append(
-            Reconciler(
-                store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
-                metrics: PaymentMetrics(factory: metrics)
+        // An API-only instance (no workers) leaves the queue and reconciliation to the instances that have them.
+        if configuration.worker.concurrency > 0 {
+            services.append(worker)
+            services.append(
+                Reconciler(
+                    store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
+                    metrics: PaymentMetrics(factory: metrics)
+                )
             )
-        )
+        }
         services.append(QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
         let onListening = self.onListening
         let logger = self.logger

@@ -104,8 +104,15 @@ extension ServeConfiguration {
 
         var worker = JobWorkerConfiguration.default
         if let text = env["PAYMENTS_WORKER_CONCURRENCY"] {
-            guard let value = Int(text), (1...256).contains(value) else {
-                throw ConfigurationError(setting: "PAYMENTS_WORKER_CONCURRENCY", reason: "must be a number from 1 to 256")
+            guard let value = Int(text), (0...256).contains(value) else {
+                throw ConfigurationError(setting: "PAYMENTS_WORKER_CONCURRENCY", reason: "must be a number from 0 to 256")
+            }
+            // 0 is an API-only instance (client API and webhook receiver; the queue is worked by other instances),
+            // which only a shared database makes sense of: on SQLite nothing else could ever work the queue.
+            if value == 0, case .sqlite = database {
+                throw ConfigurationError(
+                    setting: "PAYMENTS_WORKER_CONCURRENCY", reason: "0 (no workers) needs a PostgreSQL DATABASE_URL"
+                )
             }
             worker.concurrency = value
         }

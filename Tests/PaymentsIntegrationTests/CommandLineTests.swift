@@ -40,6 +40,8 @@ struct CommandLineTests {
             (["PAYMENTS_API_KEYS": "erp:short-secret"], "PAYMENTS_API_KEYS"),
             (["BANK_BASE_URL": "http://127.0.0.1:9", "PAYMENTS_API_KEYS": "erp:\(TestClients.acmeKey)", "BANK_WEBHOOK_SECRET": "whsec_hunter2", "BANK_CLIENT_SECRET": "hunter2"], "BANK_CLIENT_ID"),
             (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+            // No workers is for instances sharing PostgreSQL; on SQLite nothing would ever work the queue.
+            (["PAYMENTS_WORKER_CONCURRENCY": "0"], "PAYMENTS_WORKER_CONCURRENCY"),
         ]
         for (environment, setting) in cases {
             // No flags: each case must fail on its environment variable before anything binds or opens a file.

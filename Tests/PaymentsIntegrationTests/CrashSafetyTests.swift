@@ -43,6 +43,18 @@ struct CrashSafetyTests {
         }
     }
 
+    @Test("An API-only instance (no workers) takes requests and webhooks; a worker instance works its queue")
+    func apiOnlyAndWorkerInstances() async throws {
+        let databaseURL = try await PostgresTestDatabase.create()
+        try await withCluster(databaseURL: databaseURL, servers: 2, overrides: [0: ["PAYMENTS_WORKER_CONCURRENCY": "0"]]) { cluster in
+            let outcome = try await cluster.drive(count: 200) { _ in }
+            try await cluster.expectInvariants(outcome)
+            let servers = cluster.servers.withLock { $0 }
+            #expect(!servers[0].output.contains("\"job_kind\""), "the API-only instance ran a job")
+            #expect(servers[1].output.contains("\"job_kind\":\"submit\""), "the worker instance ran no submission")
+        }
+    }
+
     @Test("PostgreSQL stopped mid-load: 503s while it is down, full recovery after")
     func databaseRestartMidLoad() async throws {
         let database = try PostgresCluster()
@@ -67,8 +79,10 @@ struct CrashSafetyTests {
         }
     }
 
-    private func withCluster(databaseURL: String, servers: Int, _ body: (ProcessCluster) async throws -> Void) async throws {
-        let cluster = try ProcessCluster(databaseURL: databaseURL, serverCount: servers)
+    private func withCluster(
+        databaseURL: String, servers: Int, overrides: [Int: [String: String]] = [:], _ body: (ProcessCluster) async throws -> Void
+    ) async throws {
+        let cluster = try ProcessCluster(databaseURL: databaseURL, serverCount: servers, overrides: overrides)
         defer { cluster.stopAll() }
         try await cluster.start()
         try await body(cluster)
@@ -86,12 +100,18 @@ final class ProcessCluster: Sendable {
     let logFolder = CommandLineTests.logFolder
 
     struct Outcome {
+        /// How many payments the driver was asked to create; every one must have been accepted.
+        var requested: Int
         var paymentIDs: [Int: String]
         var unavailable: Int
     }
 
-    init(databaseURL: String, serverCount: Int) throws {
+    /// Settings added to (or replacing) ``serverEnvironment`` for some of the servers, by index.
+    let overrides: [Int: [String: String]]
+
+    init(databaseURL: String, serverCount: Int, overrides: [Int: [String: String]] = [:]) throws {
         self.databaseURL = databaseURL
+        self.overrides = overrides
         serverPorts = (0..<serverCount).map { _ in freePort() }
     }
 
@@ -119,7 +139,7 @@ final class ProcessCluster: Sendable {
     private func startServer(_ index: Int) throws {
         let process = try ManagedProcess(
             name: "serve\(index)", arguments: ["serve", "--port", "\(serverPorts[index])"],
-            environment: serverEnvironment, logFolder: logFolder
+            environment: serverEnvironment.merging(overrides[index] ?? [:]) { $1 }, logFolder: logFolder
         )
         servers.withLock { list in
             if list.count > index { list[index] = process } else { list.append(process) }
@@ -186,7 +206,7 @@ final class ProcessCluster: Sendable {
         }
         hooks.continuation.finish()
         await hookRunner
-        return Outcome(paymentIDs: tally.ids.withLock { $0 }, unavailable: tally.unavailable.withLock { $0 })
+        return Outcome(requested: count, paymentIDs: tally.ids.withLock { $0 }, unavailable: tally.unavailable.withLock { $0 })
     }
 
     private func createUntilAccepted(
@@ -213,7 +233,7 @@ final class ProcessCluster: Sendable {
     /// Every accepted payment reaches a terminal status, exactly one payment per client_ref, and the bank saw each
     /// once.
     func expectInvariants(_ outcome: Outcome) async throws {
-        #expect(outcome.paymentIDs.count == ProcessClusterLimits.count(outcome))
+        #expect(outcome.paymentIDs.count == outcome.requested)
         #expect(Set(outcome.paymentIDs.values).count == outcome.paymentIDs.count)
         let settings = try PostgresStoreConfiguration(url: databaseURL)
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "check"))
@@ -259,9 +279,4 @@ final class LoadTally: Sendable {
     let ids = Mutex<[Int: String]>([:])
     let unavailable = Mutex(0)
     let progress = Mutex(0)
-}
-
-enum ProcessClusterLimits {
-    /// Every index the driver was asked for must have been accepted.
-    static func count(_ outcome: ProcessCluster.Outcome) -> Int { CrashSafetyTests.paymentCount }
 }

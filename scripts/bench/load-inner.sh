@@ -47,7 +47,8 @@ cpu_delta() {  # before after -> "serve sandbox postgres"
 }
 
 # Starts `payments bank-sandbox` and `payments serve` on database $1, logs named after $2; sets API_PORT, SERVE_PID,
-# SANDBOX_PID. Both at their defaults (log level info, worker concurrency 8), as in production.
+# SANDBOX_PID. Both at their defaults (log level info, worker concurrency 8), as in production; WORKERS=0 makes the
+# server an API-only instance (the queue left to other instances).
 start_stack() {
     local sandbox_port
     sandbox_port=$(free_port)
@@ -56,7 +57,7 @@ start_stack() {
         --webhook-url "http://127.0.0.1:$API_PORT/webhook/payments" > "$WORK/sandbox-$2.log" 2>&1 &
     SANDBOX_PID=$!
     pids+=($!)
-    DATABASE_URL=$(db_url "$1") PAYMENTS_API_KEYS="bench:$KEY" \
+    DATABASE_URL=$(db_url "$1") PAYMENTS_API_KEYS="bench:$KEY" PAYMENTS_WORKER_CONCURRENCY=${WORKERS:-8} \
         BANK_BASE_URL="http://127.0.0.1:$sandbox_port" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
         BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-$2.log" 2>&1 &
     SERVE_PID=$!
@@ -103,6 +104,19 @@ create_phase() {
 echo "==> POST /v1/payments on PostgreSQL, 16 connections, ${DURATION}s (after a 3 s warm-up)"
 create_phase bench_create16 16 "$WORK/pg16.txt"
 api16=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg16.txt")
+
+# 1b. The same, on an API-only instance (PAYMENTS_WORKER_CONCURRENCY=0: client API and webhook receiver, the queue
+# left to worker instances, of which none runs during the measurement): the create path's own capacity, the figure
+# pgbench's (which does none of the background work either) compares with. A build without that mode prints n/a.
+echo "==> POST /v1/payments on PostgreSQL, API-only instance, 16 connections, ${DURATION}s (after a 3 s warm-up)"
+probe=$(PAYMENTS_WORKER_CONCURRENCY=0 "$BIN" serve --database-url "sqlite:$WORK/probe.sqlite" 2>&1 || true)
+if [[ $probe == *"needs a PostgreSQL"* ]]; then
+    WORKERS=0 create_phase bench_create16_api 16 "$WORK/pg16-api.txt"
+    api16_only=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg16-api.txt")
+else
+    echo "    (this build has no API-only mode)"
+    api16_only=n/a
+fi
 
 # pgbench runs alone (the stack of phase 1 is stopped: its workers would otherwise drain phase 1's backlog on the same
 # cores, or claim pgbench's submit jobs), on the database phase 1 filled. The script is the create path's statement.
@@ -185,6 +199,13 @@ row "pgbench, the same statement, -M extended, 16 conns (tps)" "$pgb16x"
 row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-extended.txt") of $((CORES * DURATION))"
 row "RATIO API / pgbench -M $CREATE_PROTOCOL, as the create path (target >= 0.6)" "$(ratio "$api16" "$pgb_mirror")"
 row "  ratio API / pgbench -M prepared, -M extended" "$(ratio "$api16" "$pgb16"), $(ratio "$api16" "$pgb16x")"
+row "PostgreSQL create, API-only instance, 16 conns (req/s)" "$api16_only"
+if [ "$api16_only" != n/a ]; then
+    row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/pg16-api.txt") / $(figure latency_p99_ms "$WORK/pg16-api.txt")"
+    row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg16-api.txt"), $(figure socket_errors "$WORK/pg16-api.txt")"
+    row "  CPU seconds during the run" "$(cpu_line "$WORK/pg16-api.txt")"
+    row "RATIO API-only / pgbench -M $CREATE_PROTOCOL (target >= 0.6)" "$(ratio "$api16_only" "$pgb_mirror")"
+fi
 row "PostgreSQL create, 64 conns (req/s)" "$api64"
 row "  p50 / p99 (ms) (target p99 < 50)" "$(figure latency_p50_ms "$WORK/pg64.txt") / $(figure latency_p99_ms "$WORK/pg64.txt")"
 row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg64.txt"), $(figure socket_errors "$WORK/pg64.txt")"
