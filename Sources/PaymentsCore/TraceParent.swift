@@ -22,13 +22,11 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
 
     /// A new root context with random ids, sampled.
     public static func random() -> TraceParent {
-        var generator = SystemRandomNumberGenerator()
-        func bytes(_ count: Int) -> [UInt8] {
-            var result = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            if result.allSatisfy({ $0 == 0 }) { result[count - 1] = 1 }
-            return result
-        }
-        return TraceParent(traceID: bytes(16).hexEncoded, parentID: bytes(8).hexEncoded, flags: 1)
+        var bytes = SecureRandom.bytes(24)
+        // All-zero ids are invalid; one in 2^64 draws would make one.
+        if bytes[0..<16].allSatisfy({ $0 == 0 }) { bytes[15] = 1 }
+        if bytes[16..<24].allSatisfy({ $0 == 0 }) { bytes[23] = 1 }
+        return TraceParent(traceID: bytes[0..<16].hexEncoded, parentID: bytes[16..<24].hexEncoded, flags: 1)
     }
 
     private init(traceID: String, parentID: String, flags: UInt8) {

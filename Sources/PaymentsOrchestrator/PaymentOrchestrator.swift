@@ -42,7 +42,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         // The stored context is this span's, so that everything done later for the payment joins its trace; the
         // caller's value stands in when no tracer is running.
         let new = NewPayment(
-            id: UUID(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
+            id: SecureRandom.uuid(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
             traceParent: PaymentTrace.traceParent(of: span.context) ?? traceParent, createdAt: now()
         )
         span.attributes["payment_id"] = new.id.lowercased

@@ -209,7 +209,7 @@ extension PostgresPaymentStore {
             bindings.append(event.status.rawValue)
             bindings.append(event.source.rawValue)
             bindings.append(detail)
-            bindings.append(followUp.map { _ in UUID() })
+            bindings.append(followUp.map { _ in SecureRandom.uuid() })
             bindings.append(followUp.map(\.rawValue))
             bindings.append(current.traceParent)
             history = try Self.decodeHistory(try await rows(connection, PostgresStatements.Transition.self, bindings))

@@ -197,7 +197,7 @@ public final class SQLitePaymentStore: PaymentStore {
             guard let kind = JobKind(rawValue: row.text(1)), let id = UUID(uuidString: row.text(0)),
                 let paymentID = UUID(uuidString: row.text(2))
             else { throw StoreError(.corrupt, debugDescription: "unreadable job row") }
-            let token = UUID()
+            let token = SecureRandom.uuid()
             let attempts = Int(row.int(3)) + 1
             try db.query(
                 "UPDATE jobs SET state = 'running', attempts = ?, lease_token = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
@@ -345,7 +345,7 @@ public final class SQLitePaymentStore: PaymentStore {
             INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
             VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
             """,
-            [.text(UUID().lowercased), .text(kind.rawValue), .text(paymentID), .integer(at), .optional(traceParent), .integer(at), .integer(at)]
+            [.text(SecureRandom.uuid().lowercased), .text(kind.rawValue), .text(paymentID), .integer(at), .optional(traceParent), .integer(at), .integer(at)]
         )
     }
 

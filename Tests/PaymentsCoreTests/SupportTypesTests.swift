@@ -20,6 +20,30 @@ struct SupportTypesTests {
         #expect(!policy.allowsRetry(afterAttempt: 5))
     }
 
+    @Test("Buffered random ids: version 4 UUIDs, trace contexts, never repeated")
+    func secureRandom() {
+        // More ids than one 4 KiB refill holds, so the refill and the split across it are exercised.
+        var seen = Set<UUID>()
+        for _ in 0..<1_000 {
+            let id = SecureRandom.uuid()
+            let text = id.uuidString.lowercased()
+            #expect(Array(text)[14] == "4", "version nibble of \(text)")
+            #expect("89ab".contains(Array(text)[19]), "variant of \(text)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
+        let odd = SecureRandom.bytes(4_099)
+        #expect(odd.count == 4_099)
+        #expect(Set(odd).count > 200, "bytes spread over the whole range")
+        var contexts = Set<String>()
+        for _ in 0..<200 {
+            let parent = TraceParent.random()
+            #expect(TraceParent(parent.description) == parent)
+            contexts.insert(parent.traceID)
+        }
+        #expect(contexts.count == 200)
+    }
+
     @Test("A cursor survives its token and garbage is refused")
     func cursorRoundTrip() {
         let cursor = PaymentCursor(createdAtMicros: 1_700_000_000_123_456, id: UUID())
