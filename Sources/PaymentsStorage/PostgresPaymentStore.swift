@@ -24,6 +24,7 @@ public final class PostgresPaymentStore: PaymentStore {
     let logger: Logger
     let operationTimeout: Duration
     let migrationTimeout: Duration
+    let createBatcher: PostgresCreateBatcher
 
     /// Creates a store on a client whose `run()` the caller runs.
     ///
@@ -41,6 +42,26 @@ public final class PostgresPaymentStore: PaymentStore {
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.migrationTimeout = migrationTimeout
+        // Four statements at once keep a few of the pool's connections busy with creates and leave the rest to the
+        // workers and webhooks; at 16 concurrent creates that is about four rows a statement.
+        self.createBatcher = PostgresCreateBatcher(maximumInFlight: 4, maximumBatch: 64, timeout: operationTimeout)
+    }
+
+    /// Inserts new payments (one statement, their history and submit jobs with them) and returns the ids inserted, or
+    /// `nil` when PostgreSQL broke a deadlock with another create by failing this statement.
+    private func insertNewPayments(_ rows: [PostgresNewPaymentRow]) async throws -> Set<UUID>? {
+        try await statement("create") { connection in
+            do {
+                let inserted = rows.count == 1
+                    ? try await self.rows(connection, PostgresStatements.CreatePayment.self, rows[0].bindings)
+                    : try await self.rows(
+                        connection, PostgresStatements.CreatePayments.self, PostgresNewPaymentRow.batchBindings(rows)
+                    )
+                return Set(try inserted.map { try $0.decode(UUID.self) })
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" {
+                return nil
+            }
+        }
     }
 
     public func migrate() async throws {
@@ -80,38 +101,20 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func create(_ new: NewPayment) async throws -> PaymentCreation {
-        let fingerprint = new.request.fingerprint
+        let row = PostgresNewPaymentRow(new)
+        let fingerprint = row.fingerprint
         let request = new.request
-        let recipient = PostgresRecipientColumns(request.recipient)
-        let now = PostgresTimestamp(new.createdAt)
         // The common case, a new payment, is one prepared statement: the payment, its history entry and its submit
-        // job are inserted by data-modifying CTEs, which PostgreSQL runs atomically (one round trip, no BEGIN/COMMIT).
-        // The unique constraints decide between racing requests: a conflicting insert waits for the other
-        // transaction and then inserts nothing, and neither does the rest of the statement.
-        var bindings = PostgresBindings(capacity: 17)
-        bindings.append(new.id)
-        bindings.append(new.clientID)
-        bindings.append(request.clientRef)
-        bindings.append(new.idempotencyKey)
-        bindings.append(fingerprint)
-        bindings.append(request.amount.minorUnits)
-        bindings.append(request.amount.currency.code)
-        bindings.append(recipient.type)
-        bindings.append(request.recipient.name)
-        bindings.append(recipient.accountNumber)
-        bindings.append(recipient.routingNumber)
-        bindings.append(recipient.email)
-        bindings.append(recipient.phone)
-        bindings.append(request.description)
-        bindings.append(new.traceParent)
-        bindings.append(now)
-        bindings.append(UUID())
-        let inserted = try await statement("create") { [bindings] connection in
-            try await self.rows(connection, PostgresStatements.CreatePayment.self, bindings)
+        // job are inserted by data-modifying CTEs, which PostgreSQL runs atomically (one round trip, no BEGIN/COMMIT),
+        // together with the other creates of the moment (PostgresCreateBatcher). The unique constraints decide
+        // between racing requests: a conflicting insert waits for the other transaction and then inserts nothing,
+        // and neither does the rest of its row's statement.
+        let inserted = try await createBatcher.insert(row) { [self] rows in
+            try await insertNewPayments(rows)
         }
-        if !inserted.isEmpty {
+        if inserted {
             // What the row now holds, without reading it back (times at the column's microsecond precision).
-            let created = now.date
+            let created = row.createdAt.date
             return .created(
                 Payment(
                     id: new.id, clientID: new.clientID, clientRef: request.clientRef, amount: request.amount,
@@ -217,7 +220,7 @@ public final class PostgresPaymentStore: PaymentStore {
         bindings.append(notes)
         bindings.append(Self.failureReason(of: event))
         bindings.append(followUp.map(\.rawValue))
-        bindings.append(followUp.map { _ in UUID() })
+        bindings.append(followUp.map { _ in SecureRandom.uuid() })
         return try await statement("recordWebhook") { [bindings] connection in
             let rows = try await self.rows(connection, PostgresStatements.RecordWebhook.self, bindings)
             guard let row = rows.first else { return .duplicate }
@@ -283,7 +286,7 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob? {
-        let token = UUID()
+        let token = SecureRandom.uuid()
         var bindings = PostgresBindings(capacity: 4)
         bindings.append(PostgresTimestamp(now))
         bindings.append(kinds.map(\.rawValue).sorted())

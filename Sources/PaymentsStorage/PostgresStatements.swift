@@ -77,6 +77,44 @@ enum PostgresStatements {
             """
     }
 
+    /// ``CreatePayment`` for several new payments at once, one array parameter per column (`$1` to `$17`, one element
+    /// per payment, in ``CreatePayment``'s order): the same rows, a conflicting payment again inserting nothing, and
+    /// the ids of those inserted returned. Rows go in (client, reference) order so that two batches racing on the same
+    /// references meet them in the same order (fewer deadlocks; the store retries a deadlocked batch row by row).
+    enum CreatePayments: PostgresStatementSQL {
+        static let name = "payments_create_batch_v1"
+        static let sql = """
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
+                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                    $16::timestamptz[], $17::uuid[])
+                    AS row (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency,
+                        recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
+                        recipient_email, recipient_phone, description, trace_parent, created_at, job_id)
+            ), inserted AS (
+                INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
+                    currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
+                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at,
+                    updated_at)
+                SELECT id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency,
+                    recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
+                    recipient_email, recipient_phone, description, 'initiated', 0, trace_parent, created_at, created_at
+                FROM input ORDER BY client_id, client_ref
+                ON CONFLICT DO NOTHING
+                RETURNING id
+            ), history AS (
+                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
+                SELECT input.id, 'initiated', 'api', true, NULL, input.created_at FROM input JOIN inserted USING (id)
+            ), job AS (
+                INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+                SELECT input.job_id, 'submit', input.id, 'queued', 0, input.created_at, input.trace_parent,
+                    input.created_at, input.created_at
+                FROM input JOIN inserted USING (id)
+            )
+            SELECT id FROM inserted
+            """
+    }
+
     /// Claims the next due job and reads its payment, in one statement: running work whose lease expired (a crashed
     /// worker) first, then queued work that is due, each through its own partial index, `SKIP LOCKED` so concurrent
     /// claimants pass over each other's rows. The `UNION ALL ... LIMIT 1` reads the second only when the first found

@@ -72,6 +72,83 @@ struct PaymentStoreContractTests {
         }
     }
 
+    @Test("Many concurrent creates of different payments are each stored whole, with their job", arguments: StoreKind.allCases)
+    func concurrentDistinctCreates(_ kind: StoreKind) async throws {
+        // Enough at once that the PostgreSQL store inserts several to a statement; every optional column is present
+        // in some and absent (NULL) in others, and a few are sent again (a new request id, as a client retry) in the
+        // same burst.
+        let recipients: [Recipient] = [
+            .bankAccount(name: "Acme LLC", accountNumber: "000123456789", routingNumber: RoutingNumber("021000021")!),
+            .zelle(name: "Jo Doe", token: .email("jo@example.com")),
+            .zelle(name: "Ann Lee", token: .phone("+14155550100")),
+        ]
+        let euro = Currency(code: "EUR")!
+        var originals: [NewPayment] = []
+        for index in 0..<60 {
+            let amount = Money(minorUnits: Int64(100 + index), currency: index % 3 == 0 ? euro : .usd)
+            let description: String? = index % 4 == 0 ? nil : "Invoice \(index), \"quoted\", ünïcode"
+            let request = PaymentRequest(
+                amount: amount, clientRef: "BURST-\(index)", recipient: recipients[index % 3], description: description
+            )
+            let key: String? = index % 5 == 0 ? nil : "burst-key-\(index)"
+            let traceParent: String? = index % 7 == 0 ? nil : "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            originals.append(
+                NewPayment(
+                    id: UUID(), clientID: index % 2 == 0 ? "acme" : "globex", request: request, idempotencyKey: key,
+                    traceParent: traceParent, createdAt: Self.now.addingTimeInterval(Double(index) / 1000)
+                )
+            )
+        }
+        let retries = originals.prefix(6).map { original in
+            NewPayment(
+                id: UUID(), clientID: original.clientID, request: original.request, idempotencyKey: original.idempotencyKey,
+                traceParent: original.traceParent, createdAt: original.createdAt
+            )
+        }
+        try await kind.withStore { store in
+            let outcomes = try await withThrowingTaskGroup(of: (UUID, PaymentCreation).self) { group in
+                for new in originals + retries {
+                    group.addTask { (new.id, try await store.create(new)) }
+                }
+                return try await group.reduce(into: [UUID: PaymentCreation]()) { $0[$1.0] = $1.1 }
+            }
+            var createdIDs: Set<UUID> = []
+            for (index, original) in originals.enumerated() {
+                let racing = index < retries.count ? [original.id, retries[index].id] : [original.id]
+                let created = racing.compactMap { id -> Payment? in
+                    if case .created(let payment) = outcomes[id] { payment } else { nil }
+                }
+                #expect(created.count == 1, "payment \(index): one of its requests creates it")
+                guard let payment = created.first else { continue }
+                createdIDs.insert(payment.id)
+                for id in racing where id != payment.id {
+                    guard case .replayed(let replayed) = outcomes[id] else {
+                        Issue.record("payment \(index): the other request replays it, got \(String(describing: outcomes[id]))")
+                        continue
+                    }
+                    #expect(replayed.id == payment.id)
+                }
+                let stored = try #require(try await store.payment(id: payment.id))
+                #expect(stored == payment, "payment \(index) reads back as created")
+                #expect(stored.clientID == original.clientID)
+                #expect(stored.amount == original.request.amount)
+                #expect(stored.recipient == original.request.recipient)
+                #expect(stored.description == original.request.description)
+                #expect(stored.traceParent == original.traceParent)
+                #expect(stored.history.map(\.status) == [.initiated])
+            }
+            #expect(createdIDs.count == originals.count)
+            #expect(try await store.queueStats(now: Self.now)[.submit]?.depth == originals.count)
+            var claimed: Set<UUID> = []
+            while let job = try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(1), lease: .seconds(30)) {
+                claimed.insert(job.paymentID)
+                let original = originals.first { $0.id == job.paymentID } ?? retries.first { $0.id == job.paymentID }
+                #expect(job.traceParent == original?.traceParent)
+            }
+            #expect(claimed == createdIDs, "one submit job per payment")
+        }
+    }
+
     @Test("Jobs are claimed under a lease: one claimant, lease checked on finish, expired leases reclaimed", arguments: StoreKind.allCases)
     func jobLeases(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
