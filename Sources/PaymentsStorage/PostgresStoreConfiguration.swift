@@ -136,6 +136,14 @@ public struct PostgresStoreConfiguration: Sendable {
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = connectTimeout
+        // The pool arms an idle-timeout timer (for connections above the minimum) and a keep-alive timer each time a
+        // connection goes back idle, and cancels both when it is leased again: two tasks, two sleeps and their
+        // cancellations on every query, the pool's largest cost under load. The whole pool is kept open instead (no
+        // idle timeouts) and without keep-alive queries; a connection the network dropped silently fails its next
+        // query within the operation deadline and is replaced. (Set the server's tcp_keepalives_idle where a
+        // middlebox drops idle connections.)
+        configuration.options.minimumConnections = maximumConnections
+        configuration.options.keepAliveBehavior = nil
         if let applicationName {
             configuration.options.additionalStartupParameters.append(("application_name", applicationName))
         }
