@@ -136,13 +136,13 @@ public struct PostgresStoreConfiguration: Sendable {
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = connectTimeout
-        // The pool arms an idle-timeout timer (for connections above the minimum) and a keep-alive timer each time a
-        // connection goes back idle, and cancels both when it is leased again: two tasks, two sleeps and their
-        // cancellations on every query, the pool's largest cost under load. The whole pool is kept open instead (no
-        // idle timeouts) and without keep-alive queries; a connection the network dropped silently fails its next
-        // query within the operation deadline and is replaced. (Set the server's tcp_keepalives_idle where a
-        // middlebox drops idle connections.)
-        configuration.options.minimumConnections = maximumConnections
+        // The pool arms a keep-alive timer (a task and a sleep) each time a connection goes back idle and cancels it
+        // when the connection is leased again: on every query. No keep-alive queries, then; a connection the network
+        // dropped silently fails its next query within the operation deadline and is replaced. (Set the server's
+        // tcp_keepalives_idle where a middlebox drops idle connections.) The idle-timeout timer stays: keeping the
+        // whole pool open (minimumConnections = maximumConnections) would remove it too, but postgres-nio 1.33's pool
+        // then traps (a precondition in createNewDemandConnectionIfPossible) when the database goes away and the open
+        // connections fall below the minimum, as the database-restart crash test found.
         configuration.options.keepAliveBehavior = nil
         if let applicationName {
             configuration.options.additionalStartupParameters.append(("application_name", applicationName))
