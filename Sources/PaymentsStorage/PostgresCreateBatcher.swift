@@ -57,8 +57,9 @@ final class PostgresCreateBatcher: Sendable {
         }
         if let batch {
             // The statement runs in a task of its own: the slot it holds serves the creates queued meanwhile, whether or
-            // not this one's caller is still waiting.
-            Task { await self.run(batch, insert) }
+            // not this one's caller is still waiting. Detached, so that it carries no request's trace context: its
+            // work (and any log line of it) belongs to every payment in the batch, not to the first.
+            Task.detached { await self.run(batch, insert) }
         }
         let timeout = self.timeout
         let deadline = DeadlineScheduler.shared.schedule(after: timeout) {
