@@ -11,8 +11,10 @@ import Synchronization
 /// that finds a slot free goes at once, alone: batching adds no waiting when there is no queue.
 ///
 /// Atomicity is per payment as before: the statement inserts each row with its history and job or, on a conflict,
-/// nothing for that row. A batch that fails as a whole fails every create in it; one that failed only because two
-/// batches deadlocked on the same references is retried row by row.
+/// nothing for that row. A batch that fails as a whole fails every create in it; one that PostgreSQL failed only to break
+/// a deadlock with another is retried row by row (rows go in reference order, so only idempotency keys can meet in
+/// opposite orders). A waiter whose own deadline passes, or whose caller is cancelled, stops waiting; its row may still
+/// be inserted, as a timed-out single statement may commit, and a retry with the same key or reference replays it.
 final class PostgresCreateBatcher: Sendable {
     /// Inserts the rows (one statement) and returns the ids of those inserted (the others conflicted), or `nil` when
     /// PostgreSQL failed the statement to break a deadlock with another.
@@ -22,7 +24,6 @@ final class PostgresCreateBatcher: Sendable {
         var row: PostgresNewPaymentRow
         var outcome: DeadlineOutcome<Bool>
     }
-
 
     private struct State {
         var queued: [Waiter] = []
