@@ -52,6 +52,16 @@ extension PostgresPaymentStore {
 
 /// The statements of the hot paths. Their SQL is fixed text: the names must never be reused for other SQL.
 enum PostgresStatements {
+    /// The columns both create statements insert, in their order: a new payment, its first history entry, its submit
+    /// job.
+    static let newPaymentColumns = """
+        (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency, recipient_type,
+            recipient_name, recipient_account_number, recipient_routing_number, recipient_email, recipient_phone,
+            description, status, attempts, trace_parent, created_at, updated_at)
+        """
+    static let newHistoryColumns = "(payment_id, status, source, applied, detail, at)"
+    static let newJobColumns = "(id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)"
+
     /// A new payment, its first history entry and its submit job, in one statement (data-modifying CTEs run
     /// atomically). `ON CONFLICT DO NOTHING` lets the unique constraints decide between racing requests: nothing is
     /// inserted and no row returned. scripts/bench/create-payment.sql mirrors this statement for pgbench.
@@ -59,18 +69,15 @@ enum PostgresStatements {
         static let name = "payments_create_v1"
         static let sql = """
             WITH inserted AS (
-                INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
-                    currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at,
-                    updated_at)
+                INSERT INTO payments \(newPaymentColumns)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'initiated', 0, $15, $16, $16)
                 ON CONFLICT DO NOTHING
                 RETURNING id
             ), history AS (
-                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
+                INSERT INTO payment_history \(newHistoryColumns)
                 SELECT id, 'initiated', 'api', true, NULL, $16 FROM inserted
             ), job AS (
-                INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+                INSERT INTO jobs \(newJobColumns)
                 SELECT $17::uuid, 'submit', id, 'queued', 0, $16, $15, $16, $16 FROM inserted
             )
             SELECT id FROM inserted
@@ -92,10 +99,7 @@ enum PostgresStatements {
                         recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
                         recipient_email, recipient_phone, description, trace_parent, created_at, job_id)
             ), inserted AS (
-                INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
-                    currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at,
-                    updated_at)
+                INSERT INTO payments \(newPaymentColumns)
                 SELECT id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency,
                     recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
                     recipient_email, recipient_phone, description, 'initiated', 0, trace_parent, created_at, created_at
@@ -103,10 +107,10 @@ enum PostgresStatements {
                 ON CONFLICT DO NOTHING
                 RETURNING id
             ), history AS (
-                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
+                INSERT INTO payment_history \(newHistoryColumns)
                 SELECT input.id, 'initiated', 'api', true, NULL, input.created_at FROM input JOIN inserted USING (id)
             ), job AS (
-                INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
+                INSERT INTO jobs \(newJobColumns)
                 SELECT input.job_id, 'submit', input.id, 'queued', 0, input.created_at, input.trace_parent,
                     input.created_at, input.created_at
                 FROM input JOIN inserted USING (id)
