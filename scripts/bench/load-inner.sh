@@ -112,6 +112,9 @@ echo "==> POST /v1/payments on PostgreSQL, API-only instance, 16 connections, ${
 probe=$(PAYMENTS_WORKER_CONCURRENCY=0 "$BIN" serve --database-url "sqlite:$WORK/probe.sqlite" 2>&1 || true)
 if [[ $probe == *"needs a PostgreSQL"* ]]; then
     WORKERS=0 create_phase bench_create16_api 16 "$WORK/pg16-api.txt"
+    # Each database is dropped once measured: autovacuum would otherwise work through the rows it holds during the
+    # later phases.
+    dropdb bench_create16_api
     api16_only=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg16-api.txt")
 else
     echo "    (this build has no API-only mode)"
@@ -134,6 +137,7 @@ for mode in prepared extended; do
     echo "==> pgbench, the create path's statement, 16 connections, ${DURATION}s, -M $mode"
     run_pgbench "$mode" "$WORK/pgbench16-$mode.txt"
 done
+dropdb bench_create16
 pgb16=$(awk '/^tps/ { print $3 }' "$WORK/pgbench16-prepared.txt")
 pgb16x=$(awk '/^tps/ { print $3 }' "$WORK/pgbench16-extended.txt")
 if [ "$CREATE_PROTOCOL" = prepared ]; then pgb_mirror=$pgb16; else pgb_mirror=$pgb16x; fi
@@ -142,6 +146,7 @@ if [ "$CREATE_PROTOCOL" = prepared ]; then pgb_mirror=$pgb16; else pgb_mirror=$p
 echo "==> POST /v1/payments on PostgreSQL, 64 connections, ${DURATION}s (after a 3 s warm-up)"
 create_phase bench_create64 64 "$WORK/pg64.txt"
 api64=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg64.txt")
+dropdb bench_create64
 
 # 3. The webhook path on a database of its own, seeded with settled payments and drained first, so the figure is the
 # webhook path's own. Load at a constant rate from a compiled open-loop generator (rateload.c): latency counts from
@@ -157,8 +162,18 @@ for _ in $(seq 1 180); do
 done
 echo "    seeded $(psql -tA -d bench_webhook -c 'SELECT count(*) FROM payments') payments; jobs still pending: $pending"
 psql -tA -d bench_webhook -c "SELECT id FROM payments ORDER BY created_at DESC LIMIT 2000" > "$WORK/ids.txt"
+# As pgbench does before its runs: vacuum the seeded tables (and checkpoint), so autovacuum does not pick them up
+# mid-run.
+psql -q -d bench_webhook -c "VACUUM ANALYZE" -c "CHECKPOINT"
 python3 scripts/bench/make_webhook_requests.py --count $((1000 * DURATION)) --host "127.0.0.1:$API_PORT" \
     --secret "$SECRET" --payment-ids "$WORK/ids.txt" > "$WORK/webhook-requests.bin"
+# A 2 s warm-up at the same rate, with events of its own, as the create phases have: the first webhooks would
+# otherwise measure the server preparing the webhook statement on each pooled connection and reopening connections
+# the pool let go while the seed drained.
+python3 scripts/bench/make_webhook_requests.py --count 2000 --host "127.0.0.1:$API_PORT" \
+    --secret "$SECRET" --payment-ids "$WORK/ids.txt" > "$WORK/webhook-warmup.bin"
+"$RATELOAD" --port "$API_PORT" --rate 1000 --duration 2 --connections 32 \
+    --requests "$WORK/webhook-warmup.bin" > "$WORK/webhook-warmup.txt"
 before=$(cpu_snapshot)
 "$RATELOAD" --port "$API_PORT" --rate 1000 --duration "$DURATION" --connections 32 \
     --requests "$WORK/webhook-requests.bin" > "$WORK/webhook.txt"
