@@ -174,11 +174,17 @@ python3 scripts/bench/make_webhook_requests.py --count 2000 --host "127.0.0.1:$A
     --secret "$SECRET" --payment-ids "$WORK/ids.txt" > "$WORK/webhook-warmup.bin"
 "$RATELOAD" --port "$API_PORT" --rate 1000 --duration 2 --connections 32 \
     --requests "$WORK/webhook-warmup.bin" > "$WORK/webhook-warmup.txt"
+# The server's own view too: payment_webhook_latency_seconds (handler receipt to acknowledgement) from /metrics before
+# and after, so the report separates time in the handler from time in the socket, the event loop and the scheduler.
+curl -sf "http://127.0.0.1:$API_PORT/metrics" > "$WORK/webhook-metrics-before.txt"
 before=$(cpu_snapshot)
 "$RATELOAD" --port "$API_PORT" --rate 1000 --duration "$DURATION" --connections 32 \
     --requests "$WORK/webhook-requests.bin" > "$WORK/webhook.txt"
 after=$(cpu_snapshot)
+curl -sf "http://127.0.0.1:$API_PORT/metrics" > "$WORK/webhook-metrics-after.txt"
 echo "cpu $(cpu_delta "$before" "$after")" >> "$WORK/webhook.txt"
+python3 scripts/bench/histogram_delta.py "$WORK/webhook-metrics-before.txt" "$WORK/webhook-metrics-after.txt" \
+    payment_webhook_latency_seconds 0.5 0.99 | sed 's/^/server_/' >> "$WORK/webhook.txt" || true
 stop_stack
 
 # 4. The SQLite default: embedded sandbox, one process.
@@ -230,6 +236,7 @@ row "SQLite create, 16 conns (req/s, target >= 1000)" "$sqlite16"
 row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/sqlite16.txt") / $(figure latency_p99_ms "$WORK/sqlite16.txt")"
 row "Webhook at 1000 req/s open loop: achieved (req/s)" "$(figure achieved_rps "$WORK/webhook.txt")"
 row "  p50 / p90 / p99 / p99.9 / max (ms) (target p99 < 5)" "$(figure latency_p50_ms "$WORK/webhook.txt") / $(figure latency_p90_ms "$WORK/webhook.txt") / $(figure latency_p99_ms "$WORK/webhook.txt") / $(figure latency_p999_ms "$WORK/webhook.txt") / $(figure latency_max_ms "$WORK/webhook.txt")"
+row "  in the handler (payment_webhook_latency_seconds): p50 / p99 (ms), share under 5 ms" "$(figure server_p50_ms "$WORK/webhook.txt") / $(figure server_p99_ms "$WORK/webhook.txt"), $(figure server_under_5ms_share "$WORK/webhook.txt")"
 row "  ok, errors, unanswered" "$(figure ok "$WORK/webhook.txt"), $(figure errors "$WORK/webhook.txt"), $(figure unanswered "$WORK/webhook.txt")"
 row "  generator: CPU s, dispatch lag p99 / max (ms)" "$(figure generator_cpu_s "$WORK/webhook.txt"), $(figure dispatch_lag_p99_ms "$WORK/webhook.txt") / $(figure dispatch_lag_max_ms "$WORK/webhook.txt")"
 row "  CPU seconds during the run" "$(cpu_line "$WORK/webhook.txt")"
