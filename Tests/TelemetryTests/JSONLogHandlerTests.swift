@@ -35,6 +35,22 @@ struct JSONLogHandlerTests {
         #expect(sink.lines[0].contains("\\u0007"))
     }
 
+    @Test("Quotes, backslashes, every control character and non-ASCII text survive the round trip", arguments: [
+        #"say "hi" \ bye"#, "tab\tline\nreturn\r", String((0..<0x20).map { Character(Unicode.Scalar($0)) }),
+        "Zürich café – 支払い 💸", "",
+    ])
+    func roundTrip(text: String) throws {
+        let sink = InMemoryLogSink()
+        let logger = Logger(label: "t") { JSONLogHandler(label: $0, sink: sink) }
+        logger.info("\(text)", metadata: ["note": "\(text)", "nested": ["list": [.string(text)]]])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(sink.lines[0].utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == text)
+        #expect(object["note"] as? String == text)
+        #expect(((object["nested"] as? [String: Any])?["list"] as? [String])?.first == text)
+        // Only the escapes RFC 8259 requires: no raw control character is left in the line.
+        #expect(!sink.lines[0].unicodeScalars.contains { $0.value < 0x20 })
+    }
+
     @Test("A metadata provider's values (such as trace ids) appear on every line")
     func metadataProvider() throws {
         let sink = InMemoryLogSink()

@@ -38,26 +38,30 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "{\"ts\":"
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        JSONText.appendLiteral("{\"ts\":", to: &line)
         JSONText.appendString(Self.timestamp(Date()), to: &line)
-        line += ",\"level\":\"\(event.level.rawValue)\",\"msg\":"
+        JSONText.appendLiteral(",\"level\":", to: &line)
+        JSONText.appendString(event.level.rawValue, to: &line)
+        JSONText.appendLiteral(",\"msg\":", to: &line)
         JSONText.appendString(event.message.description, to: &line)
-        line += ",\"logger\":"
+        JSONText.appendLiteral(",\"logger\":", to: &line)
         JSONText.appendString(label, to: &line)
 
         let merged = mergedMetadata(for: event)
         for key in merged.keys.sorted() where !Self.reservedKeys.contains(key) {
-            line += ","
+            line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
-            line += ":"
+            line.append(UInt8(ascii: ":"))
             JSONText.append(merged[key]!, to: &line)
         }
         if event.level >= .error {
-            line += ",\"source\":"
+            JSONText.appendLiteral(",\"source\":", to: &line)
             JSONText.appendString("\(event.file):\(event.line)", to: &line)
         }
-        line += "}"
-        sink.write(line)
+        line.append(UInt8(ascii: "}"))
+        sink.write(utf8: consume line)
     }
 
     private static let reservedKeys: Set<String> = ["ts", "level", "msg", "logger"]

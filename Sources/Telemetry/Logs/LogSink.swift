@@ -5,6 +5,14 @@ import Synchronization
 public protocol LogSink: Sendable {
     /// Writes one line.
     func write(_ line: String)
+    /// Writes one line given as UTF-8 bytes (what ``JSONLogHandler`` builds); by default as a `String`.
+    func write(utf8 line: consuming [UInt8])
+}
+
+extension LogSink {
+    public func write(utf8 line: consuming [UInt8]) {
+        write(String(decoding: line, as: UTF8.self))
+    }
 }
 
 /// Writes lines to standard output, one `write` per line so lines from many threads never interleave.
@@ -13,7 +21,11 @@ public struct StandardOutputLogSink: LogSink {
     public init() {}
 
     public func write(_ line: String) {
-        var bytes = Array(line.utf8)
+        write(utf8: Array(line.utf8))
+    }
+
+    public func write(utf8 line: consuming [UInt8]) {
+        var bytes = line
         bytes.append(UInt8(ascii: "\n"))
         bytes.withUnsafeBytes { buffer in
             var offset = 0
