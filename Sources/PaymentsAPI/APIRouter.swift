@@ -21,7 +21,7 @@ public enum APIRouter {
         let router = Router(context: APIRequestContext.self)
         // A server span per request, continuing the caller's `traceparent`; no query string is recorded (it may
         // hold a client_ref).
-        router.add(middleware: TracingMiddleware(redactingQueryParameters: ["client_ref", "cursor"]))
+        router.add(middleware: RequestTracingMiddleware(redactingQueryParameters: ["client_ref", "cursor"]))
         router.add(middleware: ProblemMiddleware())
         OperationsController(store: orchestrator.store, metricsEndpoint: metricsEndpoint).addRoutes(to: router)
         WebhookController(orchestrator: orchestrator, signature: webhookSignature, metrics: metrics).addRoutes(to: router)

@@ -90,8 +90,8 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
             throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
         }
         switch try await orchestrator.receive(event) {
-        case .recorded(let outcome): RequestSpan.annotate(paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
-        case .duplicate, .unknownPayment: RequestSpan.annotate(paymentID: event.paymentID, clientRef: nil)
+        case .recorded(let outcome): RequestSpan.annotate(context, paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
+        case .duplicate, .unknownPayment: RequestSpan.annotate(context, paymentID: event.paymentID, clientRef: nil)
         }
         let response = Self.acknowledgement()
         let elapsed = ContinuousClock.now - received

@@ -50,6 +50,10 @@ struct PaymentTracingTests {
             // The HTTP server span continues the caller's traceparent; creation is its child.
             let server = try #require(spans.first { $0.spanID == create.parentSpanID })
             #expect(server.parentSpanID?.hexString == "b7ad6b7169203331")
+            #expect(server.name == "/v1/payments")
+            #expect(server.attributes["payment_id"] == .string(id))
+            #expect(server.attributes["client_ref"] == .string("TRACE-1"))
+            #expect(server.attributes["http.response.status_code"] == .int(201))
             #expect(span("Worker.submit")?.parentSpanID == create.spanID)
             #expect(span("BankClient.submit")?.parentSpanID == span("Worker.submit")?.spanID)
             #expect(span("WebhookReceiver.receive")?.parentSpanID == create.spanID)
@@ -62,6 +66,40 @@ struct PaymentTracingTests {
             }
             #expect(span("Worker.submit")?.attributes["attempt"] == .int(1))
             #expect(span("BankClient.submit")?.kind == .client)
+        }
+    }
+
+    @Test("Each request is a server span named for its route, with its status and method, and no client_ref in the query")
+    func requestSpans() async throws {
+        #expect(TestTracing.bootstrapped)
+        try await TestServer.with(TestServer.Options()) { server in
+            let listed = "00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            let missing = "00-2af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            #expect(try await server.request(.GET, "/v1/payments?client_ref=INV-SECRET&limit=5", headers: [("traceparent", listed)]).status == 200)
+            #expect(try await server.request(.GET, "/v1/nowhere", headers: [("traceparent", missing)]).status == 404)
+            func serverSpan(_ traceParent: String) async throws -> FinishedSpan {
+                let traceID = String(traceParent.split(separator: "-")[1])
+                let deadline = ContinuousClock.now + .seconds(5)
+                while ContinuousClock.now < deadline {
+                    if let span = TestTracing.exporter.spans.first(where: { $0.traceID.hexString == traceID && $0.kind == .server }) {
+                        return span
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                throw CancellationError()
+            }
+            let list = try await serverSpan(listed)
+            #expect(list.name == "/v1/payments")
+            #expect(list.parentSpanID?.hexString == "b7ad6b7169203331")
+            #expect(list.attributes["http.request.method"] == .string("GET"))
+            #expect(list.attributes["http.route"] == .string("/v1/payments"))
+            #expect(list.attributes["url.path"] == .string("/v1/payments"))
+            #expect(list.attributes["url.query"] == .string("client_ref=REDACTED&limit=5"))
+            #expect(list.attributes["http.response.status_code"] == .int(200))
+            #expect(list.status?.code != .error)
+            let notFound = try await serverSpan(missing)
+            #expect(notFound.attributes["http.response.status_code"] == .int(404))
+            #expect(notFound.attributes["url.path"] == .string("/v1/nowhere"))
         }
     }
 }
