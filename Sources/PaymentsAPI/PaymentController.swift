@@ -40,13 +40,14 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
             )
             throw Problem.validation(error.errors)
         }
-        let traceParent = request.headers[.traceParent].flatMap(TraceParent.init) ?? TraceParent.random()
+        // The caller's trace context, or a new one, stands in for the span's when no tracer is running.
         let creation = try await orchestrator.create(
-            paymentRequest, clientID: client.id, idempotencyKey: idempotencyKey, traceParent: traceParent.description
+            paymentRequest, clientID: client.id, idempotencyKey: idempotencyKey,
+            traceParent: (request.headers[.traceParent].flatMap(TraceParent.init) ?? TraceParent.random()).description
         )
         switch creation {
         case .created(let payment), .replayed(let payment):
-            RequestSpan.annotate(paymentID: payment.id, clientRef: payment.clientRef)
+            RequestSpan.annotate(context, paymentID: payment.id, clientRef: payment.clientRef)
         case .conflict:
             break
         }
@@ -76,7 +77,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
         guard let text = context.parameters.get("payment_id"), let id = UUID(uuidString: text),
             let payment = try await orchestrator.payment(id: id, clientID: client.id)
         else { throw Problem.paymentNotFound }
-        RequestSpan.annotate(paymentID: payment.id, clientRef: payment.clientRef)
+        RequestSpan.annotate(context, paymentID: payment.id, clientRef: payment.clientRef)
         return JSONResponse.make(PaymentResource(payment: payment))
     }
 

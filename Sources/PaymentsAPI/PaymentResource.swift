@@ -65,6 +65,9 @@ extension PaymentResource {
     /// The same JSON as ``encode(to:)`` through `JSONEncoder.api` (keys sorted), written directly: the body of every
     /// create and read.
     func write(to json: inout JSONWriter) {
+        // A new payment's three times are one instant: formatted once.
+        let createdAt = Timestamp.format(payment.createdAt)
+        func format(_ date: Date) -> String { date == payment.createdAt ? createdAt : Timestamp.format(date) }
         json.beginObject()
         json.key("amount")
         json.integer(payment.amount.minorUnits)
@@ -75,7 +78,7 @@ extension PaymentResource {
         json.key("client_ref")
         json.string(payment.clientRef)
         json.key("created_at")
-        json.string(Timestamp.format(payment.createdAt))
+        json.string(createdAt)
         json.key("currency")
         json.string(payment.amount.currency.code)
         json.key("description")
@@ -89,7 +92,7 @@ extension PaymentResource {
             json.key("applied")
             json.bool(entry.applied)
             json.key("at")
-            json.string(Timestamp.format(entry.at))
+            json.string(format(entry.at))
             json.key("detail")
             json.string(entry.detail)
             json.key("source")
@@ -137,7 +140,7 @@ extension PaymentResource {
         json.key("trace_id")
         json.string(payment.traceID)
         json.key("updated_at")
-        json.string(Timestamp.format(payment.updatedAt))
+        json.string(format(payment.updatedAt))
         json.endObject()
     }
 }

@@ -60,6 +60,14 @@ public struct Payment: Sendable, Hashable, Identifiable {
     /// The 32-hex-digit trace id inside ``traceParent``.
     public var traceID: String? {
         guard let traceParent else { return nil }
+        // What this service stores: `00-<32 hex>-<16 hex>-<2 hex>`, read in place (it is on every response).
+        let utf8 = Array(traceParent.utf8)
+        let dash = UInt8(ascii: "-")
+        if utf8.count == 55, utf8[2] == dash, utf8[35] == dash, utf8[52] == dash,
+            utf8.lazy.filter({ $0 == dash }).count == 3
+        {
+            return String(decoding: utf8[3..<35], as: UTF8.self)
+        }
         let parts = traceParent.split(separator: "-")
         return parts.count == 4 ? String(parts[1]) : nil
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsCore
+import Telemetry
 import Tracing
 
 /// Accepts payments and bank events and records them through the store; the bank itself is called by the
@@ -17,8 +18,10 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let metrics: PaymentMetrics
+    // Looked up once: `InstrumentationSystem.tracer` takes a lock and casts the bootstrapped instrument on every call.
+    private let tracer: any Tracer
 
-    /// Creates an orchestrator.
+    /// Creates an orchestrator, with the tracer bootstrapped now (create it after bootstrapping).
     public init(
         store: Store, signal: JobSignal, logger: Logger, metrics: PaymentMetrics = PaymentMetrics(),
         now: @escaping @Sendable () -> Date = Date.init
@@ -28,24 +31,28 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.now = now
+        self.tracer = InstrumentationSystem.tracer
     }
 
     /// Stores a new payment with its `submit` job, or returns the original of a replay.
     public func create(
-        _ request: PaymentRequest, clientID: String, idempotencyKey: String?, traceParent: String?
+        _ request: PaymentRequest, clientID: String, idempotencyKey: String?, traceParent: @autoclosure () -> String?
     ) async throws -> PaymentCreation {
-        let span = InstrumentationSystem.tracer.startAnySpan(
-            "PaymentOrchestrator.create", context: ServiceContext.current ?? .topLevel
-        )
+        let span = tracer.startAnySpan("PaymentOrchestrator.create", context: ServiceContext.current ?? .topLevel)
         defer { span.end() }
-        span.attributes["client_ref"] = request.clientRef
         // The stored context is this span's, so that everything done later for the payment joins its trace; the
         // caller's value stands in when no tracer is running.
         let new = NewPayment(
             id: SecureRandom.uuid(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
-            traceParent: PaymentTrace.traceParent(of: span.context) ?? traceParent, createdAt: now()
+            traceParent: span.context.spanContext?.traceParentHeader ?? PaymentTrace.traceParent(of: span.context)
+                ?? traceParent(),
+            createdAt: now()
         )
-        span.attributes["payment_id"] = new.id.lowercased
+        let paymentID = new.id.lowercased
+        span.updateAttributes { attributes in
+            attributes["client_ref"] = request.clientRef
+            attributes["payment_id"] = paymentID
+        }
         let creation: PaymentCreation
         do {
             creation = try await ServiceContext.$current.withValue(span.context) { try await store.create(new) }
@@ -53,34 +60,31 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
             span.recordError(error)
             throw error
         }
-        switch creation {
-        case .created(let payment): span.attributes["status"] = payment.status.rawValue
-        case .replayed(let payment):
-            span.attributes["payment_id"] = payment.id.lowercased
-            span.attributes["status"] = payment.status.rawValue
-            span.attributes["replayed"] = true
-        case .conflict: span.attributes["conflict"] = true
-        }
-        var logger = logger
-        logger[metadataKey: "client_ref"] = "\(request.clientRef)"
-        logger[metadataKey: "client_id"] = "\(clientID)"
+        // The line's metadata in one dictionary, rather than a copy of the logger per key.
+        var metadata: Logger.Metadata = ["client_ref": "\(request.clientRef)", "client_id": "\(clientID)"]
         switch creation {
         case .created(let payment):
-            logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
-            logger.info(
-                "Payment initiated",
-                metadata: [
-                    "status": "initiated", "amount": "\(payment.amount.minorUnits)",
-                    "currency": "\(payment.amount.currency.code)",
-                ]
-            )
+            span.attributes["status"] = payment.status.rawValue
+            metadata["payment_id"] = "\(paymentID)"
+            metadata["status"] = "initiated"
+            metadata["amount"] = "\(payment.amount.minorUnits)"
+            metadata["currency"] = "\(payment.amount.currency.code)"
+            logger.info("Payment initiated", metadata: metadata)
             metrics.created()
             signal.notify()
         case .replayed(let payment):
-            logger[metadataKey: "payment_id"] = "\(payment.id.lowercased)"
-            logger.info("Payment request replayed; returning the original", metadata: ["status": "\(payment.status.rawValue)"])
+            span.updateAttributes { attributes in
+                attributes["payment_id"] = payment.id.lowercased
+                attributes["status"] = payment.status.rawValue
+                attributes["replayed"] = true
+            }
+            metadata["payment_id"] = "\(payment.id.lowercased)"
+            metadata["status"] = "\(payment.status.rawValue)"
+            logger.info("Payment request replayed; returning the original", metadata: metadata)
         case .conflict(let conflict):
-            logger.notice("Payment request conflicts with an earlier one", metadata: ["reused": "\(conflict.rawValue)"])
+            span.attributes["conflict"] = true
+            metadata["reused"] = "\(conflict.rawValue)"
+            logger.notice("Payment request conflicts with an earlier one", metadata: metadata)
         }
         return creation
     }
@@ -109,7 +113,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         case .recorded(let outcome):
             // The payment's trace is known only once it is read; the span starts at receipt all the same, in that
             // trace, linking the webhook's own request, and the outcome is logged inside it.
-            let span = InstrumentationSystem.tracer.startAnySpan(
+            let span = tracer.startAnySpan(
                 "WebhookReceiver.receive", at: receivedAt, context: PaymentTrace.context(of: outcome.payment.traceParent),
                 ofKind: .server
             )

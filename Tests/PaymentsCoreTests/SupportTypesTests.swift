@@ -64,6 +64,19 @@ struct SupportTypesTests {
         #expect(TraceParent(random.description) == random)
     }
 
+    @Test("A payment's trace id is the second field of its stored traceparent", arguments: [
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"),
+        ("01-abc-def-01", "abc"), ("00-4bf92f3577b34da6a3ce929d0e0e47-6-00f067aa0ba902b7-01", nil), ("garbage", nil),
+    ] as [(String, String?)])
+    func paymentTraceID(traceParent: String, expected: String?) {
+        let payment = Payment(
+            id: UUID(), clientID: "c", clientRef: "r", amount: Money(minorUnits: 1, currency: .usd),
+            recipient: .zelle(name: "A", token: .email("a@example.com")), description: nil, status: .initiated,
+            createdAt: Date(), updatedAt: Date(), traceParent: traceParent
+        )
+        #expect(payment.traceID == expected)
+    }
+
     @Test("API keys are matched by hash; bad configuration names the setting, not the key")
     func apiKeys() throws {
         let registry = try APIKeyRegistry.parse("erp:sk_live_0123456789abcdef,billing:sk_live_fedcba9876543210")
