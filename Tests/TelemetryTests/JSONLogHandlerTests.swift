@@ -51,6 +51,22 @@ struct JSONLogHandlerTests {
         #expect(!sink.lines[0].unicodeScalars.contains { $0.value < 0x20 })
     }
 
+    @Test("Keys are written once each, in order; the call's metadata wins over the logger's, which wins over the provider's")
+    func metadataPrecedenceAndOrder() throws {
+        let sink = InMemoryLogSink()
+        let provider = Logger.MetadataProvider { ["trace_id": "provided", "span_id": "provided", "zone": "provided"] }
+        var logger = Logger(label: "t") { JSONLogHandler(label: $0, sink: sink, metadataProvider: provider) }
+        logger[metadataKey: "span_id"] = "logger"
+        logger[metadataKey: "client_ref"] = "logger"
+        logger.info("hello", metadata: ["client_ref": "call", "amount": "1250"])
+        let line = sink.lines[0]
+        let tail = try #require(line.range(of: #""logger":"t","#)).upperBound
+        #expect(
+            line[tail...]
+                == #""amount":"1250","client_ref":"call","span_id":"logger","trace_id":"provided","zone":"provided"}"#
+        )
+    }
+
     @Test("A metadata provider's values (such as trace ids) appear on every line")
     func metadataProvider() throws {
         let sink = InMemoryLogSink()

@@ -49,12 +49,11 @@ public struct JSONLogHandler: LogHandler {
         JSONText.appendLiteral(",\"logger\":", to: &line)
         JSONText.appendString(label, to: &line)
 
-        let merged = mergedMetadata(for: event)
-        for key in merged.keys.sorted() where !Self.reservedKeys.contains(key) {
+        for (key, value) in sortedMetadata(for: event) where !Self.reservedKeys.contains(key) {
             line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
             line.append(UInt8(ascii: ":"))
-            JSONText.append(merged[key]!, to: &line)
+            JSONText.append(value, to: &line)
         }
         if event.level >= .error {
             JSONText.appendLiteral(",\"source\":", to: &line)
@@ -65,6 +64,25 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static let reservedKeys: Set<String> = ["ts", "level", "msg", "logger"]
+
+    /// The provider's, the logger's and the call's metadata (later ones win), in key order: what
+    /// ``mergedMetadata(for:)`` and sorting its keys give, without building and hashing a merged dictionary.
+    private func sortedMetadata(for event: LogEvent) -> [(key: String, value: Logger.MetadataValue)] {
+        let provided = metadataProvider?.get() ?? [:]
+        var entries: [(key: String, value: Logger.MetadataValue)] = []
+        entries.reserveCapacity(provided.count + metadata.count + (event.metadata?.count ?? 0))
+        entries.append(contentsOf: provided)
+        entries.append(contentsOf: metadata)
+        if let extra = event.metadata { entries.append(contentsOf: extra) }
+        // Sorting is stable, so of entries with one key the last is the one that wins.
+        entries.sort { $0.key < $1.key }
+        var unique: [(key: String, value: Logger.MetadataValue)] = []
+        unique.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() where index + 1 == entries.count || entries[index + 1].key != entry.key {
+            unique.append(entry)
+        }
+        return unique
+    }
 
     private static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))

@@ -52,7 +52,11 @@ public final class TelemetrySpan: Span {
         self.isRecording = processor != nil
         self.startTimeNanosecondsSinceEpoch = startTimeNanosecondsSinceEpoch
         self.processor = processor
-        self.state = Mutex(State(name: name))
+        var initial = State(name: name)
+        // Room for the attributes a recording span usually gets, so that setting them one by one does not regrow the
+        // table.
+        if processor != nil { initial.attributes = SpanAttributes([String: SpanAttribute](minimumCapacity: 8)) }
+        self.state = Mutex(initial)
     }
 
     /// The operation name; may be refined while the span runs (for example to the matched route).
