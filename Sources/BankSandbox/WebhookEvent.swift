@@ -3,7 +3,8 @@ import Foundation
 /// One webhook event as the bank sends it to `POST /webhook/payments`.
 ///
 /// Encoded with explicit `null`s for `return_code` and `reason` (the receiver's contract lists both keys on every
-/// event), and with `occurred_at` in ISO 8601 UTC to the second, e.g. `2026-11-24T10:00:00Z`.
+/// event), and with `occurred_at` in ISO 8601 UTC to the millisecond, e.g. `2026-11-24T10:00:00.750Z`: whole seconds
+/// made the receiver's delivery lag (`occurred_at` to receipt) read up to a second high.
 struct WebhookEvent: Sendable, Equatable {
     /// Unique per event; a duplicated delivery repeats it so the receiver can deduplicate.
     let eventID: String
@@ -43,6 +44,8 @@ extension WebhookEvent: Encodable {
         // `encode` (not `encodeIfPresent`) so that absent values appear as `null`, as the contract shows.
         try container.encode(self.returnCode, forKey: .returnCode)
         try container.encode(self.reason, forKey: .reason)
-        try container.encode(self.occurredAt.formatted(.iso8601), forKey: .occurredAt)
+        try container.encode(
+            self.occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), forKey: .occurredAt
+        )
     }
 }

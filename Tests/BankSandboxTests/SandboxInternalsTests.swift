@@ -67,7 +67,7 @@ struct SandboxInternalsTests {
         let text = String(decoding: event.jsonBody(), as: UTF8.self)
         #expect(
             text
-                == #"{"bank_ref":"BNK-000000000001","event_id":"evt_1","occurred_at":"2026-11-24T10:00:00Z","#
+                == #"{"bank_ref":"BNK-000000000001","event_id":"evt_1","occurred_at":"2026-11-24T10:00:00.750Z","#
                 + #""payment_id":"pay_1","reason":null,"return_code":null,"status":"processing"}"#
         )
     }
