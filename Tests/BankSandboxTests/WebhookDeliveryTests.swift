@@ -59,7 +59,7 @@ struct WebhookDeliveryTests {
                     #expect(event.reason == nil)
                     // Present as null, not omitted.
                     #expect(delivery.keys.isSuperset(of: ["return_code", "reason"]))
-                    #expect(event.occurredAt.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/) != nil)
+                    #expect(event.occurredAt.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
                 }
                 #expect(deliveries[0].eventID != deliveries[1].eventID)
 
