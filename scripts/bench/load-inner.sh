@@ -83,13 +83,20 @@ progress() {
         (SELECT count(*) FROM jobs WHERE state IN ('queued', 'running'))" | tr '|' ' '
 }
 
-# One create phase: fresh database $1, stack, 3 s warm-up, then the measured run at $2 connections into $3.
+# Transactions committed in database $1 so far (PostgreSQL publishes a backend's counts within a second).
+commits() { psql -tA -d "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
+
+# One create phase: fresh database $1, stack, 3 s warm-up, then the measured run at $2 connections into $3. With a
+# fourth argument, the same server then answers GET /healthz at $2 connections into that file: the floor of the HTTP
+# layer (Hummingbird, our middleware, no database), to read the create's own cost against.
 create_phase() {
     createdb "$1"
     start_stack "$1" "$1"
     DURATION=3 run_wrk "$2" "http://127.0.0.1:$API_PORT/v1/payments" "$WORK/warmup-$1.txt"
     read -r _ settled_before _ <<< "$(progress "$1")"
-    local before after
+    local before after commits_before
+    sleep 1.1
+    commits_before=$(commits "$1")
     before=$(cpu_snapshot)
     run_wrk "$2" "http://127.0.0.1:$API_PORT/v1/payments" "$3"
     after=$(cpu_snapshot)
@@ -97,7 +104,21 @@ create_phase() {
     echo "cpu $(cpu_delta "$before" "$after")" >> "$3"
     echo "background_progressed $((settled_after - settled_before))" >> "$3"
     echo "jobs_pending $pending" >> "$3"
+    sleep 1.1
+    echo "commits $(($(commits "$1") - commits_before))" >> "$3"
+    if [ -n "${4:-}" ]; then
+        before=$(cpu_snapshot)
+        wrk -t2 -c"$2" -d"${DURATION}s" "http://127.0.0.1:$API_PORT/healthz" > "$4"
+        after=$(cpu_snapshot)
+        echo "cpu $(cpu_delta "$before" "$after")" >> "$4"
+    fi
     stop_stack
+}
+
+# Microseconds of CPU per request: "serve postgres machine" from a run's cpu line and its request count.
+per_request() {  # file, requests/s
+    awk -v rate="$2" -v seconds="$DURATION" '$1 == "cpu" && rate > 0 {
+        n = rate * seconds; printf "serve %.0f, postgres %.0f, machine %.0f", $2 / n * 1e6, $4 / n * 1e6, $5 / n * 1e6 }' "$1"
 }
 
 # 1. The create path at 16 connections, then pgbench on the same database with the same statement.
@@ -111,7 +132,7 @@ api16=$(awk '/Requests\/sec/ { print $2 }' "$WORK/pg16.txt")
 echo "==> POST /v1/payments on PostgreSQL, API-only instance, 16 connections, ${DURATION}s (after a 3 s warm-up)"
 probe=$(PAYMENTS_WORKER_CONCURRENCY=0 "$BIN" serve --database-url "sqlite:$WORK/probe.sqlite" 2>&1 || true)
 if [[ $probe == *"needs a PostgreSQL"* ]]; then
-    WORKERS=0 create_phase bench_create16_api 16 "$WORK/pg16-api.txt"
+    WORKERS=0 create_phase bench_create16_api 16 "$WORK/pg16-api.txt" "$WORK/healthz16.txt"
     # Each database is dropped once measured: autovacuum would otherwise work through the rows it holds during the
     # later phases.
     dropdb bench_create16_api
@@ -216,6 +237,7 @@ row "  CPU seconds during the run" "$(cpu_line "$WORK/pg16.txt")"
 row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$WORK/pg16.txt") / $(figure jobs_pending "$WORK/pg16.txt")"
 row "pgbench, the same statement, -M prepared, 16 conns (tps)" "$pgb16"
 row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-prepared.txt") of $((CORES * DURATION))"
+row "  machine CPU microseconds per transaction" "$(python3 -c "print(f'{$(figure machine_cpu "$WORK/pgbench16-prepared.txt") / ($pgb16 * $DURATION) * 1e6:.0f}')")"
 row "pgbench, the same statement, -M extended, 16 conns (tps)" "$pgb16x"
 row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-extended.txt") of $((CORES * DURATION))"
 row "RATIO API / pgbench -M $CREATE_PROTOCOL, as the create path (target >= 0.6)" "$(ratio "$api16" "$pgb_mirror")"
@@ -225,7 +247,12 @@ if [ "$api16_only" != n/a ]; then
     row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/pg16-api.txt") / $(figure latency_p99_ms "$WORK/pg16-api.txt")"
     row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg16-api.txt"), $(figure socket_errors "$WORK/pg16-api.txt")"
     row "  CPU seconds during the run" "$(cpu_line "$WORK/pg16-api.txt")"
+    row "  CPU microseconds per create" "$(per_request "$WORK/pg16-api.txt" "$api16_only")"
+    row "  creates per PostgreSQL transaction (batching)" "$(ratio "$(figure requests "$WORK/pg16-api.txt")" "$(figure commits "$WORK/pg16-api.txt")")"
     row "RATIO API-only / pgbench -M $CREATE_PROTOCOL (target >= 0.6)" "$(ratio "$api16_only" "$pgb_mirror")"
+    healthz16=$(awk '/Requests\/sec/ { print $2 }' "$WORK/healthz16.txt")
+    row "  floor: GET /healthz on that server, 16 conns (req/s)" "$healthz16"
+    row "    CPU microseconds per request" "$(per_request "$WORK/healthz16.txt" "$healthz16")"
 fi
 row "PostgreSQL create, 64 conns (req/s)" "$api64"
 row "  p50 / p99 (ms) (target p99 < 50)" "$(figure latency_p50_ms "$WORK/pg64.txt") / $(figure latency_p99_ms "$WORK/pg64.txt")"
