@@ -3,7 +3,7 @@ import Hummingbird
 import Tracing
 
 /// A server span per request, continuing the caller's `traceparent`, named after the matched route (`/v1/payments`,
-/// `/webhook/payments/…`), with the OpenTelemetry HTTP attributes; the values of `redactingQueryParameters` are never
+/// `/webhook/payments`), with the OpenTelemetry HTTP attributes; the values of `redactingQueryParameters` are never
 /// recorded (they may hold a client reference).
 ///
 /// Hummingbird's own `TracingMiddleware` ends its span after the body is written by wrapping the body in a closure,
