@@ -51,25 +51,24 @@ public struct RequestTracingMiddleware: RouterMiddleware {
             let response = try await ServiceContext.$current.withValue(span.context) {
                 try await next(request, context)
             }
-            if let route = context.endpointPath { span.operationName = route }
-            span.updateAttributes { attributes in
-                attributes["http.route"] = context.endpointPath
-                attributes["http.response.status_code"] = Int(response.status.code)
-                attributes["http.response.body.size"] = response.body.contentLength
-            }
-            if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            record(status: Int(response.status.code), bodySize: response.body.contentLength, on: span, context)
             return response
         } catch {
-            if let route = context.endpointPath { span.operationName = route }
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            span.updateAttributes { attributes in
-                attributes["http.route"] = context.endpointPath
-                attributes["http.response.status_code"] = status
-            }
-            if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            record(status: (error as? any HTTPResponseError)?.status.code ?? 500, bodySize: nil, on: span, context)
             span.recordError(error)
             throw error
         }
+    }
+
+    /// Names the span after the matched route and records how the request ended; a 5xx is an error.
+    private func record(status: Int, bodySize: Int?, on span: any Span, _ context: Context) {
+        if let route = context.endpointPath { span.operationName = route }
+        span.updateAttributes { attributes in
+            attributes["http.route"] = context.endpointPath
+            attributes["http.response.status_code"] = status
+            attributes["http.response.body.size"] = bodySize
+        }
+        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 
     private func redactedQuery(_ request: Request) -> String {

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PaymentsCore
-import Telemetry
 import Tracing
 
 /// Accepts payments and bank events and records them through the store; the bank itself is called by the
@@ -44,9 +43,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         // caller's value stands in when no tracer is running.
         let new = NewPayment(
             id: SecureRandom.uuid(), clientID: clientID, request: request, idempotencyKey: idempotencyKey,
-            traceParent: span.context.spanContext?.traceParentHeader ?? PaymentTrace.traceParent(of: span.context)
-                ?? traceParent(),
-            createdAt: now()
+            traceParent: PaymentTrace.traceParent(of: span.context) ?? traceParent(), createdAt: now()
         )
         let paymentID = new.id.lowercased
         span.updateAttributes { attributes in

@@ -18,6 +18,8 @@ enum PaymentTrace {
 
     /// The `traceparent` of a context, when a tracer put a span in it.
     static func traceParent(of context: ServiceContext) -> String? {
+        // Our tracer's span context formats itself; another tracer's is asked through its propagator.
+        if let spanContext = context.spanContext { return spanContext.traceParentHeader }
         var headers: [String: String] = [:]
         InstrumentationSystem.instrument.inject(context, into: &headers, using: TraceParentInjector())
         return headers["traceparent"]

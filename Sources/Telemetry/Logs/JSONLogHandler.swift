@@ -74,14 +74,15 @@ public struct JSONLogHandler: LogHandler {
         entries.append(contentsOf: provided)
         entries.append(contentsOf: metadata)
         if let extra = event.metadata { entries.append(contentsOf: extra) }
-        // Sorting is stable, so of entries with one key the last is the one that wins.
+        // Sorting is stable, so of entries with one key the last is the one that wins; the others are dropped in place.
         entries.sort { $0.key < $1.key }
-        var unique: [(key: String, value: Logger.MetadataValue)] = []
-        unique.reserveCapacity(entries.count)
-        for (index, entry) in entries.enumerated() where index + 1 == entries.count || entries[index + 1].key != entry.key {
-            unique.append(entry)
+        var kept = 0
+        for index in entries.indices where index + 1 == entries.count || entries[index + 1].key != entries[index].key {
+            entries[kept] = entries[index]
+            kept += 1
         }
-        return unique
+        entries.removeLast(entries.count - kept)
+        return entries
     }
 
     private static func timestamp(_ date: Date) -> String {
