@@ -33,10 +33,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // Small ideas every target shares, each written once: hex, JSON values and strings, W3C traceparent,
+        // Retry-After, durations, settings read from the environment, wake-up signals. No dependencies.
+        .target(
+            name: "PaymentsSupport",
+            swiftSettings: swiftSettings
+        ),
         // Domain: money, recipients, the lifecycle state machine and the ports. No I/O.
         .target(
             name: "PaymentsCore",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -51,6 +58,7 @@ let package = Package(
         .target(
             name: "PaymentsStorage",
             dependencies: [
+                "PaymentsSupport",
                 "PaymentsCore",
                 "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -64,6 +72,7 @@ let package = Package(
         .target(
             name: "BankClient",
             dependencies: [
+                "PaymentsSupport",
                 "PaymentsCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,19 +83,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // ERP adapter: settled payments posted to the client's ERP over HTTP.
+        .target(
+            name: "ERPClient",
+            dependencies: [
+                "PaymentsSupport",
+                "PaymentsCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Application services: the orchestrator and the durable workers, generic over the ports.
         .target(
             name: "PaymentsOrchestrator",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "PaymentsCore",
                 // Only for inherited span attributes (payment ids on every span of a payment, library spans too).
                 "Telemetry",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -94,6 +113,7 @@ let package = Package(
         .target(
             name: "PaymentsAPI",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
@@ -109,6 +129,7 @@ let package = Package(
         .target(
             name: "BankSandbox",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -130,6 +151,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -145,10 +167,12 @@ let package = Package(
         .target(
             name: "PaymentsApp",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
                 "PaymentsStorage",
                 "BankClient",
+                "ERPClient",
                 "PaymentsOrchestrator",
                 "PaymentsAPI",
                 "BankSandbox",
@@ -165,6 +189,7 @@ let package = Package(
         .target(
             name: "PaymentsDemo",
             dependencies: [
+                "PaymentsSupport",
                 "PaymentsCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -178,6 +203,7 @@ let package = Package(
         .executableTarget(
             name: "payments",
             dependencies: [
+                "PaymentsSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 "PaymentsCore",
@@ -194,63 +220,62 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test support shared by the telemetry and integration tests: a loopback OTLP collector, and a decoder that
-        // reads what we export with the official OTLP definitions. Not part of the product.
+        // What both test targets share: a loopback OTLP collector, a decoder that reads what we export with the
+        // official OTLP definitions, sample telemetry, a manual clock. Not part of the product.
         .target(
-            name: "OTLPTestSupport",
+            name: "TestSupport",
             dependencies: [
+                "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/OTLPTestSupport",
+            path: "Tests/TestSupport",
             swiftSettings: testSwiftSettings
         ),
+        // Pure logic: no server, process, socket or database. Runs in parallel.
         .testTarget(
-            name: "PaymentsCoreTests",
-            dependencies: ["PaymentsCore"],
-            swiftSettings: testSwiftSettings
-        ),
-        .testTarget(
-            name: "BankSandboxTests",
+            name: "UnitTests",
             dependencies: [
+                "TestSupport",
+                "PaymentsSupport",
+                "PaymentsCore",
+                "PaymentsAPI",
+                "PaymentsApp",
+                "PaymentsDemo",
                 "BankSandbox",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: testSwiftSettings
         ),
+        // The real parts together over loopback: HTTP servers, the bank sandbox, child processes, PostgreSQL.
         .testTarget(
-            name: "TelemetryTests",
+            name: "IntegrationTests",
             dependencies: [
-                "Telemetry", "OTLPTestSupport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-            ],
-            swiftSettings: testSwiftSettings
-        ),
-        .testTarget(
-            name: "PaymentsIntegrationTests",
-            dependencies: [
-                "OTLPTestSupport",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "TestSupport",
+                "PaymentsSupport",
                 "PaymentsCore",
                 "PaymentsStorage",
                 "BankClient",
+                "ERPClient",
                 "PaymentsOrchestrator",
                 "PaymentsAPI",
                 "BankSandbox",
                 "Telemetry",
                 "PaymentsApp",
                 "PaymentsDemo",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: testSwiftSettings
         ),

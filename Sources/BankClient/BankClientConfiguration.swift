@@ -10,12 +10,6 @@ public struct BankClientConfiguration: Sendable {
         /// `caPath` is a PEM file of the CA certificates that sign the bank's server certificate (`nil`: the system
         /// trust roots). The `HTTPClient` given to ``HTTPBankClient`` must present the certificate: build it with
         /// ``BankTLS/makeHTTPClient(configuration:)``.
-        ///
-        /// ```swift
-        /// let authentication = BankClientConfiguration.Authentication.mtls(
-        ///     certificatePath: "/etc/bank/client.pem", privateKeyPath: "/etc/bank/client.key", caPath: "/etc/bank/ca.pem"
-        /// )
-        /// ```
         case mtls(certificatePath: String, privateKeyPath: String, caPath: String?)
     }
 

@@ -2,16 +2,10 @@ import AsyncHTTPClient
 import NIOCore
 import NIOSSL
 import PaymentsCore
+import PaymentsSupport
 
 /// The TLS side of the bank's `mtls` authentication: loads the client certificate, its private key and the bank's CA
 /// from PEM files and builds the `HTTPClient` that presents them.
-///
-/// ```swift
-/// if let bankHTTPClient = try BankTLS.makeHTTPClient(configuration: configuration) {
-///     let bank = HTTPBankClient(configuration: configuration, httpClient: bankHTTPClient, logger: logger)
-///     // ... and `try await bankHTTPClient.shutdown()` when done.
-/// }
-/// ```
 public enum BankTLS {
     /// A dedicated `HTTPClient` presenting the configured client certificate, or `nil` unless the configuration's
     /// authentication is ``BankClientConfiguration/Authentication/mtls(certificatePath:privateKeyPath:caPath:)``.
@@ -22,17 +16,13 @@ public enum BankTLS {
     /// - Throws: ``ConfigurationError`` naming `BANK_TLS_CERT`, `BANK_TLS_KEY` or `BANK_TLS_CA` when that file cannot
     ///   be loaded, or when the key does not belong to the certificate. The message carries the path, never the
     ///   file's contents.
-    ///
-    /// ```swift
-    /// let client = try BankTLS.makeHTTPClient(configuration: configuration) ?? HTTPClient.shared
-    /// ```
     public static func makeHTTPClient(configuration: BankClientConfiguration) throws(ConfigurationError) -> HTTPClient? {
         guard let tlsConfiguration = try makeTLSConfiguration(configuration: configuration) else { return nil }
         return HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
                 tlsConfiguration: tlsConfiguration,
-                timeout: .init(connect: .milliseconds(configuration.connectTimeout.milliseconds), read: .seconds(30)),
+                timeout: .init(connect: TimeAmount(configuration.connectTimeout), read: .seconds(30)),
                 connectionPool: .init(idleTimeout: .seconds(60))
             )
         )

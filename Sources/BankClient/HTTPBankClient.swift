@@ -6,15 +6,11 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
+import PaymentsSupport
 import Synchronization
 import Tracing
 
 /// The ``BankGateway`` over the partner bank's HTTP Payments API.
-///
-/// ```swift
-/// let bank = HTTPBankClient(configuration: config, httpClient: .shared, logger: logger)
-/// let result = try await bank.submit(BankSubmission(payment))
-/// ```
 public final class HTTPBankClient: BankGateway {
     private let configuration: BankClientConfiguration
     private let httpClient: HTTPClient
@@ -28,7 +24,7 @@ public final class HTTPBankClient: BankGateway {
     /// present the certificate: pass the one ``BankTLS/makeHTTPClient(configuration:)`` builds.
     public init(
         configuration: BankClientConfiguration, httpClient: HTTPClient, logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.configuration = configuration
         self.httpClient = httpClient
@@ -37,7 +33,7 @@ public final class HTTPBankClient: BankGateway {
         if case .oauth2(let tokenURL, let clientID, let clientSecret) = configuration.authentication {
             tokens = OAuth2TokenProvider(
                 httpClient: httpClient, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
-                refreshMargin: configuration.tokenRefreshMargin, timeout: configuration.requestTimeout
+                refreshMargin: configuration.tokenRefreshMargin, timeout: configuration.requestTimeout, now: now
             )
         } else {
             tokens = nil
@@ -107,7 +103,7 @@ public final class HTTPBankClient: BankGateway {
                 durations[key] = recorder
                 return recorder
             }
-            recorder.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            recorder.record(elapsed.timeInterval)
         }
         do {
             let value = try await body()
@@ -173,6 +169,11 @@ public final class HTTPBankClient: BankGateway {
         }
     }
 
+    /// The wait a 429 or 5xx asks for, at most a day: a bank's mistake must not park a payment for longer.
+    private static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }.map { min($0, .seconds(86_400)) }
+    }
+
     /// Sends one request, authenticating it, retrying once with a fresh token after a 401, and turning 429, 5xx and
     /// transport failures into errors. Other statuses are returned for the caller to interpret.
     private func send(
@@ -211,7 +212,7 @@ public final class HTTPBankClient: BankGateway {
             let data: Data
             do {
                 response = try await httpClient.execute(
-                    request, timeout: .milliseconds(configuration.requestTimeout.milliseconds)
+                    request, timeout: TimeAmount(configuration.requestTimeout)
                 )
                 let buffer = try await response.body.collect(upTo: 256 * 1024)
                 data = Data(buffer: buffer)
@@ -229,11 +230,9 @@ public final class HTTPBankClient: BankGateway {
                 }
                 throw BankError(.unauthorized, httpStatus: 401)
             case 429:
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
-                throw BankError(.rateLimited, httpStatus: 429, retryAfter: retryAfter)
+                throw BankError(.rateLimited, httpStatus: 429, retryAfter: Self.retryAfter(response.headers))
             case 500...599:
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
-                throw BankError(.server, httpStatus: status, retryAfter: retryAfter)
+                throw BankError(.server, httpStatus: status, retryAfter: Self.retryAfter(response.headers))
             default:
                 return (status, data)
             }

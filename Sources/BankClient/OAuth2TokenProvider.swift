@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
+import PaymentsSupport
 
 /// Caches an OAuth2 client-credentials token and refreshes it before it expires, with at most one refresh in flight
 /// however many requests are waiting for it.
@@ -13,10 +14,15 @@ actor OAuth2TokenProvider {
     private let basicCredentials: String
     private let refreshMargin: Duration
     private let timeout: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private var current: (token: String, refreshAt: ContinuousClock.Instant)?
     private var refreshing: Task<(String, ContinuousClock.Instant), any Error>?
 
-    init(httpClient: HTTPClient, tokenURL: String, clientID: String, clientSecret: String, refreshMargin: Duration, timeout: Duration) {
+    init(
+        httpClient: HTTPClient, tokenURL: String, clientID: String, clientSecret: String, refreshMargin: Duration,
+        timeout: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant
+    ) {
+        self.now = now
         self.httpClient = httpClient
         self.tokenURL = tokenURL
         self.basicCredentials = Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
@@ -26,7 +32,7 @@ actor OAuth2TokenProvider {
 
     /// A token valid for at least the refresh margin.
     func token() async throws(BankError) -> String {
-        if let current, ContinuousClock.now < current.refreshAt { return current.token }
+        if let current, now() < current.refreshAt { return current.token }
         let task: Task<(String, ContinuousClock.Instant), any Error>
         if let refreshing {
             task = refreshing
@@ -57,10 +63,10 @@ actor OAuth2TokenProvider {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials"))
-        let started = ContinuousClock.now
+        let started = now()
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .milliseconds(timeout.milliseconds))
+            response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
         } catch {
             throw BankHTTPErrors.classify(error)
         }
@@ -84,7 +90,7 @@ actor OAuth2TokenProvider {
             !decoded.access_token.isEmpty
         else { throw BankError(.invalidResponse, httpStatus: 200) }
         let lifetime = Duration.seconds(max(decoded.expires_in ?? 300, 1))
-        // Refresh at the margin before expiry, but never later than half way through a short-lived token's life.
+        // Refresh at the margin before expiry, but not before half way through a short-lived token's life.
         let refreshAfter = max(min(lifetime - refreshMargin, lifetime), lifetime / 2)
         return (decoded.access_token, started + refreshAfter)
     }

@@ -11,16 +11,6 @@ import ServiceLifecycle
 ///
 /// It is a `Service`: run it in a `ServiceGroup` (or call ``run()`` in a task) and it serves until graceful shutdown
 /// or cancellation. Its state (tokens, payments, counters) lives in memory for the life of the value.
-///
-/// ```swift
-/// var configuration = BankSandboxConfiguration.default
-/// configuration.port = 0
-/// let sandbox = BankSandbox(configuration: configuration, logger: Logger(label: "bank-sandbox")) { port in
-///     print("bank sandbox on port \(port)")
-/// }
-/// let group = ServiceGroup(services: [sandbox], gracefulShutdownSignals: [.sigterm], logger: logger)
-/// try await group.run()
-/// ```
 public final class BankSandbox: Service, Sendable {
     private let configuration: BankSandboxConfiguration
     private let logger: Logger
@@ -38,10 +28,6 @@ public final class BankSandbox: Service, Sendable {
     ///   - logger: Where the sandbox logs; lines about a payment carry `payment_id`, `client_ref` and `bank_ref`,
     ///     never secrets or tokens.
     ///   - onListening: Called with the bound port once the server accepts connections (useful with port `0`).
-    ///
-    /// ```swift
-    /// let sandbox = BankSandbox(configuration: .default, logger: logger) { port in await ready.yield(port) }
-    /// ```
     public init(
         configuration: BankSandboxConfiguration,
         logger: Logger,
@@ -54,7 +40,8 @@ public final class BankSandbox: Service, Sendable {
             faults: configuration.faults,
             webhookURL: configuration.webhookURL,
             processingDelay: configuration.processingDelay,
-            settlementDelay: configuration.settlementDelay
+            settlementDelay: configuration.settlementDelay,
+            clock: configuration.clock
         )
         (self.webhookJobs, self.webhookJobsContinuation) = AsyncStream.makeStream(of: WebhookJob.self)
     }
@@ -63,12 +50,6 @@ public final class BankSandbox: Service, Sendable {
     ///
     /// On graceful shutdown the server stops accepting connections and finishes in-flight requests (injected hangs
     /// and latency are cut short), then the webhook dispatcher stops, dropping deliveries still pending. Call once.
-    ///
-    /// ```swift
-    /// try await withThrowingDiscardingTaskGroup { group in
-    ///     group.addTask { try await sandbox.run() }
-    /// }
-    /// ```
     public func run() async throws {
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
@@ -93,20 +74,11 @@ public final class BankSandbox: Service, Sendable {
     /// Points webhooks somewhere else (or nowhere, with `nil`); applies to events sent from now on.
     ///
     /// The embedded sandbox needs this because the orchestrator it calls back learns its own port only after start.
-    ///
-    /// ```swift
-    /// await sandbox.setWebhookURL("http://127.0.0.1:\(port)/webhook/payments")
-    /// ```
     public func setWebhookURL(_ url: String?) async {
         await self.state.setWebhookURL(url)
     }
 
     /// The counters so far.
-    ///
-    /// ```swift
-    /// let stats = await sandbox.stats()
-    /// print(stats.payments, stats.duplicateSubmissions)
-    /// ```
     public func stats() async -> SandboxStats {
         await self.state.stats
     }
@@ -114,11 +86,7 @@ public final class BankSandbox: Service, Sendable {
     /// Replaces the faults in force; applies to requests and payments from now on.
     ///
     /// Values are used as given (a rate above 1 behaves like 1); validate untrusted input with
-    /// ``SandboxFaults/fromEnvironment(_:base:)`` or by decoding JSON, which both check ranges.
-    ///
-    /// ```swift
-    /// await sandbox.setFaults(SandboxFaults(errorRate: 1))
-    /// ```
+    /// ``SandboxFaults/init(environment:base:)`` or by decoding JSON, which both check ranges.
     public func setFaults(_ faults: SandboxFaults) async {
         await self.state.setFaults(faults)
     }

@@ -1,4 +1,5 @@
 import NIOSSL
+import PaymentsSupport
 
 extension BankSandboxConfiguration {
     /// HTTPS for the sandbox, and the CA its clients' certificates must chain to when
@@ -7,13 +8,6 @@ extension BankSandboxConfiguration {
     /// Client certificates are demanded from the TLS handshake itself, so the choice is made once, from the faults in
     /// force at start-up: changing `require_client_cert` at run time (``BankSandbox/setFaults(_:)`` or
     /// `POST /sandbox/faults`) does not change what the handshake asks for until the sandbox restarts.
-    ///
-    /// ```swift
-    /// var configuration = BankSandboxConfiguration(port: 0, faults: SandboxFaults(requireClientCert: true))
-    /// configuration.tls = .init(
-    ///     certificateChainPath: "certs/server.pem", privateKeyPath: "certs/server.key", clientCAPath: "certs/ca.pem"
-    /// )
-    /// ```
     public struct TLS: Sendable, Hashable, CustomStringConvertible {
         /// The server's certificate chain, leaf first (`SANDBOX_TLS_CERT`).
         public var certificateChainPath: String
@@ -24,10 +18,6 @@ extension BankSandboxConfiguration {
         public var clientCAPath: String?
 
         /// Creates a TLS setting from file paths.
-        ///
-        /// ```swift
-        /// let tls = BankSandboxConfiguration.TLS(certificateChainPath: "server.pem", privateKeyPath: "server.key")
-        /// ```
         public init(certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil) {
             self.certificateChainPath = certificateChainPath
             self.privateKeyPath = privateKeyPath
@@ -43,15 +33,15 @@ extension BankSandboxConfiguration {
         /// The server TLS configuration: the certificate and key, and, with `requireClientCert`, a client certificate
         /// verified against the client CA (no host-name check) that the handshake fails without.
         ///
-        /// - Throws: ``SandboxSettingError`` naming `SANDBOX_TLS_CERT`, `SANDBOX_TLS_KEY` or `SANDBOX_TLS_CLIENT_CA`
+        /// - Throws: ``ConfigurationError`` naming `SANDBOX_TLS_CERT`, `SANDBOX_TLS_KEY` or `SANDBOX_TLS_CLIENT_CA`
         ///   when that file cannot be loaded (the message carries the path, never the contents).
-        func makeServerConfiguration(requireClientCert: Bool) throws(SandboxSettingError) -> TLSConfiguration {
+        func makeServerConfiguration(requireClientCert: Bool) throws(ConfigurationError) -> TLSConfiguration {
             let chain = try Self.loadCertificates(self.certificateChainPath, setting: "SANDBOX_TLS_CERT")
             let key: NIOSSLPrivateKey
             do {
                 key = try NIOSSLPrivateKey(file: self.privateKeyPath, format: .pem)
             } catch {
-                throw SandboxSettingError(
+                throw ConfigurationError(
                     setting: "SANDBOX_TLS_KEY",
                     reason: "must name an unencrypted PEM private key file (\(self.privateKeyPath))"
                 )
@@ -61,7 +51,7 @@ extension BankSandboxConfiguration {
             )
             if requireClientCert {
                 guard let clientCAPath = self.clientCAPath else {
-                    throw SandboxSettingError(
+                    throw ConfigurationError(
                         setting: "SANDBOX_TLS_CLIENT_CA", reason: "is required when client certificates are required"
                     )
                 }
@@ -75,7 +65,7 @@ extension BankSandboxConfiguration {
             do {
                 _ = try NIOSSLContext(configuration: configuration)
             } catch {
-                throw SandboxSettingError(
+                throw ConfigurationError(
                     setting: "SANDBOX_TLS_KEY",
                     reason: "must be the private key of the certificate in SANDBOX_TLS_CERT (\(self.privateKeyPath))"
                 )
@@ -85,15 +75,15 @@ extension BankSandboxConfiguration {
 
         private static func loadCertificates(
             _ path: String, setting: String
-        ) throws(SandboxSettingError) -> [NIOSSLCertificate] {
+        ) throws(ConfigurationError) -> [NIOSSLCertificate] {
             let certificates: [NIOSSLCertificate]
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(path)
             } catch {
-                throw SandboxSettingError(setting: setting, reason: "must name a PEM certificate file (\(path))")
+                throw ConfigurationError(setting: setting, reason: "must name a PEM certificate file (\(path))")
             }
             guard !certificates.isEmpty else {
-                throw SandboxSettingError(setting: setting, reason: "must name a PEM certificate file (\(path))")
+                throw ConfigurationError(setting: setting, reason: "must name a PEM certificate file (\(path))")
             }
             return certificates
         }

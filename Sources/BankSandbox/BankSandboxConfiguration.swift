@@ -2,13 +2,6 @@
 ///
 /// Every value has a documented sandbox default, so `BankSandboxConfiguration.default` is a working bank on
 /// `127.0.0.1:8081` that sends no webhooks. Tests pass their own values (port `0` for an ephemeral port, short delays).
-///
-/// ```swift
-/// var configuration = BankSandboxConfiguration.default
-/// configuration.port = 0
-/// configuration.webhookURL = "http://127.0.0.1:8080/webhook/payments"
-/// configuration.processingDelay = .milliseconds(50)
-/// ```
 public struct BankSandboxConfiguration: Sendable {
     /// The webhook signing secret used when none is configured. Shared with the orchestrator's embedded default so
     /// that `payments serve` with no configuration accepts its in-process sandbox's webhooks.
@@ -41,20 +34,14 @@ public struct BankSandboxConfiguration: Sendable {
     /// client certificate signed by its client CA, which then authenticates bank API calls in place of a token or API
     /// key: the bank's `mtls` mode); `nil` serves plain HTTP.
     public var tls: TLS?
+    /// The sandbox's time; tests move it forward to expire tokens or settle payments without waiting.
+    public var clock: SandboxClock
 
     /// The documented sandbox values: `127.0.0.1:8081`, no webhooks, client `sandbox-client` / `sandbox-secret`,
     /// API key `sandbox-api-key`, no faults, 100 ms to processing and 300 ms more to settlement.
-    ///
-    /// ```swift
-    /// let sandbox = BankSandbox(configuration: .default, logger: Logger(label: "bank-sandbox"))
-    /// ```
     public static let `default` = BankSandboxConfiguration()
 
     /// Creates a configuration; every parameter defaults to the documented sandbox value.
-    ///
-    /// ```swift
-    /// let configuration = BankSandboxConfiguration(port: 0, faults: SandboxFaults(rejectRate: 1))
-    /// ```
     public init(
         host: String = "127.0.0.1",
         port: Int = 8081,
@@ -66,7 +53,8 @@ public struct BankSandboxConfiguration: Sendable {
         faults: SandboxFaults = .none,
         processingDelay: Duration = .milliseconds(100),
         settlementDelay: Duration = .milliseconds(300),
-        tls: TLS? = nil
+        tls: TLS? = nil,
+        clock: SandboxClock = SandboxClock()
     ) {
         self.host = host
         self.port = port
@@ -79,15 +67,12 @@ public struct BankSandboxConfiguration: Sendable {
         self.processingDelay = processingDelay
         self.settlementDelay = settlementDelay
         self.tls = tls
+        self.clock = clock
     }
 }
 
 extension BankSandboxConfiguration: CustomStringConvertible {
     /// A summary safe to log: secrets, the API key and the webhook URL (which may carry credentials) are left out.
-    ///
-    /// ```swift
-    /// logger.info("Starting sandbox", metadata: ["configuration": "\(configuration)"])
-    /// ```
     public var description: String {
         "BankSandboxConfiguration(host: \(self.host), port: \(self.port), "
             + "webhooks: \(self.webhookURL == nil ? "off" : "on"), clientID: \(self.clientID), "

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// The client id and secret presented to `POST /oauth/token`, from HTTP Basic or from the form body (RFC 6749 §2.3.1
 /// allows both).
@@ -25,15 +26,15 @@ struct ClientCredentials: Sendable, Equatable {
     /// Whether these are the expected credentials, compared in constant time so response timing reveals nothing.
     func matches(clientID: String, clientSecret: String) -> Bool {
         // Evaluate both comparisons so timing does not reveal which one failed.
-        let idMatches = constantTimeEquals(self.clientID, clientID)
-        let secretMatches = constantTimeEquals(self.clientSecret, clientSecret)
+        let idMatches = ConstantTime.equals(self.clientID, clientID)
+        let secretMatches = ConstantTime.equals(self.clientSecret, clientSecret)
         return idMatches && secretMatches
     }
 
     private static func basic(_ header: String) -> ClientCredentials? {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-            let decoded = Data(base64Encoded: String(parts[1]).trimmingWhitespace()),
+            let decoded = Data(base64Encoded: String(parts[1].trimmingASCIIWhitespace())),
             let pair = String(data: decoded, encoding: .utf8),
             let colon = pair.firstIndex(of: ":")
         else { return nil }
@@ -42,17 +43,4 @@ struct ClientCredentials: Sendable, Equatable {
         let secret = String(pair[pair.index(after: colon)...])
         return ClientCredentials(clientID: FormBody.decode(id), clientSecret: FormBody.decode(secret))
     }
-}
-
-/// Compares two strings without stopping at the first difference.
-func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-    let left = Array(lhs.utf8)
-    let right = Array(rhs.utf8)
-    var difference: UInt8 = left.count == right.count ? 0 : 1
-    for index in 0..<max(left.count, right.count) {
-        let leftByte = index < left.count ? left[index] : 0
-        let rightByte = index < right.count ? right[index] : 0
-        difference |= leftByte ^ rightByte
-    }
-    return difference == 0
 }

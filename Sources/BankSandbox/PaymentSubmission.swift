@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// A validated `POST /v1/payments` body.
 ///
@@ -8,7 +9,7 @@ struct PaymentSubmission: Sendable {
     /// The orchestrator's payment id.
     let paymentID: String
     /// Amount in minor units.
-    let amount: Int
+    let amount: Int64
     /// ISO 4217 currency code as sent.
     let currency: String
     /// The client's own reference; the sandbox uses it to detect one payment sent twice.
@@ -23,7 +24,7 @@ struct PaymentSubmission: Sendable {
 
     /// Parses and validates a request body.
     init(json: Data) throws(ValidationError) {
-        guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: json) else {
+        guard case .object(let fields)? = try? JSONValue(parsing: json) else {
             throw ValidationError(reason: "body must be a JSON object")
         }
         guard case .string(let paymentID)? = fields["payment_id"], !paymentID.isEmpty else {

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 extension SandboxFaults {
     /// Applies a partial update from `POST /sandbox/faults`: only the keys present in `json` change.
@@ -6,15 +7,14 @@ extension SandboxFaults {
     /// Unknown keys are refused rather than ignored, so that a typo (`"error_rat"`) is reported instead of silently
     /// leaving the fault off.
     ///
-    /// - Throws: ``SandboxSettingError`` naming the offending JSON key (or `body` when the body is not a JSON object).
-    func applying(patch json: Data) throws(SandboxSettingError) -> SandboxFaults {
-        let decoder = JSONDecoder()
-        guard case .object(let fields)? = try? decoder.decode(JSONValue.self, from: json) else {
-            throw SandboxSettingError(setting: "body", reason: "must be a JSON object of fault settings")
+    /// - Throws: ``ConfigurationError`` naming the offending JSON key (or `body` when the body is not a JSON object).
+    func applying(patch json: Data) throws(ConfigurationError) -> SandboxFaults {
+        guard case .object(let fields)? = try? JSONValue(parsing: json) else {
+            throw ConfigurationError(setting: "body", reason: "must be a JSON object of fault settings")
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SandboxSettingError(setting: unknown, reason: "is not a fault setting")
+            throw ConfigurationError(setting: unknown, reason: "is not a fault setting")
         }
 
         var faults = self
@@ -27,7 +27,7 @@ extension SandboxFaults {
     }
 
     /// Sets one field from a parsed JSON value, checking only its type; ranges are checked once all fields are set.
-    private mutating func set(_ key: CodingKeys, to value: JSONValue) throws(SandboxSettingError) {
+    private mutating func set(_ key: CodingKeys, to value: JSONValue) throws(ConfigurationError) {
         switch key {
         case .errorRate: self.errorRate = try Self.rate(value, key)
         case .hangRate: self.hangRate = try Self.rate(value, key)
@@ -43,24 +43,24 @@ extension SandboxFaults {
         }
     }
 
-    private static func rate(_ value: JSONValue, _ key: CodingKeys) throws(SandboxSettingError) -> Double {
+    private static func rate(_ value: JSONValue, _ key: CodingKeys) throws(ConfigurationError) -> Double {
         switch value {
         case .integer(let number): return Double(number)
         case .number(let number): return number
-        default: throw SandboxSettingError(setting: key.rawValue, reason: "must be a number between 0 and 1")
+        default: throw ConfigurationError(setting: key.rawValue, reason: "must be a number between 0 and 1")
         }
     }
 
-    private static func integer(_ value: JSONValue, _ key: CodingKeys) throws(SandboxSettingError) -> Int {
-        guard case .integer(let number) = value else {
-            throw SandboxSettingError(setting: key.rawValue, reason: "must be a whole number")
+    private static func integer(_ value: JSONValue, _ key: CodingKeys) throws(ConfigurationError) -> Int {
+        guard case .integer(let number) = value, let whole = Int(exactly: number) else {
+            throw ConfigurationError(setting: key.rawValue, reason: "must be a whole number")
         }
-        return number
+        return whole
     }
 
-    private static func boolean(_ value: JSONValue, _ key: CodingKeys) throws(SandboxSettingError) -> Bool {
+    private static func boolean(_ value: JSONValue, _ key: CodingKeys) throws(ConfigurationError) -> Bool {
         guard case .bool(let flag) = value else {
-            throw SandboxSettingError(setting: key.rawValue, reason: "must be true or false")
+            throw ConfigurationError(setting: key.rawValue, reason: "must be true or false")
         }
         return flag
     }

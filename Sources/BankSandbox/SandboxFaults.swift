@@ -1,16 +1,11 @@
+import PaymentsSupport
+
 /// The faults the sandbox injects, so that the orchestrator's retries, idempotency and webhook handling can be
 /// exercised against a bank that misbehaves on purpose.
 ///
 /// Rates are probabilities in `0...1`, rolled independently for each request (or webhook). In JSON the keys are
 /// snake_case (`error_rate`, `latency_ms`, ...) and every key is optional: a missing key takes its value from
 /// ``none``.
-///
-/// ```swift
-/// var faults = SandboxFaults.none
-/// faults.errorRate = 0.2        // one POST /v1/payments in five answers 503
-/// faults.returnRate = 0.1       // one accepted payment in ten is returned with an R-code
-/// await sandbox.setFaults(faults)
-/// ```
 public struct SandboxFaults: Sendable, Equatable {
     /// Probability that `POST /v1/payments` answers `503 {"error":"unavailable"}` before recording anything.
     public var errorRate: Double
@@ -42,17 +37,9 @@ public struct SandboxFaults: Sendable, Equatable {
     public var requireClientCert: Bool
 
     /// No faults: every call succeeds promptly, every payment completes, tokens live an hour.
-    ///
-    /// ```swift
-    /// let configuration = BankSandboxConfiguration(faults: .none)
-    /// ```
     public static let none = SandboxFaults()
 
     /// Creates a set of faults; every parameter defaults to "no fault" (and a one-hour token lifetime).
-    ///
-    /// ```swift
-    /// let flaky = SandboxFaults(errorRate: 0.1, latencyMs: 200)
-    /// ```
     public init(
         errorRate: Double = 0,
         hangRate: Double = 0,
@@ -111,7 +98,7 @@ extension SandboxFaults {
     /// Checks every value against its allowed range, naming the first bad setting with `name`.
     ///
     /// The caller picks the naming so that an environment problem names the variable and a JSON problem names the key.
-    func validate(naming name: (CodingKeys) -> String) throws(SandboxSettingError) {
+    func validate(naming name: (CodingKeys) -> String) throws(ConfigurationError) {
         let rates: [(CodingKeys, Double)] = [
             (.errorRate, self.errorRate),
             (.hangRate, self.hangRate),
@@ -122,17 +109,17 @@ extension SandboxFaults {
         ]
         // `contains` is false for NaN, so NaN is rejected along with out-of-range values.
         for (key, rate) in rates where !(0.0...1.0).contains(rate) {
-            throw SandboxSettingError(setting: name(key), reason: "must be a number between 0 and 1")
+            throw ConfigurationError(setting: name(key), reason: "must be a number between 0 and 1")
         }
         let delays: [(CodingKeys, Int)] = [(.latencyMs, self.latencyMs), (.webhookDelayMs, self.webhookDelayMs)]
         for (key, delay) in delays where !(0...Self.maximumDelayMilliseconds).contains(delay) {
-            throw SandboxSettingError(
+            throw ConfigurationError(
                 setting: name(key),
                 reason: "must be a whole number of milliseconds between 0 and \(Self.maximumDelayMilliseconds)"
             )
         }
         guard (1...Self.maximumTokenTTLSeconds).contains(self.tokenTTLSeconds) else {
-            throw SandboxSettingError(
+            throw ConfigurationError(
                 setting: name(.tokenTTLSeconds),
                 reason: "must be a whole number of seconds between 1 and \(Self.maximumTokenTTLSeconds)"
             )
@@ -143,11 +130,7 @@ extension SandboxFaults {
 extension SandboxFaults: Codable {
     /// Decodes faults from snake_case JSON; a missing key takes its value from ``none``.
     ///
-    /// Throws ``SandboxSettingError`` naming the JSON key when a value is out of range.
-    ///
-    /// ```swift
-    /// let faults = try JSONDecoder().decode(SandboxFaults.self, from: Data(#"{"error_rate": 0.5}"#.utf8))
-    /// ```
+    /// Throws ``ConfigurationError`` naming the JSON key when a value is out of range.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = SandboxFaults.none
@@ -172,10 +155,6 @@ extension SandboxFaults: Codable {
     }
 
     /// Encodes every fault under its snake_case key.
-    ///
-    /// ```swift
-    /// let json = try JSONEncoder().encode(SandboxFaults.none)  // {"error_rate":0,...}
-    /// ```
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.errorRate, forKey: .errorRate)

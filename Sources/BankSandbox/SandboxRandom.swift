@@ -1,3 +1,5 @@
+import PaymentsSupport
+
 /// The sandbox's randomness: identifiers and fault rolls, all from the system's cryptographically secure generator
 /// (access tokens must not be guessable, even in a sandbox that someone might expose by mistake).
 enum SandboxRandom {

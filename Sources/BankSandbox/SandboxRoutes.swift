@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import PaymentsSupport
 
 /// The sandbox's HTTP surface: the partner bank's API (`/oauth/token`, `/v1/payments`), the sandbox controls
 /// (`/sandbox/stats`, `/sandbox/faults`) and `/healthz`.
@@ -121,7 +122,7 @@ struct SandboxRoutes: Sendable {
             return SandboxResponse.error(.tooManyRequests, "rate_limited", headers: [.retryAfter: "1"])
         }
 
-        guard let idempotencyKey = request.headers[.idempotencyKey]?.trimmingWhitespace(),
+        guard let idempotencyKey = request.headers[.idempotencyKey].map({ String($0.trimmingASCIIWhitespace()) }),
             !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 255
         else {
             return SandboxResponse.error(
@@ -211,7 +212,7 @@ struct SandboxRoutes: Sendable {
     private func updateFaults(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumSmallBodySize)
-        do throws(SandboxSettingError) {
+        do throws(ConfigurationError) {
             let faults = try await self.state.updateFaults(patch: Data(buffer: body))
             context.logger.info("Faults updated", metadata: ["faults": "\(faults)"])
             return SandboxResponse.json(.ok, encoding: faults)
@@ -238,11 +239,11 @@ struct SandboxRoutes: Sendable {
     private func isAuthorized(_ request: Request) async -> Bool {
         if self.clientCertificateVerified { return true }
         if let key = request.headers[.apiKey] {
-            return constantTimeEquals(key, self.apiKey)
+            return ConstantTime.equals(key, self.apiKey)
         }
         guard let authorization = request.headers[.authorization] else { return false }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-        return await self.state.isTokenValid(String(parts[1]).trimmingWhitespace())
+        return await self.state.isTokenValid(String(parts[1].trimmingASCIIWhitespace()))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// All of the sandbox's mutable state: faults, the webhook URL, tokens, answered payments and the counters.
 ///
@@ -44,7 +45,7 @@ actor SandboxState {
     private let processingDelay: Duration
     private let settlementDelay: Duration
     private let limits: Limits
-    private let clock = ContinuousClock()
+    let clock: SandboxClock
     private var tokenExpiry: [String: ContinuousClock.Instant] = [:]
     private var paymentsByIdempotencyKey: [String: StoredPayment] = [:]
     private var idempotencyKeyByPaymentID: [String: String] = [:]
@@ -55,8 +56,10 @@ actor SandboxState {
         webhookURL: String?,
         processingDelay: Duration,
         settlementDelay: Duration,
+        clock: SandboxClock = SandboxClock(),
         limits: Limits = Limits()
     ) {
+        self.clock = clock
         self.faults = faults
         self.webhookURL = webhookURL
         self.processingDelay = processingDelay
@@ -71,7 +74,7 @@ actor SandboxState {
     }
 
     /// Applies a partial JSON update atomically, so two concurrent updates cannot undo each other.
-    func updateFaults(patch: Data) throws(SandboxSettingError) -> SandboxFaults {
+    func updateFaults(patch: Data) throws(ConfigurationError) -> SandboxFaults {
         self.faults = try self.faults.applying(patch: patch)
         return self.faults
     }
@@ -138,7 +141,7 @@ actor SandboxState {
             ? .returned(SandboxRandom.element(of: ACHReturn.all)) : .completed
         let plan = SettlementPlan(
             now: self.clock.now,
-            wallNow: Date(),
+            wallNow: self.clock.date,
             processingDelay: self.processingDelay,
             settlementDelay: self.settlementDelay,
             outcome: outcome

@@ -1,11 +1,6 @@
 /// Counters that let tests and demos see what the bank saw, most importantly whether a payment was ever sent twice.
 ///
 /// Served as snake_case JSON by `GET /sandbox/stats`.
-///
-/// ```swift
-/// let stats = await sandbox.stats()
-/// #expect(stats.duplicateSubmissions == 0)
-/// ```
 public struct SandboxStats: Sendable, Codable, Equatable {
     /// Payments accepted (`201`); replays and rejections are not counted.
     public var payments: Int
@@ -22,10 +17,6 @@ public struct SandboxStats: Sendable, Codable, Equatable {
     public var tokensIssued: Int
 
     /// Creates a set of counters, all zero unless given.
-    ///
-    /// ```swift
-    /// let expected = SandboxStats(payments: 1, idempotentReplays: 1)
-    /// ```
     public init(
         payments: Int = 0,
         duplicateSubmissions: Int = 0,

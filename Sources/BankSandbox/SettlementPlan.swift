@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// When an accepted payment moves through `pending → processing → completed | returned`, decided once at acceptance.
 ///
@@ -31,8 +32,8 @@ struct SettlementPlan: Sendable {
     ) {
         self.processingAt = now + processingDelay
         self.settledAt = self.processingAt + settlementDelay
-        self.processingDate = wallNow.addingTimeInterval(processingDelay.seconds)
-        self.settledDate = self.processingDate.addingTimeInterval(settlementDelay.seconds)
+        self.processingDate = wallNow.addingTimeInterval(processingDelay.timeInterval)
+        self.settledDate = self.processingDate.addingTimeInterval(settlementDelay.timeInterval)
         self.outcome = outcome
     }
 

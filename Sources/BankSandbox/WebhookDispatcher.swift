@@ -46,7 +46,7 @@ struct WebhookDispatcher: Service {
 
         deliveries: for delivery in job.deliveries {
             do {
-                try await Task.sleep(until: delivery.notBefore, clock: .continuous)
+                try await Task.sleep(for: delivery.notBefore - self.state.clock.now)
             } catch {
                 break deliveries
             }

@@ -3,8 +3,8 @@ import Foundation
 /// One webhook event as the bank sends it to `POST /webhook/payments`.
 ///
 /// Encoded with explicit `null`s for `return_code` and `reason` (the receiver's contract lists both keys on every
-/// event), and with `occurred_at` in ISO 8601 UTC to the millisecond, e.g. `2026-11-24T10:00:00.750Z`: whole seconds
-/// made the receiver's delivery lag (`occurred_at` to receipt) read up to a second high.
+/// event), and with `occurred_at` in ISO 8601 UTC to the millisecond, so that the receiver measures delivery lag
+/// below a second.
 struct WebhookEvent: Sendable, Equatable {
     /// Unique per event; a duplicated delivery repeats it so the receiver can deduplicate.
     let eventID: String

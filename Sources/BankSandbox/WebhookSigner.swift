@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PaymentsSupport
 
 /// Signs webhook bodies the way the receiver verifies them:
 /// `Bank-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
@@ -10,7 +11,7 @@ struct WebhookSigner: Sendable {
     /// first is the one being rotated to.
     init(secrets: String) {
         let first = secrets.split(separator: ",", omittingEmptySubsequences: true).first.map(String.init) ?? secrets
-        self.key = SymmetricKey(data: Data(first.trimmingWhitespace().utf8))
+        self.key = SymmetricKey(data: Data(first.trimmingASCIIWhitespace().utf8))
     }
 
     /// The lower-case hex HMAC-SHA256 of `"<timestamp>.<body>"`.

@@ -4,16 +4,17 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
+import PaymentsSupport
 
-/// Posts a settled payment to the client's ERP (`ERP_WEBHOOK_URL`).
-public struct ERPNotifier: Sendable {
-    /// Where to post; `nil` records the step as skipped.
-    public var url: String?
+/// The ``PaymentsCore/ERPGateway`` over HTTP: posts a settled payment as JSON to the ERP's URL
+/// (`ERP_WEBHOOK_URL`), which must answer 2xx.
+public struct HTTPERPGateway: ERPGateway {
+    private let url: String
     private let httpClient: HTTPClient
     private let timeout: Duration
 
-    /// Creates a notifier.
-    public init(url: String?, httpClient: HTTPClient, timeout: Duration = .seconds(10)) {
+    /// Creates a gateway posting to `url` on a shared `HTTPClient` (whose lifetime the caller owns).
+    public init(url: String, httpClient: HTTPClient, timeout: Duration = .seconds(10)) {
         self.url = url
         self.httpClient = httpClient
         self.timeout = timeout
@@ -31,9 +32,7 @@ public struct ERPNotifier: Sendable {
         var updated_at: String
     }
 
-    /// Sends the payment's current state; the ERP must answer 2xx.
-    func notify(_ payment: Payment) async -> JobDisposition {
-        guard let url else { return .finish(.skipped("ERP_WEBHOOK_URL is not set"), nil) }
+    public func notify(_ payment: Payment) async -> ERPNotificationResult {
         let body = Body(
             payment_id: payment.id.lowercased, client_ref: payment.clientRef, status: payment.status.rawValue,
             amount: payment.amount.minorUnits, currency: payment.amount.currency.code, bank_ref: payment.bankRef,
@@ -44,17 +43,21 @@ public struct ERPNotifier: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: "\(payment.id.lowercased):\(payment.status.rawValue)")
-        if let traceParent = payment.traceParent { request.headers.add(name: "traceparent", value: traceParent) }
+        // A traced HTTP client sends its own span's `traceparent` (in the payment's trace); a second header would
+        // not parse at the ERP.
+        if httpClient.tracer == nil, let traceParent = payment.traceParent {
+            request.headers.add(name: "traceparent", value: traceParent)
+        }
         do {
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-            let response = try await httpClient.execute(request, timeout: .milliseconds(timeout.milliseconds))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else {
-                return .retry(error: "ERP answered HTTP \(response.status.code)", notBefore: .zero)
+                return .failed(reason: "ERP answered HTTP \(response.status.code)")
             }
-            return .finish(.succeeded, nil)
+            return .delivered
         } catch {
-            return .retry(error: "ERP unreachable", notBefore: .zero)
+            return .failed(reason: "ERP unreachable")
         }
     }
 }

@@ -6,11 +6,6 @@ import PaymentsOrchestrator
 
 /// Assembles the router: problem rendering on every route, API-key authentication on `/v1`, the webhook with its
 /// signature, and the operational endpoints.
-///
-/// ```swift
-/// let router = APIRouter.build(orchestrator: orchestrator, apiKeys: registry, webhookSignature: signature)
-/// let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
-/// ```
 public enum APIRouter {
     /// Builds the router.
     public static func build<Store: PaymentStore>(

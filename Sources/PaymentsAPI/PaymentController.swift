@@ -6,6 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import PaymentsCore
 import PaymentsOrchestrator
+import PaymentsSupport
 
 /// The client API: `POST /v1/payments`, `GET /v1/payments/{payment_id}`, `GET /v1/payments`.
 public struct PaymentController<Store: PaymentStore>: Sendable {

@@ -7,10 +7,6 @@ import NIOCore
 import PaymentsCore
 
 /// An RFC 9457 problem, thrown by handlers and rendered as `application/problem+json` by ``ProblemMiddleware``.
-///
-/// ```swift
-/// throw Problem.validation([FieldError(pointer: "/amount", detail: "must be positive")])
-/// ```
 public struct Problem: Error, Sendable {
     /// The HTTP status.
     public var status: HTTPResponse.Status

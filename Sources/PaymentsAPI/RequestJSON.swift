@@ -1,9 +1,10 @@
-import Logging
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import PaymentsCore
+import PaymentsSupport
 
 /// Reads a JSON request body into a ``JSONValue``, refusing other content types, oversized bodies and malformed JSON
 /// with a problem that says which.

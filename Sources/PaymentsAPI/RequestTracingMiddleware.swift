@@ -13,10 +13,6 @@ import Tracing
 ///
 /// The span is also put in the request context (``APIRequestContext/requestSpan``), so that handlers add the
 /// payment's ids to it directly.
-///
-/// ```swift
-/// router.add(middleware: RequestTracingMiddleware(redactingQueryParameters: ["client_ref", "cursor"]))
-/// ```
 public struct RequestTracingMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
     private let queryParametersToRedact: Set<Substring>

@@ -7,6 +7,7 @@ import NIOCore
 import NIOFoundationCompat
 import PaymentsCore
 import PaymentsOrchestrator
+import PaymentsSupport
 
 /// `POST /webhook/payments`: verifies the bank's signature over the raw body, records the event durably, and
 /// acknowledges. Follow-up work is queued for the workers; the response never waits for it.
@@ -95,7 +96,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         }
         let response = Self.acknowledgement()
         let elapsed = ContinuousClock.now - received
-        latency.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        latency.record(elapsed.timeInterval)
         return response
     }
 }

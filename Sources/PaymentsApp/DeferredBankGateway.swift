@@ -1,10 +1,11 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 
 /// A bank gateway whose address is known only after start-up (the embedded sandbox binds an ephemeral port).
 /// Calls made before then wait.
 struct DeferredBankGateway<Bank: BankGateway>: BankGateway {
-    let bank: AsyncValue<Bank>
+    let bank: OneShotValue<Bank>
 
     func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
         try await bank.value.submit(submission)

@@ -1,5 +1,5 @@
-/// The description of every metric in CONTRACTS.md: the `# HELP` text on `/metrics` and the description exported
-/// over OTLP.
+/// The description of every metric the service registers: the `# HELP` text on `/metrics` and the description
+/// exported over OTLP. `docs/metrics.md` lists the same names (a test keeps them in step).
 public enum MetricDescriptions {
     /// Descriptions by metric name.
     public static let all: [String: String] = [

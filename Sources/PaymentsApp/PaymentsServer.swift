@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BankClient
 import CoreMetrics
+import ERPClient
 import BankSandbox
 import Foundation
 import Hummingbird
@@ -8,6 +9,7 @@ import Logging
 import PaymentsAPI
 import PaymentsCore
 import PaymentsOrchestrator
+import PaymentsSupport
 import PaymentsStorage
 import PostgresNIO
 import ServiceLifecycle
@@ -16,12 +18,6 @@ import Telemetry
 /// The whole orchestrator as one service: storage, the bank (or the embedded sandbox), the durable workers and the
 /// HTTP server, started in that order and stopped in reverse, so the server stops taking requests first and the
 /// workers finish their jobs before the bank sandbox goes away.
-///
-/// ```swift
-/// let server = PaymentsServer(configuration: configuration, logger: logger)
-/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-/// try await group.run()
-/// ```
 public struct PaymentsServer: Service {
     private let configuration: ServeConfiguration
     private let logger: Logger
@@ -83,11 +79,10 @@ public struct PaymentsServer: Service {
     }
 
     private func run<Store: PaymentStore>(store: Store, httpClient: HTTPClient) async throws {
-        let signal = JobSignal()
+        let signal = WakeUpSignal()
         let orchestrator = PaymentOrchestrator(
             store: store, signal: signal, logger: logger, metrics: PaymentMetrics(factory: metrics)
         )
-        let erp = ERPNotifier(url: configuration.erpWebhookURL, httpClient: httpClient)
         let router = APIRouter.build(
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,
             webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits,
@@ -95,7 +90,7 @@ public struct PaymentsServer: Service {
         )
         var services: [any Service] = []
         let sandbox: BankSandbox?
-        let bank = AsyncValue<HTTPBankClient>()
+        let bank = OneShotValue<HTTPBankClient>()
         // With BANK_AUTH=mtls the bank gets its own HTTPClient, presenting our certificate; the ERP keeps the shared one.
         let bankHTTPClient: HTTPClient?
         switch configuration.bank {
@@ -131,6 +126,12 @@ public struct PaymentsServer: Service {
             base: DeferredBankGateway(bank: bank), configuration: configuration.circuitBreaker, logger: logger,
             metrics: metrics
         )
+        let erp: any ERPGateway =
+            if let url = configuration.erpWebhookURL {
+                HTTPERPGateway(url: url, httpClient: httpClient)
+            } else {
+                UnconfiguredERPGateway()
+            }
         let worker = JobWorker(
             store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
             logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PaymentsSupport
 
 /// An API client and the SHA-256 of its key. The key itself is never kept after start-up.
 public struct APIClient: Sendable, Hashable {
@@ -48,17 +49,9 @@ public struct APIKeyRegistry: Sendable {
         let digest = Array(SHA256.hash(data: Data(key.utf8)))
         var match: APIClient?
         // Every stored digest is compared, whatever matched, so the time taken does not depend on which key it was.
-        for client in clients where constantTimeEquals(client.keyDigest, digest) {
+        for client in clients where ConstantTime.equals(client.keyDigest, digest) {
             match = client
         }
         return match
     }
-}
-
-/// Compares two byte arrays in time that depends only on their lengths.
-public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-    guard lhs.count == rhs.count else { return false }
-    var difference: UInt8 = 0
-    for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-    return difference == 0
 }

@@ -5,12 +5,6 @@
 /// `minimumCalls` are recorded and the failure rate reaches `failureRateThreshold` it opens. Open, it refuses calls
 /// for `coolDown`, then goes half-open and lets `halfOpenProbes` calls through: all succeeding close it, any failing
 /// opens it again.
-///
-/// ```swift
-/// var breaker = CircuitBreaker(configuration: .bank)
-/// guard case .allowed = breaker.requestPermission(now: clock.now) else { /* wait */ }
-/// let change = breaker.record(.failure, now: clock.now)   // .opened when the window tips over
-/// ```
 public struct CircuitBreaker: Sendable {
     /// Tuning.
     public struct Configuration: Sendable, Hashable {

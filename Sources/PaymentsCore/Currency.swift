@@ -1,8 +1,4 @@
 /// An ISO 4217 currency with its number of minor units.
-///
-/// ```swift
-/// let usd = try Currency(code: "USD")   // usd.minorUnits == 2
-/// ```
 public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// The three-letter ISO 4217 code, upper case.
     public let code: String

@@ -1,8 +1,4 @@
 /// An amount of money in integer minor units of an ISO 4217 currency. Never floating point.
-///
-/// ```swift
-/// let fee = Money(minorUnits: 1250, currency: .usd)   // USD 12.50
-/// ```
 public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// The amount in the currency's minor unit (cents for USD).
     public let minorUnits: Int64

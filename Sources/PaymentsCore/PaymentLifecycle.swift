@@ -3,12 +3,6 @@
 /// `initiated → processing → completed → returned`; `initiated | processing → failed`; a webhook may overtake the bank's
 /// answer, so `initiated → completed | returned` is allowed too. An event that would move the payment backwards is kept
 /// in its history but does not change its status.
-///
-/// ```swift
-/// var lifecycle = PaymentLifecycle(status: .processing)
-/// lifecycle.receive(.completed)    // .transition(to: .completed, followUp: [.erpUpdate])
-/// lifecycle.receive(.processing)   // .recordOnly(.wouldMoveBackwards)
-/// ```
 public struct PaymentLifecycle: Sendable, Hashable {
     /// The status after every event received so far.
     public private(set) var status: PaymentStatus

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PaymentsSupport
 
 /// A validated request to pay someone.
 public struct PaymentRequest: Sendable, Hashable {
@@ -33,6 +34,6 @@ public struct PaymentRequest: Sendable, Hashable {
             canonical += "zelle|\(name.utf8.count):\(name)|phone:\(phone)|"
         }
         if let description { canonical += "\(description.utf8.count):\(description)" }
-        return SHA256.hash(data: Data(canonical.utf8)).hexEncoded
+        return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

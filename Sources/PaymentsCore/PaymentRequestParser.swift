@@ -1,13 +1,7 @@
 import Foundation
+import PaymentsSupport
 
 /// Turns a client's JSON body into a ``PaymentRequest``, collecting every field error rather than the first.
-///
-/// ```swift
-/// switch PaymentRequestParser(limits: .default).parse(json) {
-/// case .success(let request): ...
-/// case .failure(let error): error.errors   // [FieldError(pointer: "/amount", detail: "must be ...")]
-/// }
-/// ```
 public struct PaymentRequestParser: Sendable {
     /// What amounts and currencies are accepted.
     public var limits: PaymentLimits

@@ -1,3 +1,5 @@
+import PaymentsSupport
+
 /// Exponential backoff with full jitter (the AWS Architecture Blog's "full jitter"): the n-th retry waits a random time
 /// between zero and `min(cap, base * 2^n)`, which spreads a crowd of retries instead of synchronising them.
 public struct RetryPolicy: Sendable, Hashable {
@@ -24,7 +26,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public func delay(afterAttempt attempt: Int, floor: Duration = .zero, using generator: inout some RandomNumberGenerator) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let ceiling = min(cap, base * (1 << exponent))
-        let ceilingMilliseconds = max(ceiling.milliseconds, 1)
+        let ceilingMilliseconds = max(ceiling.wholeMilliseconds, 1)
         let jittered = Duration.milliseconds(Int64.random(in: 0...ceilingMilliseconds, using: &generator))
         return max(jittered, floor)
     }
@@ -32,13 +34,5 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Whether another attempt is allowed after `attempt` attempts.
     public func allowsRetry(afterAttempt attempt: Int) -> Bool {
         attempt < maxAttempts
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,9 +1,4 @@
 /// An ABA routing transit number: nine digits whose weighted sum (3, 7, 1 repeating) is a multiple of ten.
-///
-/// ```swift
-/// RoutingNumber("021000021") != nil   // JPMorgan Chase, valid checksum
-/// RoutingNumber("021000022") == nil   // checksum fails
-/// ```
 public struct RoutingNumber: Sendable, Hashable, CustomStringConvertible {
     /// The nine digits.
     public let digits: String

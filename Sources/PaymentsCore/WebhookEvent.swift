@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// A status notification from the bank, as received on `POST /webhook/payments`.
 public struct WebhookEvent: Sendable, Hashable {

@@ -1,13 +1,9 @@
 import Crypto
 import Foundation
+import PaymentsSupport
 
 /// The bank's webhook signature scheme: `Bank-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`,
 /// with several `v1=` entries while a secret is being rotated.
-///
-/// ```swift
-/// let verifier = WebhookSignature(secrets: ["whsec_new", "whsec_old"])
-/// try verifier.verify(header: request.headers["Bank-Signature"], body: rawBody, now: Date())
-/// ```
 public struct WebhookSignature: Sendable {
     /// How far the signed timestamp may be from now, either way.
     public var tolerance: TimeInterval
@@ -52,7 +48,7 @@ public struct WebhookSignature: Sendable {
                 guard timestamp == nil, let seconds = Int64(value) else { throw .malformed }
                 timestamp = seconds
             case "v1":
-                guard value.utf8.count == 64, let digest = hexDecoded(Substring(value)) else { throw .malformed }
+                guard value.utf8.count == 64, let digest = Hex.decode(value) else { throw .malformed }
                 candidates.append(digest)
             default:
                 continue  // Other schemes (v0, future versions) are ignored, as Stripe-style verifiers do.
@@ -76,6 +72,6 @@ public struct WebhookSignature: Sendable {
     public func header(body: some Collection<UInt8>, timestamp: Int64) -> String {
         let signed = Array("\(timestamp).".utf8) + Array(body)
         let mac = HMAC<SHA256>.authenticationCode(for: signed, using: keys[0])
-        return "t=\(timestamp),v1=\(Array(mac).hexEncoded)"
+        return "t=\(timestamp),v1=\(Hex.encode(mac))"
     }
 }

@@ -1,18 +1,12 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 
 /// What one `payments demo` run does: where it sends payments, how many, how fast, how many of them are deliberately
 /// invalid, and how long it waits for the accepted ones to settle.
 ///
 /// Every value is checked when the configuration is made, so a run never starts with a setting it cannot honour.
 /// The API key is kept out of ``description``.
-///
-/// ```swift
-/// let configuration = try DemoConfiguration(
-///     url: "http://127.0.0.1:8080", apiKey: key, count: 200, concurrency: 8, badRequestShare: 0.1, wait: .seconds(60)
-/// )
-/// let summary = try await PaymentsDemo(configuration: configuration).run()
-/// ```
 public struct DemoConfiguration: Sendable {
     /// The default server: `payments serve` on its default port.
     public static let defaultURL = "http://127.0.0.1:8080"

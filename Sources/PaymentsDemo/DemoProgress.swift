@@ -1,9 +1,4 @@
 /// Where a demo run is: sending the create requests, then waiting for the accepted payments to settle.
-///
-/// ```swift
-/// let demo = PaymentsDemo(configuration: configuration)
-/// let summary = try await demo.run { progress in print(progress.phase, progress.done, "/", progress.total) }
-/// ```
 public struct DemoProgress: Sendable, Hashable {
     /// The two phases of a run.
     public enum Phase: String, Sendable, Hashable {

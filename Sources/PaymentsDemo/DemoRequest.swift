@@ -3,11 +3,6 @@ import Foundation
 /// One `POST /v1/payments` of a demo run: its `client_ref`, `Idempotency-Key`, JSON body, and whether it is a valid
 /// payment (which must be answered `201`) or deliberately invalid (which must be answered `422` with a field error at
 /// ``Flaw/pointer``).
-///
-/// ```swift
-/// let requests = DemoRequest.plan(configuration)   // configuration.count requests, the bad ones spread evenly
-/// requests[0].clientRef                            // "DEMO-3f9a2c1b-0001"
-/// ```
 public struct DemoRequest: Sendable, Hashable {
     /// Who a valid payment goes to.
     public enum Recipient: String, Sendable, Hashable, CaseIterable {

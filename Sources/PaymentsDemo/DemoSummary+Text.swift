@@ -1,29 +1,8 @@
 import Foundation
+import PaymentsSupport
 
 extension DemoSummary {
     /// The summary for people, e.g.
-    ///
-    /// ```text
-    /// payments demo: run 3f9a2c1b against http://127.0.0.1:8080, 30 requests in 1.84 s
-    ///
-    /// Requests
-    ///   sent                              30
-    ///   accepted (201)                    24
-    ///   rejected as expected (422)         6   bad routing number 2, negative amount 2, unknown currency 1, invalid e-mail 1
-    ///   unexpected errors                  0
-    ///
-    /// Final status of the 24 accepted payments
-    ///   completed                         19
-    ///   returned                           3
-    ///   failed                             2
-    ///   not terminal                       0
-    ///
-    /// Latency                    p50       p95       p99       max
-    ///   create (201)            9 ms     21 ms     24 ms     24 ms
-    ///   time to terminal      145 ms    190 ms    201 ms    201 ms
-    ///
-    /// Result: OK
-    /// ```
     public var text: String {
         var lines: [String] = []
         lines.append("payments demo: run \(runID) against \(url), \(sent) request\(sent == 1 ? "" : "s") in \(Self.format(elapsed))")
@@ -80,7 +59,7 @@ extension DemoSummary {
 
     /// `850 µs`, `12 ms`, `1.84 s`, `2 min 05 s`.
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.timeInterval
         switch seconds {
         case ..<0.001: return "\(Int((seconds * 1_000_000).rounded())) µs"
         case ..<1: return "\(Int((seconds * 1000).rounded())) ms"

@@ -1,11 +1,5 @@
 /// What a demo run did and saw: requests sent and how they were answered, the final status of every accepted
 /// payment, and latency percentiles. ``text`` renders it for people; ``succeeded`` decides the exit status.
-///
-/// ```swift
-/// let summary = try await PaymentsDemo(configuration: configuration).run()
-/// print(summary.text)
-/// summary.accepted + summary.rejectedAsExpected + summary.createErrorCount == summary.sent
-/// ```
 public struct DemoSummary: Sendable {
     /// One accepted payment as last seen.
     public struct Payment: Sendable, Hashable {

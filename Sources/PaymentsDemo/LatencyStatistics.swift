@@ -1,11 +1,5 @@
 /// Percentiles of a set of durations, by the nearest-rank method: the p-th percentile is the smallest sample that at
 /// least p% of the samples do not exceed, so every reported value is one that was observed.
-///
-/// ```swift
-/// let stats = LatencyStatistics([.milliseconds(12), .milliseconds(30), .milliseconds(18)])
-/// stats.percentile(0.5)   // .milliseconds(18)
-/// stats.max               // .milliseconds(30)
-/// ```
 public struct LatencyStatistics: Sendable, Hashable {
     /// The samples, ascending.
     public let sorted: [Duration]

@@ -36,9 +36,8 @@ extension PaymentsDemo {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let timeout = configuration.requestTimeout.components
         let response = try await client.execute(
-            request, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+            request, timeout: TimeAmount(configuration.requestTimeout)
         )
         let collected = try await response.body.collect(upTo: 4 * 1024 * 1024)
         return Response(

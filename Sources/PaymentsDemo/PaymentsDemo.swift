@@ -11,12 +11,6 @@ import NIOHTTP1
 ///
 /// Nothing is retried: the run reports what the server did. Cancelling the task (Ctrl-C in `payments demo`) stops
 /// sending and polling and returns what was seen so far, marked ``DemoSummary/interrupted``.
-///
-/// ```swift
-/// let demo = PaymentsDemo(configuration: try DemoConfiguration(apiKey: key, count: 30, badRequestShare: 0.2))
-/// let summary = try await demo.run()
-/// print(summary.text)   // counts per status, latency percentiles
-/// ```
 public struct PaymentsDemo: Sendable {
     /// The run's settings.
     public let configuration: DemoConfiguration

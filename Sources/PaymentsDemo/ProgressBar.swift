@@ -12,12 +12,6 @@ import Darwin
 /// Shows a demo run's ``DemoProgress``: on a terminal, one line per phase redrawn in place (at most every 80 ms);
 /// otherwise (a pipe, a log file, `docker compose up`) a plain line every few seconds and at the end of each phase,
 /// so that logs stay readable.
-///
-/// ```swift
-/// let bar = ProgressBar.standardError()
-/// let summary = try await PaymentsDemo(configuration: configuration).run(progress: bar.update)
-/// bar.finish()
-/// ```
 public final class ProgressBar: Sendable {
     private struct State {
         var lastDraw: ContinuousClock.Instant?

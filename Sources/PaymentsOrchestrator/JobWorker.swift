@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import PaymentsCore
 import ServiceLifecycle
-import Tracing
+import PaymentsSupport
 import Synchronization
+import Tracing
 
 /// Runs durable jobs: claims them from the store under a lease, carries them out and records the outcome, with
 /// backoff between attempts and a dead letter after the last.
@@ -13,8 +14,8 @@ import Synchronization
 public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, Sendable {
     private let store: Store
     private let bank: Bank
-    private let erp: ERPNotifier
-    private let signal: JobSignal
+    private let erp: any ERPGateway
+    private let signal: WakeUpSignal
     private let configuration: JobWorkerConfiguration
     private let logger: Logger
     private let now: @Sendable () -> Date
@@ -28,7 +29,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank's circuit is
     ///   open) they wait in the queue and only other work runs.
     public init(
-        store: Store, bank: Bank, erp: ERPNotifier, signal: JobSignal, configuration: JobWorkerConfiguration = .default,
+        store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal, configuration: JobWorkerConfiguration = .default,
         logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
         submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
@@ -128,7 +129,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             let disposition: JobDisposition
             switch job.kind {
             case .submit: disposition = await submit(payment, job: job, logger: logger)
-            case .erpUpdate: disposition = await erp.notify(payment)
+            case .erpUpdate: disposition = await notifyERP(payment)
             }
             do {
                 try await conclude(job, disposition, logger: logger)
@@ -139,6 +140,14 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 span.recordError(error)
                 logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    private func notifyERP(_ payment: Payment) async -> JobDisposition {
+        switch await erp.notify(payment) {
+        case .delivered: .finish(.succeeded, nil)
+        case .skipped(let reason): .finish(.skipped(reason), nil)
+        case .failed(let reason): .retry(error: reason, notBefore: .zero)
         }
     }
 
@@ -209,20 +218,20 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             var generator = SystemRandomNumberGenerator()
             let delay = policy.delay(afterAttempt: job.attempts, floor: notBefore, using: &generator)
             try await store.reschedule(
-                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: error,
+                job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000), error: error,
                 refundAttempt: false, now: now()
             )
             if job.kind == .submit { retryGauges.set(job.attempts, for: job.paymentID) }
             logger.warning(
-                "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.milliseconds)"]
+                "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.wholeMilliseconds)"]
             )
         case .wait(let delay):
             // Not an attempt: the call was never made. The job goes back to the queue until the circuit may close.
             try await store.reschedule(
-                job, runAt: now().addingTimeInterval(Double(delay.milliseconds) / 1000), error: "bank circuit open",
+                job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000), error: "bank circuit open",
                 refundAttempt: true, now: now()
             )
-            logger.debug("Job waits for the bank circuit", metadata: ["retry_in_ms": "\(delay.milliseconds)"])
+            logger.debug("Job waits for the bank circuit", metadata: ["retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import PaymentsCore
 import Synchronization
 
-/// The payment metrics of CONTRACTS.md, fed from every place a payment changes: `payment_status_total{status}`,
+/// The payment metrics (see docs/metrics.md), fed from every place a payment changes: `payment_status_total{status}`,
 /// `payment_returns_total{return_code}` and `payment_time_to_terminal_seconds{status}`.
 ///
 /// The handles for every status are made once, so recording on the hot path is an update, not a registry lookup.

@@ -1,19 +1,15 @@
 import Foundation
 import Logging
 import PaymentsCore
+import PaymentsSupport
 import Tracing
 
 /// Accepts payments and bank events and records them through the store; the bank itself is called by the
 /// ``JobWorker``, never on the request path.
-///
-/// ```swift
-/// let orchestrator = PaymentOrchestrator(store: store, signal: signal, logger: logger)
-/// let creation = try await orchestrator.create(request, clientID: "erp", idempotencyKey: key, traceParent: nil)
-/// ```
 public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
     /// Where payments live.
     public let store: Store
-    private let signal: JobSignal
+    private let signal: WakeUpSignal
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let metrics: PaymentMetrics
@@ -22,7 +18,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
 
     /// Creates an orchestrator, with the tracer bootstrapped now (create it after bootstrapping).
     public init(
-        store: Store, signal: JobSignal, logger: Logger, metrics: PaymentMetrics = PaymentMetrics(),
+        store: Store, signal: WakeUpSignal, logger: Logger, metrics: PaymentMetrics = PaymentMetrics(),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsCore
+import PaymentsSupport
 import ServiceLifecycle
 import Tracing
 
@@ -59,7 +60,7 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
     /// One round: returns how many payments changed.
     @discardableResult
     public func reconcileOnce() async -> Int {
-        let threshold = Double(configuration.processingThreshold.components.seconds)
+        let threshold = configuration.processingThreshold.timeInterval
         let stale: [Payment]
         do {
             stale = try await store.stalePayments(

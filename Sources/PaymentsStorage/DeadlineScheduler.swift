@@ -4,15 +4,9 @@ import Synchronization
 
 /// Fires operation deadlines from one repeating timer on an event loop of NIO's singleton group.
 ///
-/// Every PostgreSQL operation has a deadline, and most finish long before it. A deadline task per operation (a
-/// `Task` sleeping until the deadline, cancelled when the work finished first) cost a task, a timer and two task
-/// wake-ups on every query; here a deadline is an entry in a table, added and removed under a lock, and the one
-/// timer checks the table every `resolution`, so a deadline fires up to that much late.
-///
-/// ```swift
-/// let id = DeadlineScheduler.shared.schedule(after: .seconds(2)) { outcome.resolve(.failure(timedOut)) }
-/// defer { DeadlineScheduler.shared.cancel(id) }
-/// ```
+/// Every PostgreSQL operation has a deadline, and most finish long before it, so a deadline is an entry in a table,
+/// added and removed under a lock, rather than a task and a timer per query; the one timer checks the table every
+/// `resolution`, so a deadline fires up to that much late.
 final class DeadlineScheduler: Sendable {
     /// The scheduler the stores share: deadlines fire within 20 ms of their time.
     static let shared = DeadlineScheduler(resolution: .milliseconds(20))
@@ -37,7 +31,7 @@ final class DeadlineScheduler: Sendable {
 
     /// Runs `fire` once `delay` has passed, unless cancelled first; returns the id to cancel with.
     func schedule(after delay: Duration, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let deadline = NIODeadline.now() + TimeAmount(delay)
         return state.withLock { state in
             state.nextID &+= 1
             state.entries[state.nextID] = Entry(deadline: deadline, fire: fire)

@@ -8,10 +8,3 @@ extension Date {
         self.init(timeIntervalSince1970: Double(microseconds) / 1_000_000)
     }
 }
-
-extension Duration {
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    }
-}

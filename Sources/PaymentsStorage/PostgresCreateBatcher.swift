@@ -10,7 +10,7 @@ import Synchronization
 /// creates queue here, and the next free slot takes every queued one (up to `maximumBatch`) as one statement. A create
 /// that finds a slot free goes at once, alone: batching adds no waiting when there is no queue.
 ///
-/// Atomicity is per payment as before: the statement inserts each row with its history and job or, on a conflict,
+/// Each payment stays atomic: the statement inserts each row with its history and job or, on a conflict,
 /// nothing for that row. A batch that fails as a whole fails every create in it; one that PostgreSQL failed only to break
 /// a deadlock with another is retried row by row (rows go in reference order, so only idempotency keys can meet in
 /// opposite orders). A waiter whose own deadline passes, or whose caller is cancelled, stops waiting; its row may still

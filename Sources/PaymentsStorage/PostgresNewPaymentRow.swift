@@ -1,5 +1,6 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 import PostgresNIO
 
 /// The values ``PostgresStatements/CreatePayment`` inserts for one new payment, bound as one row or, with others,

@@ -1,5 +1,6 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 import PostgresNIO
 
 /// Statements and row decoding shared by the store's operations. Each runs inside the caller's transaction.

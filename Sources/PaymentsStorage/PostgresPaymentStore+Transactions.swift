@@ -60,8 +60,8 @@ extension PostgresPaymentStore {
     /// answers 503 in bounded time while the database is down.
     ///
     /// The work runs in its own task and is cancelled at the deadline, but the caller does not wait for it to wind
-    /// down: a task group would, and a query on a connection to a vanished server was seen to outlive cancellation
-    /// and hold a worker for good. The abandoned task ends when its connection fails. The deadline itself is an entry
+    /// down, as a task group would: a query on a connection to a vanished server can outlive cancellation and would
+    /// hold the caller for good. The abandoned task ends when its connection fails. The deadline itself is an entry
     /// in ``DeadlineScheduler``, not a sleeping task of its own.
     private func withDeadline<T: Sendable>(
         _ operation: String, timeout: Duration, _ work: @escaping @Sendable () async throws -> T

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsCore
+import PaymentsSupport
 import PostgresNIO
 
 /// The ``PaymentStore`` on PostgreSQL, for several instances sharing one database.
@@ -11,14 +12,6 @@ import PostgresNIO
 ///
 /// Every method is one transaction bounded by `operationTimeout`: when the database is down or hung it throws
 /// ``StoreError/Code/unavailable`` within that time instead of holding the caller.
-///
-/// ```swift
-/// let configuration = try PostgresStoreConfiguration(url: databaseURL)
-/// let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
-/// // `client.run()` must be running (in the service group, before the workers and the HTTP server).
-/// let store = PostgresPaymentStore(client: client, logger: logger)
-/// try await store.migrate()
-/// ```
 public final class PostgresPaymentStore: PaymentStore {
     let client: PostgresClient
     let logger: Logger
@@ -44,9 +37,6 @@ public final class PostgresPaymentStore: PaymentStore {
         self.migrationTimeout = migrationTimeout
         // Two statements at once: one fills while the other runs, so a create waits about one statement behind at
         // most, and the rest of the pool's connections (and the database's CPU) stay with the workers and webhooks.
-        // Against four, in alternating runs of scripts/bench/load.sh: API-only creates at 16 connections 0-20%
-        // higher (+3% on average over four full runs), the 64-connection p99 a little lower (36 ms against 38 ms on
-        // average), the rest within the run-to-run spread. One statement at a time left the machine partly idle.
         self.createBatcher = PostgresCreateBatcher(maximumInFlight: 2, maximumBatch: 64, timeout: operationTimeout)
     }
 
@@ -294,7 +284,7 @@ public final class PostgresPaymentStore: PaymentStore {
         bindings.append(PostgresTimestamp(now))
         bindings.append(kinds.map(\.rawValue).sorted())
         bindings.append(token)
-        bindings.append(PostgresTimestamp(microseconds: now.microseconds + lease.microseconds))
+        bindings.append(PostgresTimestamp(microseconds: now.microseconds + lease.wholeMicroseconds))
         // One statement, so no transaction: the claim, the submit attempt on the payment and the payment's read
         // commit together (see ``PostgresStatements/ClaimJob``).
         let rows = try await statement("claimJob") { [bindings] connection in

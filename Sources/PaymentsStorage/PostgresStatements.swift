@@ -4,9 +4,8 @@ import PostgresNIO
 
 /// The SQL of a statement the store runs on every payment, prepared once per connection.
 ///
-/// An unnamed statement (what `PostgresQuery` sends) is parsed and planned by the server on every execution, which was
-/// the larger part of PostgreSQL's CPU time on the create and worker paths. A named statement is parsed once per
-/// connection and executed from then on with only its parameters. Every value is still a bound parameter; literals in
+/// The server parses and plans an unnamed statement (what `PostgresQuery` sends) on every execution; a named one is
+/// parsed once per connection and from then on runs with only its parameters. Every value is still a bound parameter; literals in
 /// the SQL (`'queued'`, `'running'`) stay literals so that the partial indexes on `jobs` serve the generic plan.
 protocol PostgresStatementSQL {
     /// The statement, with `$1`… parameters (cast where the server could not infer a type from a NULL).

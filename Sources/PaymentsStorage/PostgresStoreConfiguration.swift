@@ -1,16 +1,10 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 import PostgresNIO
 
 /// Where and how to reach PostgreSQL, usually read from a `DATABASE_URL` such as
 /// `postgres://payments:secret@db.internal:5432/payments?sslmode=require`.
-///
-/// ```swift
-/// let configuration = try PostgresStoreConfiguration(url: environment["DATABASE_URL"]!)
-/// let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
-/// // run `client.run()` in the service group, then:
-/// let store = PostgresPaymentStore(client: client, logger: logger)
-/// ```
 ///
 /// Printing a configuration never prints its password (see `PostgresStoreConfiguration+Description.swift`).
 public struct PostgresStoreConfiguration: Sendable {
@@ -136,13 +130,10 @@ public struct PostgresStoreConfiguration: Sendable {
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = connectTimeout
-        // The pool arms a keep-alive timer (a task and a sleep) each time a connection goes back idle and cancels it
-        // when the connection is leased again: on every query. No keep-alive queries, then; a connection the network
-        // dropped silently fails its next query within the operation deadline and is replaced. (Set the server's
-        // tcp_keepalives_idle where a middlebox drops idle connections.) The idle-timeout timer stays: keeping the
-        // whole pool open (minimumConnections = maximumConnections) would remove it too, but postgres-nio 1.33's pool
-        // then traps (a precondition in createNewDemandConnectionIfPossible) when the database goes away and the open
-        // connections fall below the minimum, as the database-restart crash test found.
+        // No keep-alive queries: the pool would arm and cancel a timer around every query. A connection the network
+        // dropped silently fails its next query within the operation deadline and is replaced (set the server's
+        // tcp_keepalives_idle where a middlebox drops idle connections). No minimum pool size either: postgres-nio's
+        // pool traps when an outage leaves fewer open connections than the minimum.
         configuration.options.keepAliveBehavior = nil
         if let applicationName {
             configuration.options.additionalStartupParameters.append(("application_name", applicationName))

@@ -1,13 +1,9 @@
 import Foundation
 import Logging
 import PaymentsCore
+import PaymentsSupport
 
 /// The ``PaymentStore`` on a SQLite file: the embedded default, for one process.
-///
-/// ```swift
-/// let store = try SQLitePaymentStore(path: "./data/payments.sqlite")
-/// try await store.migrate()
-/// ```
 public final class SQLitePaymentStore: PaymentStore {
     private let database: SQLiteDatabase
 
@@ -201,7 +197,7 @@ public final class SQLitePaymentStore: PaymentStore {
             let attempts = Int(row.int(3)) + 1
             try db.query(
                 "UPDATE jobs SET state = 'running', attempts = ?, lease_token = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
-                [.int(attempts), .text(token.lowercased), .integer(nowMicros + lease.microseconds), .integer(nowMicros), .text(row.text(0))]
+                [.int(attempts), .text(token.lowercased), .integer(nowMicros + lease.wholeMicroseconds), .integer(nowMicros), .text(row.text(0))]
             )
             if kind == .submit {
                 try db.query("UPDATE payments SET attempts = ? WHERE id = ?", [.int(attempts), .text(row.text(2))])

@@ -1,5 +1,3 @@
-import Foundation
-
 extension JSONValue {
     /// The error of ``init(parsing:)``: the bytes are not one JSON value (RFC 8259). Where is not said: callers
     /// answer "not valid JSON" as a whole.
@@ -16,10 +14,6 @@ extension JSONValue {
     /// `Double`); of repeated object keys the first
     /// wins; a trailing comma in an object or array is accepted; surrounding whitespace is allowed, anything else
     /// after the value is not; nesting is limited to 512 levels.
-    ///
-    /// ```swift
-    /// let value = try JSONValue(parsing: Array(#"{"amount": 1250}"#.utf8))   // .object(["amount": .integer(1250)])
-    /// ```
     public init(parsing bytes: some Collection<UInt8>) throws(ParseError) {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
             var parser = JSONParser(buffer)
@@ -221,21 +215,9 @@ private struct JSONParser {
     }
 
     mutating func parseHex4() throws(JSONValue.ParseError) -> UInt32 {
-        guard bytes.count - index >= 4 else { throw fail() }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw fail()
-            }
-            value = value << 4 | UInt32(digit)
-            index += 1
-        }
-        return value
+        guard bytes.count - index >= 4, let value = Hex.decodeInteger(bytes[index..<index + 4]) else { throw fail() }
+        index += 4
+        return UInt32(value)
     }
 
     /// A number per the JSON grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.

@@ -9,16 +9,9 @@ import Darwin
 
 /// Unpredictable bytes from the operating system's generator, fetched 4 KiB at a time.
 ///
-/// Payment and job ids and new trace contexts are made on every request. `UUID()` opens, reads and closes
-/// `/dev/urandom` for each id, and `SystemRandomNumberGenerator` makes one `getrandom` call per 8 bytes (a trace
-/// context drawn byte by byte took 24); together they were about 20 system calls per created payment. The bytes
-/// handed out here are the kernel's (`/dev/urandom`, kept open), in order, each used once: as unpredictable as asking
-/// for them one id at a time.
-///
-/// ```swift
-/// let id = SecureRandom.uuid()          // a version 4 UUID
-/// let bytes = SecureRandom.bytes(16)
-/// ```
+/// Payment and job ids and new trace contexts are made on every request; asking the kernel for each one costs a
+/// system call per id (`UUID()` even opens and closes `/dev/urandom`). The bytes handed out here are the kernel's
+/// (`/dev/urandom`, kept open), in order, each used once: as unpredictable as asking for them one id at a time.
 public enum SecureRandom {
     private struct Pool {
         var buffer = [UInt8](repeating: 0, count: 4096)

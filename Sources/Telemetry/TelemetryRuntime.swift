@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Instrumentation
 import Logging
+import PaymentsSupport
 import ServiceLifecycle
 import Tracing
 
@@ -19,13 +20,6 @@ import Tracing
 /// nothing is exported; metrics are still kept for `/metrics` and lines still written.
 ///
 /// Run it as the first service of the group, so that it stops last and flushes what the others ended:
-///
-/// ```swift
-/// let telemetry = try TelemetryRuntime(environment: env, serviceVersion: "0.1.0", logLevel: .info)
-/// telemetry.bootstrap()                                  // swift-log, swift-metrics, swift-distributed-tracing
-/// let group = ServiceGroup(services: [telemetry, server], gracefulShutdownSignals: [.sigterm], logger: logger)
-/// try await group.run()
-/// ```
 public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible {
     /// The tracer to bootstrap; `nil` when the SDK is disabled.
     public let tracer: TelemetryTracer?
@@ -50,10 +44,10 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
     ///   - logSink: Where the JSON lines go.
     ///   - metricDescriptions: Each metric's description, for `# HELP` and for OTLP.
     public init(
-        environment: [String: String], defaultServiceName: String = "payment-orchestrator", serviceVersion: String,
+        environment: Environment, defaultServiceName: String = "payment-orchestrator", serviceVersion: String,
         logLevel: Logger.Level = .info, logSink: any LogSink = StandardOutputLogSink(),
         metricDescriptions: [String: String] = [:]
-    ) throws(TelemetryConfigurationError) {
+    ) throws(ConfigurationError) {
         let registry = MetricsRegistry(exemplarContext: TelemetryRuntime.currentExemplarContext)
         metrics = registry
         self.logLevel = logLevel
@@ -69,7 +63,7 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
         let spanConfiguration = try BatchProcessorConfiguration(environment: environment)
         let sampler = try TraceSampler(environment: environment)
         let logConfiguration = try BatchProcessorConfiguration(
-            environment: environment, prefix: "OTEL_BLRP", defaults: .logRecords)
+            environment: environment, settings: TelemetrySettings.logRecordBatch, defaults: .logRecords)
         let metricConfiguration = try PeriodicMetricReader.Configuration(environment: environment)
 
         // Registered up front so that dashboards and alerts see zeros rather than no data.
@@ -90,7 +84,7 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
             } : nil
         self.exporter = exporter
 
-        if environment["OTEL_SDK_DISABLED"]?.trimmingCharacters(in: .whitespaces).lowercased() == "true" {
+        if try environment.value(TelemetrySettings.sdkDisabled) == true {
             tracer = nil
             spanProcessor = nil
         } else {

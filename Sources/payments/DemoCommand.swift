@@ -2,14 +2,10 @@ import ArgumentParser
 import Foundation
 import PaymentsCore
 import PaymentsDemo
+import PaymentsSupport
 import UnixSignals
 
 /// `payments demo`: drives payments through a running server with a progress bar and prints a summary.
-///
-/// ```sh
-/// export PAYMENTS_API_KEY=sk_sandbox_...   # printed by `payments serve`
-/// payments demo --count 200 --bad-request-share 0.1
-/// ```
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -55,15 +51,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The settings: each flag, else its variable, else the default. A bad one is a usage error naming it.
     private func makeConfiguration() throws -> DemoConfiguration {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         guard wait.isFinite, (0...86_400).contains(wait) else {
             throw ValidationError("--wait must be from 0 to 86400 seconds")
         }
-        do {
+        do throws(ConfigurationError) {
+            var urlText = try environment.value(DemoSettings.url, default: DemoConfiguration.defaultURL)
+            if let url { urlText = url }
+            var key = try environment.value(DemoSettings.apiKey, default: "")
+            if let apiKey { key = apiKey }
             return try DemoConfiguration(
-                url: url ?? environment["PAYMENTS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? DemoConfiguration.defaultURL,
-                apiKey: apiKey ?? environment["PAYMENTS_API_KEY"] ?? "", count: count, concurrency: concurrency,
-                badRequestShare: badRequestShare, wait: .milliseconds(Int64((wait * 1000).rounded())), runID: runID
+                url: urlText, apiKey: key, count: count, concurrency: concurrency, badRequestShare: badRequestShare,
+                wait: .timeInterval(wait), runID: runID
             )
         } catch {
             // Name the variable when the value came from it.

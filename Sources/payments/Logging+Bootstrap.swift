@@ -1,23 +1,18 @@
 import Foundation
 import Logging
-import PaymentsCore
+import PaymentsApp
+import PaymentsSupport
 import Telemetry
 
 enum LogBootstrap {
     /// The `LOG_LEVEL` setting (default info).
-    static func level(environment: [String: String]) throws -> Logger.Level {
-        let levelText = environment["LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ConfigurationError(
-                setting: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical"
-            )
-        }
-        return level
+    static func level(environment: Environment) throws(ConfigurationError) -> Logger.Level {
+        try environment.value(ServeSettings.logLevel, default: .info)
     }
 
     /// JSON lines on stdout at `LOG_LEVEL`, for the commands that export no telemetry (`serve` bootstraps a
     /// ``TelemetryRuntime`` instead). Done once per process, before anything logs.
-    static func bootstrap(environment: [String: String]) throws -> Logger {
+    static func bootstrap(environment: Environment) throws(ConfigurationError) -> Logger {
         let level = try level(environment: environment)
         let sink = StandardOutputLogSink()
         // The trace-context provider adds trace_id and span_id to every line written inside a span.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PaymentsApp
-import PaymentsCore
+import PaymentsSupport
 import PaymentsStorage
 import PostgresNIO
 
@@ -13,11 +13,11 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "sqlite:PATH or postgres://user:pass@host:port/db (DATABASE_URL).") var databaseURL: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         do {
             let logger = try LogBootstrap.bootstrap(environment: environment)
-            let text = databaseURL ?? environment["DATABASE_URL"] ?? "sqlite:./data/payments.sqlite"
-            let database = try ServeConfiguration.parseDatabase(text, setting: databaseURL != nil ? "--database-url" : "DATABASE_URL")
+            var database = try environment.value(ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
+            if let databaseURL { database = try ServeConfiguration.parseDatabase(databaseURL, setting: "--database-url") }
             switch database {
             case .sqlite(let path):
                 try await SQLitePaymentStore(path: path).migrate()

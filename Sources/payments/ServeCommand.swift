@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PaymentsApp
-import PaymentsCore
+import PaymentsSupport
 import ServiceLifecycle
 import Telemetry
 import UnixSignals
@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not apply migrations on start.") var noMigrate = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         let loaded: ServeConfiguration.Loaded
         let telemetry: TelemetryRuntime
         do {

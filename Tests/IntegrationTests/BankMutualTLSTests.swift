@@ -1,3 +1,4 @@
+import PaymentsSupport
 import AsyncHTTPClient
 import BankClient
 import BankSandbox
@@ -77,7 +78,7 @@ struct BankMutualTLSTests {
         var environment = Self.mtlsEnvironment(pki)
         environment["BANK_TLS_KEY"] = missingKey
         let error = #expect(throws: ConfigurationError.self) {
-            try ServeConfiguration.load(environment: environment)
+            try ServeConfiguration.load(environment: Environment(environment))
         }
         #expect(error?.setting == "BANK_TLS_KEY")
         #expect(error?.description.contains("BANK_TLS_KEY") == true)
@@ -90,12 +91,12 @@ struct BankMutualTLSTests {
         var withoutCertificate = Self.mtlsEnvironment(pki)
         withoutCertificate["BANK_TLS_CERT"] = nil
         #expect(throws: ConfigurationError(setting: "BANK_TLS_CERT", reason: "is required for BANK_AUTH=mtls")) {
-            try ServeConfiguration.load(environment: withoutCertificate)
+            try ServeConfiguration.load(environment: Environment(withoutCertificate))
         }
 
         var withoutCA = Self.mtlsEnvironment(pki)
         withoutCA["BANK_TLS_CA"] = nil
-        let loaded = try ServeConfiguration.load(environment: withoutCA)
+        let loaded = try ServeConfiguration.load(environment: Environment(withoutCA))
         guard case .remote(let bank) = loaded.configuration.bank,
             case .mtls(let certificatePath, let privateKeyPath, let caPath) = bank.authentication
         else {
@@ -165,10 +166,10 @@ private struct MTLSSandbox {
                 certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey, clientCAPath: pki.caCertificate
             )
         )
-        let port = Eventually<Int>()
+        let port = OneShotValue<Int>()
         let sandbox = BankSandbox(configuration: configuration, logger: logger) { port.set($0) }
         let group = ServiceGroup(configuration: .init(services: [.init(service: sandbox)], logger: logger))
-        let stopped = Eventually<Bool>()
+        let stopped = OneShotValue<Bool>()
         let task = Task {
             defer { stopped.set(true) }
             do {

@@ -1,4 +1,5 @@
 import BankClient
+import BankSandbox
 import Foundation
 import Logging
 import MetricsTestKit
@@ -136,6 +137,8 @@ struct BankResilienceTests {
     func tokenRefresh() async throws {
         var options = TestServer.Options()
         options.sandbox.faults.tokenTTLSeconds = 2
+        // The client's clock, moved on instead of waiting for the token to age.
+        let clock = SandboxClock()
         try await TestServer.with(options) { server in
             let base = try #require(server.sandboxURL)
             let bank = HTTPBankClient(
@@ -143,7 +146,7 @@ struct BankResilienceTests {
                     baseURL: base,
                     authentication: .oauth2(tokenURL: base + "/oauth/token", clientID: "sandbox-client", clientSecret: "sandbox-secret")
                 ),
-                httpClient: TestHTTP.load, logger: Logger(label: "test")
+                httpClient: TestHTTP.load, logger: Logger(label: "test"), now: { clock.now }
             )
             func submission(_ index: Int) -> BankSubmission {
                 BankSubmission(
@@ -160,8 +163,8 @@ struct BankResilienceTests {
                 try await group.waitForAll()
             }
             #expect(try await server.sandboxStats()["tokens_issued"] as? Int == 1)
-            // With a 2 s lifetime the token is refreshed half way; after 2.2 s a new one must be in use.
-            try await Task.sleep(for: .milliseconds(2200))
+            // With a 2 s lifetime the token is refreshed half way; 2.2 s later a new one must be in use.
+            clock.advance(by: .milliseconds(2200))
             guard case .accepted = try await bank.submit(submission(99)) else { throw ContractFailure("not accepted") }
             #expect(try await server.sandboxStats()["tokens_issued"] as? Int == 2)
         }

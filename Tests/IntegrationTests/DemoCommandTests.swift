@@ -2,6 +2,7 @@ import Foundation
 import PaymentsCore
 import PaymentsDemo
 import Synchronization
+import PaymentsSupport
 import Testing
 
 @Suite("payments demo")

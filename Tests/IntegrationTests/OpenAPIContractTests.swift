@@ -1,3 +1,4 @@
+import PaymentsSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -124,7 +125,7 @@ struct OpenAPIContractTests {
         store.setAvailable(false)
         let logger = Logger(label: "test")
         let router = APIRouter.build(
-            orchestrator: PaymentOrchestrator(store: store, signal: JobSignal(), logger: logger),
+            orchestrator: PaymentOrchestrator(store: store, signal: WakeUpSignal(), logger: logger),
             apiKeys: TestClients.registry, webhookSignature: WebhookSignature(secrets: [TestClients.webhookSecret])
         )
         try await withLoopbackApplication(router: router, logger: logger) { port in

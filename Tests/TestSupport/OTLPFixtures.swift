@@ -1,22 +1,22 @@
 import Telemetry
 
 /// Sample telemetry covering every field the encoders write.
-enum OTLPFixtures {
-    static let traceID = OTLPTraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
-    static let otherTraceID = OTLPTraceID(hex: "0af7651916cd43dd8448eb211c80319c")!
-    static let rootSpanID = OTLPSpanID(hex: "00f067aa0ba902b7")!
-    static let childSpanID = OTLPSpanID(hex: "b7ad6b7169203331")!
-    static let siblingSpanID = OTLPSpanID(hex: "1111111111111111")!
-    static let remoteSpanID = OTLPSpanID(hex: "2222222222222222")!
-    static let start: UInt64 = 1_764_400_000_000_000_000
-    static let end: UInt64 = 1_764_400_000_250_000_000
+public enum OTLPFixtures {
+    public static let traceID = TraceID(hexString: "4bf92f3577b34da6a3ce929d0e0e4736")!
+    public static let otherTraceID = TraceID(hexString: "0af7651916cd43dd8448eb211c80319c")!
+    public static let rootSpanID = SpanID(hexString: "00f067aa0ba902b7")!
+    public static let childSpanID = SpanID(hexString: "b7ad6b7169203331")!
+    public static let siblingSpanID = SpanID(hexString: "1111111111111111")!
+    public static let remoteSpanID = SpanID(hexString: "2222222222222222")!
+    public static let start: UInt64 = 1_764_400_000_000_000_000
+    public static let end: UInt64 = 1_764_400_000_250_000_000
 
-    static let resource = OTLPResource(attributes: ["service.name": "checkout", "service.version": "1.2.3"])
-    static let otherResource = OTLPResource(attributes: ["service.name": "ledger"])
-    static let serverScope = OTLPInstrumentationScope(name: "HTTPServer", version: "2.0.0")
-    static let workerScope = OTLPInstrumentationScope(name: "Worker")
+    public static let resource = OTLPResource(attributes: ["service.name": "checkout", "service.version": "1.2.3"])
+    public static let otherResource = OTLPResource(attributes: ["service.name": "ledger"])
+    public static let serverScope = OTLPInstrumentationScope(name: "HTTPServer", version: "2.0.0")
+    public static let workerScope = OTLPInstrumentationScope(name: "Worker")
 
-    static var spans: [OTLPSpanData] {
+    public static var spans: [OTLPSpanData] {
         [
             OTLPSpanData(
                 resource: resource, scope: serverScope, traceID: traceID, spanID: rootSpanID,
@@ -56,7 +56,7 @@ enum OTLPFixtures {
         ]
     }
 
-    static var metrics: [OTLPMetricData] {
+    public static var metrics: [OTLPMetricData] {
         let scope = OTLPInstrumentationScope(name: "app-metrics", version: "1")
         return [
             OTLPMetricData(
@@ -90,7 +90,7 @@ enum OTLPFixtures {
         ]
     }
 
-    static var logs: [OTLPLogRecord] {
+    public static var logs: [OTLPLogRecord] {
         let scope = OTLPInstrumentationScope(name: "app-logs")
         return [
             OTLPLogRecord(

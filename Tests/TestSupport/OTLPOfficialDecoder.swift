@@ -61,16 +61,20 @@ public enum OTLPOfficialDecoder {
     }))
     """#
 
-    /// `nil` when the official package is importable (installing it from PyPI if missing), else why not.
+    /// The pinned Python packages the tests use (the test command installs them).
+    private static let requirements = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/requirements.txt").path
+
+    /// `nil` when the official package is importable (installing the pinned one if missing), else why not.
     private static let setupProblem: String? = {
         let probe = ["-c", "import opentelemetry.proto.collector.trace.v1.trace_service_pb2"]
         if (try? python(probe))?.status == 0 { return nil }
-        let install = try? python(["-m", "pip", "install", "--quiet", "opentelemetry-proto"])
+        let install = try? python(["-m", "pip", "install", "--quiet", "-r", requirements])
         if (try? python(probe))?.status == 0 { return nil }
         return """
-            The official OTLP definitions are needed to check the encoding: `python3 -m pip install \
-            opentelemetry-proto` failed (\(install?.errorOutput.suffix(400) ?? "python3 could not be run")). \
-            Install python3 and that package, then run the tests again.
+            The official OTLP definitions are needed to check the encoding: `python3 -m pip install -r \
+            scripts/requirements.txt` failed (\(install?.errorOutput.suffix(400) ?? "python3 could not be run")). \
+            Install python3 and those packages, then run the tests again.
             """
     }()
 

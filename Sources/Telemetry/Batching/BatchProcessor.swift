@@ -1,3 +1,4 @@
+import PaymentsSupport
 import ServiceLifecycle
 import Synchronization
 import Tracing
@@ -14,13 +15,6 @@ import Tracing
 ///
 /// For spans it is ``BatchSpanProcessor``; put it in the `ServiceGroup` before the services that create spans, so
 /// it stops last:
-///
-/// ```swift
-/// let processor = BatchSpanProcessor(exporter: exporter, configuration: try .init(environment: env))
-/// InstrumentationSystem.bootstrap(TelemetryTracer(processor: processor))
-/// let group = ServiceGroup(services: [processor, database, workers, server], logger: logger)
-/// try await group.run()
-/// ```
 public final class BatchProcessor<Item: Sendable, C: Clock>: Service, CustomStringConvertible
 where C.Duration == Duration {
     /// Where batches go: the three calls of an exporter, made strictly one at a time.
@@ -52,10 +46,6 @@ where C.Duration == Duration {
     }
 
     /// The settings in use.
-    ///
-    /// ```swift
-    /// processor.configuration.maxQueueSize   // 2048
-    /// ```
     public let configuration: BatchProcessorConfiguration
     private let name: String
     private let exporter: Exporting
@@ -63,7 +53,7 @@ where C.Duration == Duration {
     private let onDrop: (@Sendable (Int) -> Void)?
     private let clock: C
     private let queue: Mutex<Queue>
-    private let wakeUp = BatchWorkerWakeUp()
+    private let wakeUp = WakeUpSignal()
     private let dropped = Atomic<Int>(0)
     private let exported = Atomic<Int>(0)
     private let failedExports = Atomic<Int>(0)
@@ -76,12 +66,6 @@ where C.Duration == Duration {
 
     /// Creates a processor timed by `clock` (inject a test clock to control time in tests); `name` is how
     /// service-group logs call it.
-    ///
-    /// ```swift
-    /// let processor = BatchProcessor<OTLPLogRecord, ContinuousClock>(
-    ///     name: "BatchLogRecordProcessor", exporting: .init { records in try await otlp.export(records) },
-    ///     configuration: .logRecords, clock: .continuous)
-    /// ```
     public init(
         name: String, exporting: Exporting, configuration: BatchProcessorConfiguration = .default, clock: C,
         onDrop: (@Sendable (Int) -> Void)? = nil
@@ -100,32 +84,16 @@ where C.Duration == Duration {
     public var description: String { name }
 
     /// Items dropped so far because the queue was full or the processor had shut down; never decreases.
-    ///
-    /// ```swift
-    /// processor.droppedCount   // 0
-    /// ```
     public var droppedCount: Int { dropped.load(ordering: .relaxed) }
 
     /// Items handed to the exporter in batches that succeeded.
-    ///
-    /// ```swift
-    /// processor.exportedCount   // 1024
-    /// ```
     public var exportedCount: Int { exported.load(ordering: .relaxed) }
 
     /// Export calls that threw or timed out (for `telemetry_export_failures_total`); their items are not retried
     /// here — retrying is the exporter's business, per the OTLP specification.
-    ///
-    /// ```swift
-    /// processor.failedExportCount   // 0
-    /// ```
     public var failedExportCount: Int { failedExports.load(ordering: .relaxed) }
 
     /// Queues an item; never blocks. Returns at once whether or not the item was taken (a drop is counted).
-    ///
-    /// ```swift
-    /// processor.enqueue(record)
-    /// ```
     public func enqueue(_ item: Item) {
         let batchSize = configuration.maxExportBatchSize
         let maxQueueSize = configuration.maxQueueSize
@@ -138,27 +106,17 @@ where C.Duration == Duration {
         case nil:
             dropped.add(1, ordering: .relaxed)
             onDrop?(1)
-        case true?: wakeUp.signal()
+        case true?: wakeUp.notify()
         case false?: break
         }
     }
 
     /// Asks the worker to export what is queued now instead of waiting for the delay; returns at once.
-    ///
-    /// ```swift
-    /// await processor.forceFlush()
-    /// ```
     public func forceFlush() async {
-        wakeUp.signal()
+        wakeUp.notify()
     }
 
     /// Starts the graceful shutdown that a `ServiceGroup` would start, for use without one.
-    ///
-    /// ```swift
-    /// async let done: Void = processor.run()
-    /// processor.triggerGracefulShutdown()
-    /// try await done
-    /// ```
     public func triggerGracefulShutdown() {
         let wait: BatchExportOutcomeBox? = queue.withLock { queue in
             queue.isShuttingDown = true
@@ -166,15 +124,10 @@ where C.Duration == Duration {
             return queue.interruptibleWait
         }
         wait?.resolve(.interrupted)
-        wakeUp.signal()
+        wakeUp.notify()
     }
 
     /// Exports until graceful shutdown, then flushes within `shutdownTimeout`. Cancellation stops it at once.
-    ///
-    /// ```swift
-    /// let group = ServiceGroup(services: [processor, server], gracefulShutdownSignals: [.sigterm], logger: logger)
-    /// try await group.run()   // calls processor.run()
-    /// ```
     public func run() async throws {
         let inFlight = await withGracefulShutdownHandler {
             await exportUntilShutdown()

@@ -1,10 +1,4 @@
 /// Settings of a ``BatchProcessor`` (spans or log records); defaults follow the OpenTelemetry SDK specification.
-///
-/// ```swift
-/// var configuration = BatchProcessorConfiguration.default
-/// configuration.scheduleDelay = .seconds(1)
-/// let fromEnvironment = try BatchProcessorConfiguration(environment: ProcessInfo.processInfo.environment)
-/// ```
 public struct BatchProcessorConfiguration: Sendable, Hashable {
     /// Items held at most; further items are dropped and counted (`OTEL_BSP_MAX_QUEUE_SIZE`, 2048).
     public var maxQueueSize: Int
@@ -20,20 +14,12 @@ public struct BatchProcessorConfiguration: Sendable, Hashable {
     public var shutdownTimeout: Duration
 
     /// The specification's defaults for spans.
-    ///
-    /// ```swift
-    /// let processor = BatchSpanProcessor(exporter: exporter, configuration: .default)
-    /// ```
     public static let `default` = BatchProcessorConfiguration()
 
     /// The specification's defaults for log records: as for spans, but exported after at most 1 s.
     public static let logRecords = BatchProcessorConfiguration(scheduleDelay: .seconds(1))
 
     /// Creates a configuration; `maxExportBatchSize` is capped at `maxQueueSize`, as the specification requires.
-    ///
-    /// ```swift
-    /// let configuration = BatchProcessorConfiguration(maxQueueSize: 100, maxExportBatchSize: 10)
-    /// ```
     public init(
         maxQueueSize: Int = 2048, maxExportBatchSize: Int = 512, scheduleDelay: Duration = .seconds(5),
         exportTimeout: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(10)

@@ -3,12 +3,6 @@ import Logging
 
 /// A swift-log handler that writes one JSON object per line: `ts`, `level`, `msg`, `logger`, then the metadata
 /// (provider metadata such as `trace_id`/`span_id` first, then the logger's, then the call's).
-///
-/// ```swift
-/// LoggingSystem.bootstrap { JSONLogHandler(label: $0, sink: StandardOutputLogSink()) }
-/// logger.info("Payment initiated", metadata: ["payment_id": "\(id)", "client_ref": "INV-1002"])
-/// // {"ts":"2026-11-24T10:00:00.123Z","level":"info","msg":"Payment initiated","logger":"payments","payment_id":"…","client_ref":"INV-1002"}
-/// ```
 public struct JSONLogHandler: LogHandler {
     /// The logger's label, written as `logger`.
     public let label: String

@@ -39,13 +39,6 @@ public struct StandardOutputLogSink: LogSink {
 }
 
 /// Keeps lines in memory, for tests that read what was logged.
-///
-/// ```swift
-/// let sink = InMemoryLogSink()
-/// let logger = Logger(label: "test") { JSONLogHandler(label: $0, sink: sink) }
-/// logger.info("hello")
-/// sink.lines   // [#"{"ts":"…","level":"info","msg":"hello",…}"#]
-/// ```
 public final class InMemoryLogSink: LogSink {
     private let storage = Mutex<[String]>([])
 

@@ -8,16 +8,6 @@ import Tracing
 ///
 /// It runs beside the JSON lines on stdout, through swift-log's `MultiplexLogHandler`; queueing never blocks, and
 /// a full queue drops the record and counts it (see ``BatchProcessor``).
-///
-/// ```swift
-/// let processor = BatchProcessor<OTLPLogRecord, ContinuousClock>(name: "logs", exporting: …, clock: .continuous)
-/// LoggingSystem.bootstrap { label in
-///     MultiplexLogHandler([
-///         JSONLogHandler(label: label, sink: StandardOutputLogSink()),
-///         OTLPLogHandler(label: label, resource: resource, processor: processor),
-///     ])
-/// }
-/// ```
 public struct OTLPLogHandler: LogHandler {
     /// The logger's label, exported as the record's instrumentation scope.
     public let label: String
@@ -68,8 +58,8 @@ public struct OTLPLogHandler: LogHandler {
                 resource: resource, scope: scope, timeUnixNano: now, observedTimeUnixNano: now,
                 severity: Self.severity(event.level), severityText: event.level.rawValue,
                 body: .string(event.message.description), attributes: attributes,
-                traceID: span.map { OTLPTraceID(high: $0.traceID.high, low: $0.traceID.low) },
-                spanID: span.map { OTLPSpanID($0.spanID.rawValue) },
+                traceID: span?.traceID,
+                spanID: span?.spanID,
                 flags: span.map { UInt32($0.traceFlags.rawValue) } ?? 0))
     }
 

@@ -4,11 +4,6 @@ extension MetricFamily {
     /// The family as one OTLP metric stream with cumulative temporality: a counter becomes a monotonic sum, a gauge a
     /// gauge, a histogram an explicit-bucket histogram with its exemplars. Names are kept exactly as registered, so
     /// that a collector's Prometheus exporter (with `add_metric_suffixes: false`) shows the same names as `/metrics`.
-    ///
-    /// ```swift
-    /// let metrics = registry.snapshot().map { $0.otlpMetric(resource: resource, scope: scope, observedAt: Date()) }
-    /// try await exporter.export(metrics)
-    /// ```
     public func otlpMetric(
         resource: OTLPResource, scope: OTLPInstrumentationScope, observedAt: Date, description: String = ""
     ) -> OTLPMetricData {
@@ -59,8 +54,8 @@ extension MetricSample {
 extension Exemplar {
     var otlpExemplar: OTLPExemplar {
         OTLPExemplar(
-            timeUnixNano: time.unixNanoseconds, value: .double(value), spanID: OTLPSpanID(hex: context.spanID),
-            traceID: OTLPTraceID(hex: context.traceID))
+            timeUnixNano: time.unixNanoseconds, value: .double(value), spanID: SpanID(hexString: context.spanID),
+            traceID: TraceID(hexString: context.traceID))
     }
 }
 

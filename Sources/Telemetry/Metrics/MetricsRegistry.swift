@@ -5,13 +5,6 @@ import Synchronization
 /// A swift-metrics backend that keeps every series in memory, for `/metrics` (Prometheus text or OpenMetrics) and
 /// for periodic export. Counters are cumulative; recorders that aggregate are histograms with buckets that suit
 /// seconds; other recorders and meters are gauges. `destroy` removes a series.
-///
-/// ```swift
-/// let registry = MetricsRegistry()
-/// MetricsSystem.bootstrap(registry)
-/// Counter(label: "payment_status_total", dimensions: [("status", "initiated")]).increment()
-/// print(PrometheusRenderer.render(registry.snapshot(), format: .prometheus))
-/// ```
 public final class MetricsRegistry: MetricsFactory, Sendable {
     /// Upper bounds (seconds) of the histogram buckets: from a millisecond to an hour, so the same buckets fit a
     /// bank call and a payment's time to settle.

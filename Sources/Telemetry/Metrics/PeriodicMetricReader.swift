@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 import ServiceLifecycle
 
 /// Exports a ``MetricsRegistry`` over OTLP on a fixed interval, per the OpenTelemetry SDK's periodic exporting
@@ -8,13 +9,6 @@ import ServiceLifecycle
 /// A series that disappears from the registry (a gauge destroyed when its subject went away) is exported once more
 /// with the *no recorded value* flag, so that the backend ends it instead of showing its last value until it
 /// expires.
-///
-/// ```swift
-/// let reader = PeriodicMetricReader(
-///     registry: registry, exporter: otlp, resource: resource, scope: scope,
-///     configuration: try .init(environment: ProcessInfo.processInfo.environment))
-/// let group = ServiceGroup(services: [reader, server], logger: logger)   // the reader stops last
-/// ```
 public final class PeriodicMetricReader: Service, Sendable, CustomStringConvertible {
     /// When and for how long to export.
     public struct Configuration: Sendable, Hashable {
@@ -35,22 +29,16 @@ public final class PeriodicMetricReader: Service, Sendable, CustomStringConverti
             self.shutdownTimeout = shutdownTimeout
         }
 
-        /// Reads `OTEL_METRIC_EXPORT_INTERVAL` and `OTEL_METRIC_EXPORT_TIMEOUT` (milliseconds); unset or empty
-        /// variables keep the defaults.
+        /// The reader `OTEL_METRIC_EXPORT_INTERVAL` and `OTEL_METRIC_EXPORT_TIMEOUT` (milliseconds) describe over
+        /// `defaults`.
         ///
-        /// - Throws: ``TelemetryConfigurationError`` naming a variable that is not a positive whole number.
-        public init(environment: [String: String], defaults: Configuration = .default) throws(TelemetryConfigurationError) {
-            func milliseconds(_ name: String) throws(TelemetryConfigurationError) -> Duration? {
-                guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-                guard let value = Int64(text), value > 0 else {
-                    throw TelemetryConfigurationError(setting: name, reason: "must be a positive whole number of milliseconds")
-                }
-                return .milliseconds(value)
-            }
+        /// - Throws: ``ConfigurationError`` naming a variable that is not a positive whole number.
+        public init(environment: Environment, defaults: Configuration = .default) throws(ConfigurationError) {
             self.init(
-                interval: try milliseconds("OTEL_METRIC_EXPORT_INTERVAL") ?? defaults.interval,
-                timeout: try milliseconds("OTEL_METRIC_EXPORT_TIMEOUT") ?? defaults.timeout,
-                shutdownTimeout: defaults.shutdownTimeout)
+                interval: try environment.value(TelemetrySettings.metricExportInterval, default: defaults.interval),
+                timeout: try environment.value(TelemetrySettings.metricExportTimeout, default: defaults.timeout),
+                shutdownTimeout: defaults.shutdownTimeout
+            )
         }
     }
 

@@ -2,10 +2,6 @@ import Foundation
 
 /// Renders a ``MetricsRegistry`` snapshot as the Prometheus text format (0.0.4) or as OpenMetrics 1.0, which adds
 /// exemplars (`trace_id`, `span_id`) to histogram buckets.
-///
-/// ```swift
-/// let body = PrometheusRenderer.render(registry.snapshot(), format: .openMetrics)
-/// ```
 public enum PrometheusRenderer {
     /// The exposition format.
     public enum Format: Sendable {

@@ -4,10 +4,6 @@ import CZlib
 ///
 /// One `deflate(Z_FINISH)` into a buffer sized by `deflateBound`, since OTLP bodies are bounded by the batch size
 /// and compressing in one call is the fastest way zlib offers.
-///
-/// ```swift
-/// let compressed = try Gzip.compress(body)
-/// ```
 enum Gzip {
     /// zlib reported an error (out of memory, or a version mismatch between headers and library).
     struct CompressionError: Error, Sendable, Hashable {

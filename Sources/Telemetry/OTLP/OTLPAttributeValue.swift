@@ -1,10 +1,6 @@
 /// The value of an OTLP attribute or log body (`opentelemetry.proto.common.v1.AnyValue`).
 ///
 /// Literals make attribute lists read naturally:
-///
-/// ```swift
-/// let attributes: OTLPAttributes = ["http.method": "POST", "attempt": 2, "retry": true, "ratio": 0.5]
-/// ```
 public enum OTLPAttributeValue: Sendable, Hashable {
     /// A UTF-8 string.
     case string(String)

@@ -2,12 +2,6 @@
 ///
 /// Order is kept so that encoding is deterministic; setting an existing key replaces its value, because OTLP
 /// requires keys to be unique.
-///
-/// ```swift
-/// var attributes: OTLPAttributes = ["service.name": "checkout"]
-/// attributes["service.version"] = "1.4.0"
-/// for (key, value) in attributes { print(key, value) }
-/// ```
 public struct OTLPAttributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// One attribute.
     public typealias Element = (key: String, value: OTLPAttributeValue)

@@ -1,9 +1,5 @@
 /// A sample measurement kept with a data point, linking the metric to the trace that was active when it was
 /// recorded (`opentelemetry.proto.metrics.v1.Exemplar`).
-///
-/// ```swift
-/// OTLPExemplar(timeUnixNano: now, value: .double(0.42), spanID: span.spanID, traceID: span.traceID)
-/// ```
 public struct OTLPExemplar: Sendable, Hashable {
     /// Attributes of the measurement that are not already on its data point.
     public var filteredAttributes: OTLPAttributes
@@ -12,14 +8,14 @@ public struct OTLPExemplar: Sendable, Hashable {
     /// The measured value.
     public var value: OTLPNumberDataPoint.Value
     /// The span active at the time, if it was sampled.
-    public var spanID: OTLPSpanID?
+    public var spanID: SpanID?
     /// The trace active at the time, if it was sampled.
-    public var traceID: OTLPTraceID?
+    public var traceID: TraceID?
 
     /// Creates an exemplar.
     public init(
         filteredAttributes: OTLPAttributes = [:], timeUnixNano: UInt64, value: OTLPNumberDataPoint.Value,
-        spanID: OTLPSpanID? = nil, traceID: OTLPTraceID? = nil
+        spanID: SpanID? = nil, traceID: TraceID? = nil
     ) {
         self.filteredAttributes = filteredAttributes
         self.timeUnixNano = timeUnixNano

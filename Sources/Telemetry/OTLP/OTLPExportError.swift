@@ -2,11 +2,6 @@
 ///
 /// `description` is deliberately generic (signal, kind, status, attempts): no URL, header or response body, so it
 /// can be logged or counted safely. `debugDescription` adds the underlying error.
-///
-/// ```swift
-/// do { try await exporter.export(spans) }
-/// catch { if error.kind == .rejected { /* 4xx: the batch is dropped, retrying would not help */ } }
-/// ```
 public struct OTLPExportError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The broad reason.
     public enum Kind: String, Sendable, Hashable {

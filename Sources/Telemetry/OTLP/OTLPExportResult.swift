@@ -1,9 +1,4 @@
 /// What a successful export delivered.
-///
-/// ```swift
-/// let result = try await exporter.export(spans)
-/// if result.rejectedCount > 0 { print(result.rejectionMessage) }
-/// ```
 public struct OTLPExportResult: Sendable, Hashable {
     /// Spans, data points or log records sent.
     public var itemCount: Int

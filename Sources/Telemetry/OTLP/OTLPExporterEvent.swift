@@ -2,12 +2,6 @@
 ///
 /// The callback is where counters such as `telemetry_export_failures_total{signal}` are incremented. It runs on the
 /// exporting task, so it must be quick and must not export telemetry itself synchronously.
-///
-/// ```swift
-/// let exporter = OTLPHTTPExporter(configuration: configuration) { event in
-///     if case .exportFailed(let signal, _, _) = event { failures.increment(signal) }
-/// }
-/// ```
 public enum OTLPExporterEvent: Sendable {
     /// An export was given up on; `itemCount` items are lost.
     case exportFailed(signal: OTLPSignal, itemCount: Int, error: OTLPExportError)

@@ -1,10 +1,5 @@
 /// Running totals of one signal's exports: the exporter's own health, for metrics such as
 /// `telemetry_export_failures_total{signal}`.
-///
-/// ```swift
-/// let traces = exporter.statistics(for: .traces)
-/// print(traces.exportFailures, traces.itemsRejected)
-/// ```
 public struct OTLPExporterStatistics: Sendable, Hashable {
     /// Exports delivered (including partial successes).
     public var exportsSucceeded: Int

@@ -1,3 +1,4 @@
+import PaymentsSupport
 import Foundation
 
 extension OTLPHTTPExporter {
@@ -5,13 +6,6 @@ extension OTLPHTTPExporter {
     ///
     /// A signal without an endpoint is not exported. ``default`` exports nothing, as the service does when no
     /// OTLP endpoint is configured.
-    ///
-    /// ```swift
-    /// let configuration = try OTLPHTTPExporter.Configuration(environment: ProcessInfo.processInfo.environment)
-    /// // or, in tests:
-    /// var configuration = OTLPHTTPExporter.Configuration.default
-    /// configuration.traces = .init(url: "http://127.0.0.1:4318/v1/traces", compression: .gzip)
-    /// ```
     public struct Configuration: Sendable, CustomStringConvertible {
         /// Trace export, or `nil` for none.
         public var traces: Endpoint?
@@ -104,11 +98,6 @@ extension OTLPHTTPExporter {
     ///
     /// An export stops at whichever comes first of ``maxAttempts``, ``maxElapsed`` and the deadline the caller
     /// passes, so that a shutdown can bound it.
-    ///
-    /// ```swift
-    /// // Tests: fast retries.
-    /// let retry = OTLPHTTPExporter.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(5))
-    /// ```
     public struct RetryPolicy: Sendable, Hashable, CustomStringConvertible {
         /// Attempts in all, the first included.
         public var maxAttempts: Int
@@ -145,19 +134,9 @@ extension OTLPHTTPExporter {
         func backoff(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
             let exponent = min(max(retry - 1, 0), 30)
             let ceiling = min(initialBackoff * (1 << exponent), maxBackoff)
-            let nanoseconds = ceiling.nanoseconds
+            let nanoseconds = ceiling.wholeNanoseconds
             guard nanoseconds > 0 else { return .zero }
             return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, saturating.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PaymentsSupport
 import Synchronization
 
 /// Sends spans, metrics and log records to an OpenTelemetry collector over OTLP/HTTP with protobuf bodies.
@@ -17,16 +18,6 @@ import Synchronization
 ///
 /// One export at a time per signal is the caller's business (the batch processors do that); the exporter itself
 /// holds no queue, so its memory is bounded by the batch it is given.
-///
-/// ```swift
-/// let exporter = OTLPHTTPExporter(
-///     configuration: try .init(environment: ProcessInfo.processInfo.environment)
-/// ) { event in
-///     if case .exportFailed(let signal, _, _) = event { exportFailures[signal].increment() }
-/// }
-/// let result = try await exporter.export(spans, deadline: .now + .seconds(5))
-/// await exporter.shutdown()
-/// ```
 public final class OTLPHTTPExporter: Sendable {
     /// Where and how each signal is exported.
     public let configuration: Configuration
@@ -249,7 +240,7 @@ public final class OTLPHTTPExporter: Sendable {
     private func perform(_ request: HTTPClientRequest, timeout: Duration) async -> AttemptOutcome {
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, deadline: .now() + .nanoseconds(timeout.nanoseconds))
+            response = try await httpClient.execute(request, deadline: .now() + .nanoseconds(timeout.wholeNanoseconds))
         } catch {
             return .transportError(error)
         }

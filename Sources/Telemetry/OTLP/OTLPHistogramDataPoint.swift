@@ -2,12 +2,6 @@
 ///
 /// `bucketCounts` has one more element than `explicitBounds`: bucket `i` counts values in
 /// `(explicitBounds[i-1], explicitBounds[i]]`, and the last one those above the last bound.
-///
-/// ```swift
-/// OTLPHistogramDataPoint(
-///     startTimeUnixNano: start, timeUnixNano: now, count: 3, sum: 0.9,
-///     bucketCounts: [1, 2, 0], explicitBounds: [0.1, 0.5])
-/// ```
 public struct OTLPHistogramDataPoint: Sendable, Hashable {
     /// The series' labels.
     public var attributes: OTLPAttributes

@@ -1,9 +1,5 @@
 /// The library that produced a span, metric or log record (`opentelemetry.proto.common.v1.InstrumentationScope`):
 /// for example the tracer's or meter's name.
-///
-/// ```swift
-/// let scope = OTLPInstrumentationScope(name: "HTTPServer", version: "2.0.0")
-/// ```
 public struct OTLPInstrumentationScope: Sendable, Hashable {
     /// The scope's name; may be empty.
     public var name: String

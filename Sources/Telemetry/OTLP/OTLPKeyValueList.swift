@@ -1,29 +1,20 @@
-import Foundation
+import PaymentsSupport
 
-/// Parses the `key1=value1,key2=value2` lists of the OpenTelemetry environment variables
-/// (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_RESOURCE_ATTRIBUTES`), percent-decoding keys and values as the
-/// specification's W3C-baggage-like format requires.
+/// The `key1=value1,key2=value2` lists of the OpenTelemetry environment variables (`OTEL_EXPORTER_OTLP_HEADERS`,
+/// `OTEL_RESOURCE_ATTRIBUTES`), with keys and values percent-decoded as the specification asks.
 enum OTLPKeyValueList {
-    /// The pairs in order; empty entries (a trailing comma) are ignored.
-    ///
-    /// Errors name the setting but never echo its value, since header values are usually credentials.
-    static func parse(_ text: String, setting: String) throws(TelemetryConfigurationError) -> [(String, String)] {
+    /// The pairs in order, or `nil` when an entry is not `key=value` or is badly encoded; empty entries (a trailing
+    /// comma) are ignored.
+    static func parse(_ text: String) -> [(String, String)]? {
         var pairs: [(String, String)] = []
         for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = entry.trimmingCharacters(in: .whitespaces)
+            let trimmed = entry.trimmingASCIIWhitespace()
             if trimmed.isEmpty { continue }
-            guard let equals = trimmed.firstIndex(of: "=") else {
-                throw TelemetryConfigurationError(setting: setting, reason: "every entry must look like key=value")
-            }
-            let rawKey = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
-            let rawValue = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            guard !rawKey.isEmpty,
-                let key = rawKey.removingPercentEncoding,
-                let value = rawValue.removingPercentEncoding
-            else {
-                throw TelemetryConfigurationError(
-                    setting: setting, reason: "an entry has an empty key or invalid percent-encoding")
-            }
+            guard let equals = trimmed.firstIndex(of: "=") else { return nil }
+            let rawKey = trimmed[..<equals].trimmingASCIIWhitespace()
+            let rawValue = trimmed[trimmed.index(after: equals)...].trimmingASCIIWhitespace()
+            guard !rawKey.isEmpty, let key = PercentEncoding.decode(rawKey), let value = PercentEncoding.decode(rawValue)
+            else { return nil }
             pairs.append((key, value))
         }
         return pairs

@@ -1,11 +1,4 @@
 /// A log record, ready for export (`opentelemetry.proto.logs.v1.LogRecord` plus its resource and scope).
-///
-/// ```swift
-/// OTLPLogRecord(
-///     resource: resource, scope: OTLPInstrumentationScope(name: "app"),
-///     timeUnixNano: now, observedTimeUnixNano: now, severity: .info, severityText: "info",
-///     body: "Order accepted", attributes: ["order_id": "o-1"], traceID: traceID, spanID: spanID, flags: 1)
-/// ```
 public struct OTLPLogRecord: Sendable, Hashable {
     /// OTLP's `SeverityNumber`: 1–24, in four steps per level.
     public struct Severity: RawRepresentable, Sendable, Hashable {
@@ -54,9 +47,9 @@ public struct OTLPLogRecord: Sendable, Hashable {
     /// W3C trace flags of the active span in the low byte.
     public var flags: UInt32
     /// The trace active when the record was written.
-    public var traceID: OTLPTraceID?
+    public var traceID: TraceID?
     /// The span active when the record was written.
-    public var spanID: OTLPSpanID?
+    public var spanID: SpanID?
     /// The name of the event, for records that are events.
     public var eventName: String
 
@@ -71,8 +64,8 @@ public struct OTLPLogRecord: Sendable, Hashable {
         body: OTLPAttributeValue?,
         attributes: OTLPAttributes = [:],
         droppedAttributesCount: UInt32 = 0,
-        traceID: OTLPTraceID? = nil,
-        spanID: OTLPSpanID? = nil,
+        traceID: TraceID? = nil,
+        spanID: SpanID? = nil,
         flags: UInt32 = 0,
         eventName: String = ""
     ) {

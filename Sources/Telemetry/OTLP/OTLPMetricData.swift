@@ -1,15 +1,5 @@
 /// One metric stream's current state, ready for export (`opentelemetry.proto.metrics.v1.Metric` plus its resource
 /// and scope).
-///
-/// ```swift
-/// let metric = OTLPMetricData(
-///     resource: resource, scope: OTLPInstrumentationScope(name: "app"),
-///     name: "requests_total", description: "Requests served", unit: "1",
-///     data: .sum(isMonotonic: true, points: [
-///         OTLPNumberDataPoint(
-///             attributes: ["status": "ok"], startTimeUnixNano: start, timeUnixNano: now, value: .int(42)),
-///     ]))
-/// ```
 public struct OTLPMetricData: Sendable, Hashable {
     /// Whether points hold changes since the last export or totals since the start time.
     public enum AggregationTemporality: UInt8, Sendable, Hashable {

@@ -1,9 +1,4 @@
 /// One series' value in a sum or gauge (`opentelemetry.proto.metrics.v1.NumberDataPoint`).
-///
-/// ```swift
-/// OTLPNumberDataPoint(
-///     attributes: ["status": "completed"], startTimeUnixNano: start, timeUnixNano: now, value: .int(3))
-/// ```
 public struct OTLPNumberDataPoint: Sendable, Hashable {
     /// An integer or floating-point measurement (also used by exemplars).
     public enum Value: Sendable, Hashable {

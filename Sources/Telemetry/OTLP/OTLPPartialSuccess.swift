@@ -1,11 +1,5 @@
 /// The `partial_success` of an `Export{Trace,Metrics,Logs}ServiceResponse`: the collector accepted the request but
 /// rejected some items.
-///
-/// ```swift
-/// if let partial = try OTLPPartialSuccess(responseBody: bytes), partial.rejectedCount > 0 {
-///     print("rejected \(partial.rejectedCount): \(partial.errorMessage)")
-/// }
-/// ```
 public struct OTLPPartialSuccess: Sendable, Hashable {
     /// The response body is not a well-formed protobuf message.
     public struct DecodingError: Error, Sendable, Hashable {}

@@ -1,10 +1,6 @@
 // Field numbers: opentelemetry/proto/collector/logs/v1/logs_service.proto and logs/v1/logs.proto.
 extension OTLPProtobufEncoder {
     /// Encodes `opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest`.
-    ///
-    /// ```swift
-    /// let body: [UInt8] = OTLPProtobufEncoder.exportLogsServiceRequest(records)
-    /// ```
     public static func exportLogsServiceRequest(_ records: [OTLPLogRecord]) -> [UInt8] {
         var writer = ProtobufWriter(capacity: 64 + records.count * 192)
         for (resource, scopes) in group(records, resource: \.resource, scope: \.scope) {

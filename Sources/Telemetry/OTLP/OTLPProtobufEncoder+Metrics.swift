@@ -1,10 +1,6 @@
 // Field numbers: opentelemetry/proto/collector/metrics/v1/metrics_service.proto and metrics/v1/metrics.proto.
 extension OTLPProtobufEncoder {
     /// Encodes `opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest`.
-    ///
-    /// ```swift
-    /// let body: [UInt8] = OTLPProtobufEncoder.exportMetricsServiceRequest(metrics)
-    /// ```
     public static func exportMetricsServiceRequest(_ metrics: [OTLPMetricData]) -> [UInt8] {
         var writer = ProtobufWriter(capacity: 64 + metrics.count * 256)
         for (resource, scopes) in group(metrics, resource: \.resource, scope: \.scope) {

@@ -1,10 +1,6 @@
 // Field numbers: opentelemetry/proto/collector/trace/v1/trace_service.proto and trace/v1/trace.proto.
 extension OTLPProtobufEncoder {
     /// Encodes `opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest`.
-    ///
-    /// ```swift
-    /// let body: [UInt8] = OTLPProtobufEncoder.exportTraceServiceRequest(spans)
-    /// ```
     public static func exportTraceServiceRequest(_ spans: [OTLPSpanData]) -> [UInt8] {
         // A span with a few attributes is ~150-300 bytes; reserving avoids most regrowth.
         var writer = ProtobufWriter(capacity: 64 + spans.count * 256)

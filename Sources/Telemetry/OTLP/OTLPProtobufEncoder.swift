@@ -3,12 +3,6 @@
 ///
 /// Field numbers follow the official `opentelemetry-proto` definitions; items are grouped by resource and then by
 /// instrumentation scope, as `ResourceSpans`/`ScopeSpans` (and the metrics and logs equivalents) require.
-///
-/// ```swift
-/// let body = OTLPProtobufEncoder.exportTraceServiceRequest(spans)     // ExportTraceServiceRequest
-/// let metricsBody = OTLPProtobufEncoder.exportMetricsServiceRequest(metrics)
-/// let logsBody = OTLPProtobufEncoder.exportLogsServiceRequest(records)
-/// ```
 public enum OTLPProtobufEncoder {
     /// Groups items by resource, then scope, keeping first-seen order.
     ///
@@ -92,7 +86,7 @@ extension ProtobufWriter {
     }
 
     /// A 16-byte trace id as a `bytes` field, written without an intermediate array.
-    mutating func writeTraceID(_ field: Int, _ id: OTLPTraceID) {
+    mutating func writeTraceID(_ field: Int, _ id: TraceID) {
         writeTag(field, .lengthDelimited)
         writeVarint(16)
         withUnsafeBytes(of: id.high.bigEndian) { append(contentsOf: $0) }
@@ -100,9 +94,9 @@ extension ProtobufWriter {
     }
 
     /// An 8-byte span id as a `bytes` field.
-    mutating func writeSpanID(_ field: Int, _ id: OTLPSpanID) {
+    mutating func writeSpanID(_ field: Int, _ id: SpanID) {
         writeTag(field, .lengthDelimited)
         writeVarint(8)
-        withUnsafeBytes(of: id.value.bigEndian) { append(contentsOf: $0) }
+        withUnsafeBytes(of: id.rawValue.bigEndian) { append(contentsOf: $0) }
     }
 }

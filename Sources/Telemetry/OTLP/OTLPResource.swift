@@ -1,13 +1,8 @@
 import Foundation
+import PaymentsSupport
 
 /// The entity that produced the telemetry (`opentelemetry.proto.resource.v1.Resource`): a process, a service
 /// instance.
-///
-/// ```swift
-/// let resource = try OTLPResource(
-///     environment: ProcessInfo.processInfo.environment,
-///     defaultServiceName: "checkout", serviceVersion: "1.4.0", serviceInstanceID: UUID().uuidString)
-/// ```
 public struct OTLPResource: Sendable, Hashable {
     /// The resource's attributes, such as `service.name`.
     public var attributes: OTLPAttributes
@@ -25,19 +20,17 @@ public struct OTLPResource: Sendable, Hashable {
     ///
     /// `serviceVersion` and `serviceInstanceID` are set when given and not already set by the environment.
     ///
-    /// - Throws: ``TelemetryConfigurationError`` naming `OTEL_RESOURCE_ATTRIBUTES` when an entry is malformed.
+    /// - Throws: ``ConfigurationError`` naming `OTEL_RESOURCE_ATTRIBUTES` when an entry is malformed.
     public init(
-        environment: [String: String], defaultServiceName: String, serviceVersion: String? = nil,
+        environment: Environment, defaultServiceName: String, serviceVersion: String? = nil,
         serviceInstanceID: String? = nil
-    ) throws(TelemetryConfigurationError) {
+    ) throws(ConfigurationError) {
         var attributes = OTLPAttributes()
         attributes["service.name"] = .string(defaultServiceName)
-        if let declared = environment["OTEL_RESOURCE_ATTRIBUTES"] {
-            for (key, value) in try OTLPKeyValueList.parse(declared, setting: "OTEL_RESOURCE_ATTRIBUTES") {
-                attributes[key] = .string(value)
-            }
+        for (key, value) in try environment.value(TelemetrySettings.resourceAttributes) ?? [] {
+            attributes[key] = .string(value)
         }
-        if let name = environment["OTEL_SERVICE_NAME"], !name.isEmpty {
+        if let name = try environment.value(TelemetrySettings.serviceName) {
             attributes["service.name"] = .string(name)
         }
         if let serviceVersion, attributes["service.version"] == nil {

@@ -1,13 +1,5 @@
 /// A finished span, ready for export (`opentelemetry.proto.trace.v1.Span` plus the resource and scope it belongs
 /// to, so that a batch can mix several of each and still be grouped as OTLP requires).
-///
-/// ```swift
-/// let span = OTLPSpanData(
-///     resource: resource, scope: OTLPInstrumentationScope(name: "HTTPServer"),
-///     traceID: traceID, spanID: spanID, name: "GET /items", kind: .server,
-///     startTimeUnixNano: start, endTimeUnixNano: end,
-///     attributes: ["http.response.status_code": 200], status: .init(code: .ok))
-/// ```
 public struct OTLPSpanData: Sendable, Hashable {
     /// What a span represents in a distributed call (`Span.SpanKind`).
     public enum Kind: UInt8, Sendable, Hashable {
@@ -50,9 +42,9 @@ public struct OTLPSpanData: Sendable, Hashable {
     /// A pointer to another span, possibly in another trace (`Span.Link`).
     public struct Link: Sendable, Hashable {
         /// The linked span's trace.
-        public var traceID: OTLPTraceID
+        public var traceID: TraceID
         /// The linked span.
-        public var spanID: OTLPSpanID
+        public var spanID: SpanID
         /// The linked span's W3C `tracestate`.
         public var traceState: String
         /// The link's attributes.
@@ -64,7 +56,7 @@ public struct OTLPSpanData: Sendable, Hashable {
 
         /// Creates a link.
         public init(
-            traceID: OTLPTraceID, spanID: OTLPSpanID, traceState: String = "", attributes: OTLPAttributes = [:],
+            traceID: TraceID, spanID: SpanID, traceState: String = "", attributes: OTLPAttributes = [:],
             flags: UInt32 = 0, droppedAttributesCount: UInt32 = 0
         ) {
             self.traceID = traceID
@@ -108,11 +100,11 @@ public struct OTLPSpanData: Sendable, Hashable {
     /// The tracer that produced the span.
     public var scope: OTLPInstrumentationScope
     /// The trace the span belongs to.
-    public var traceID: OTLPTraceID
+    public var traceID: TraceID
     /// The span's own id.
-    public var spanID: OTLPSpanID
+    public var spanID: SpanID
     /// The parent span, or `nil` for a root span.
-    public var parentSpanID: OTLPSpanID?
+    public var parentSpanID: SpanID?
     /// The W3C `tracestate` of the span's context.
     public var traceState: String
     /// W3C trace flags in the low byte (bit 0: sampled), and OTLP's `SpanFlags` remote bits (0x100, 0x200).
@@ -144,9 +136,9 @@ public struct OTLPSpanData: Sendable, Hashable {
     public init(
         resource: OTLPResource,
         scope: OTLPInstrumentationScope,
-        traceID: OTLPTraceID,
-        spanID: OTLPSpanID,
-        parentSpanID: OTLPSpanID? = nil,
+        traceID: TraceID,
+        spanID: SpanID,
+        parentSpanID: SpanID? = nil,
         traceState: String = "",
         flags: UInt32 = 1,
         name: String,

@@ -28,9 +28,9 @@ public struct OTLPTraceExporter: SpanExporter {
     private func convert(_ span: FinishedSpan) -> OTLPSpanData {
         OTLPSpanData(
             resource: resource, scope: scope,
-            traceID: OTLPTraceID(high: span.traceID.high, low: span.traceID.low),
-            spanID: OTLPSpanID(span.spanID.rawValue),
-            parentSpanID: span.parentSpanID.map { OTLPSpanID($0.rawValue) },
+            traceID: span.traceID,
+            spanID: span.spanID,
+            parentSpanID: span.parentSpanID,
             traceState: span.context.traceState.headerValue,
             flags: UInt32(span.context.traceFlags.rawValue),
             name: span.name, kind: Self.kind(span.kind),
@@ -41,8 +41,8 @@ public struct OTLPTraceExporter: SpanExporter {
             },
             links: span.links.map {
                 OTLPSpanData.Link(
-                    traceID: OTLPTraceID(high: $0.context.traceID.high, low: $0.context.traceID.low),
-                    spanID: OTLPSpanID($0.context.spanID.rawValue), traceState: $0.context.traceState.headerValue,
+                    traceID: $0.context.traceID,
+                    spanID: $0.context.spanID, traceState: $0.context.traceState.headerValue,
                     attributes: Self.attributes($0.attributes), flags: UInt32($0.context.traceFlags.rawValue)
                 )
             },

@@ -2,13 +2,6 @@
 ///
 /// It walks fields one by one and skips what it does not know, so a collector that adds fields to its response
 /// never breaks us.
-///
-/// ```swift
-/// var reader = ProtobufReader(bytes)
-/// while let (field, wireType) = try reader.nextTag() {
-///     if field == 1, wireType == .varint { count = try reader.readVarint() } else { try reader.skip(wireType) }
-/// }
-/// ```
 struct ProtobufReader {
     /// The input is not a well-formed protobuf message.
     struct MalformedMessage: Error {}

@@ -6,13 +6,6 @@
 /// Scalar writers follow proto3 rules and skip a field that holds its default value (0, `false`, empty), because
 /// that is what every protobuf library emits and so what the decoder expects; members of a `oneof` must be written
 /// even when they hold the default, so those call sites pass `always: true`.
-///
-/// ```swift
-/// var writer = ProtobufWriter()
-/// writer.writeString(1, "name")
-/// writer.writeMessage(2) { $0.writeUInt64(1, 42) }
-/// writer.bytes   // [0x0A, 0x04, 0x6E, 0x61, 0x6D, 0x65, 0x12, 0x02, 0x08, 0x2A]
-/// ```
 struct ProtobufWriter {
     /// Protobuf wire types (the low three bits of a tag).
     enum WireType: UInt8 {

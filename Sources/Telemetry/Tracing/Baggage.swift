@@ -1,20 +1,12 @@
+import PaymentsSupport
+
 /// W3C Baggage: application `key=value` pairs that travel with a request in the `baggage` header.
 ///
 /// Values are percent-decoded when read and percent-encoded when written. The W3C limits (64 list members, 8192
 /// bytes) are enforced by dropping members beyond them, since a peer may reject an oversized header outright.
 /// Malformed members are skipped rather than failing the whole header, so one bad producer does not erase the rest.
-///
-/// ```swift
-/// let baggage = Baggage(header: "userId=alice,serverNode=DF%2028;ttl=3")!
-/// baggage["serverNode"]        // "DF 28"
-/// Baggage(["note": "a,b"]).headerValue   // "note=a%2Cb"
-/// ```
 public struct Baggage: Sendable, Hashable {
     /// One list member.
-    ///
-    /// ```swift
-    /// let entry = Baggage.Entry(key: "userId", value: "alice", properties: "ttl=3")
-    /// ```
     public struct Entry: Sendable, Hashable {
         /// The key (an HTTP token).
         public var key: String
@@ -24,10 +16,6 @@ public struct Baggage: Sendable, Hashable {
         public var properties: String?
 
         /// Creates an entry.
-        ///
-        /// ```swift
-        /// let entry = Baggage.Entry(key: "tenant", value: "blue")
-        /// ```
         public init(key: String, value: String, properties: String? = nil) {
             self.key = key
             self.value = value
@@ -44,20 +32,12 @@ public struct Baggage: Sendable, Hashable {
     public private(set) var entries: [Entry]
 
     /// Baggage from a dictionary (entries sorted by key, so the header is stable).
-    ///
-    /// ```swift
-    /// let baggage = Baggage(["tenant": "blue"])
-    /// ```
     public init(_ values: [String: String] = [:]) {
         entries = []
         for key in values.keys.sorted() { setValue(values[key]!, forKey: key) }
     }
 
     /// Parses a `baggage` header (several lines joined with `,`); `nil` when not one member is valid.
-    ///
-    /// ```swift
-    /// Baggage(header: "=novalue")   // nil
-    /// ```
     public init?(header: some StringProtocol) {
         guard header.utf8.count <= Self.maximumHeaderBytes * 4 else { return nil }  // refuse absurd input outright
         entries = []
@@ -73,20 +53,11 @@ public struct Baggage: Sendable, Hashable {
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The decoded value for `key`.
-    ///
-    /// ```swift
-    /// baggage["tenant"]   // "blue"
-    /// ```
     public subscript(key: String) -> String? {
         entries.first { $0.key == key }?.value
     }
 
     /// Sets or replaces `key`; returns `false`, changing nothing, when `key` is not an HTTP token.
-    ///
-    /// ```swift
-    /// var baggage = Baggage()
-    /// baggage.setValue("blue", forKey: "tenant")
-    /// ```
     @discardableResult
     public mutating func setValue(_ value: String, forKey key: String, properties: String? = nil) -> Bool {
         guard Self.isToken(key) else { return false }
@@ -99,19 +70,11 @@ public struct Baggage: Sendable, Hashable {
     }
 
     /// Removes `key`.
-    ///
-    /// ```swift
-    /// baggage.removeValue(forKey: "tenant")
-    /// ```
     public mutating func removeValue(forKey key: String) {
         entries.removeAll { $0.key == key }
     }
 
     /// The header value, values percent-encoded; members that would break the W3C limits are left out.
-    ///
-    /// ```swift
-    /// Baggage(["a": "1 2"]).headerValue   // "a=1%202"
-    /// ```
     public var headerValue: String {
         var output = ""
         var count = 0
@@ -133,12 +96,12 @@ public struct Baggage: Sendable, Hashable {
         let parts = member.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
         let pair = parts[0]
         guard let equals = pair.firstIndex(of: "=") else { return nil }
-        let key = String(pair[..<equals].trimmingTraceHeaderWhitespace())
-        let rawValue = pair[pair.index(after: equals)...].trimmingTraceHeaderWhitespace()
-        guard isToken(key), rawValue.utf8.allSatisfy(isBaggageOctet), let value = percentDecode(rawValue) else {
+        let key = String(pair[..<equals].trimmingASCIIWhitespace())
+        let rawValue = pair[pair.index(after: equals)...].trimmingASCIIWhitespace()
+        guard isToken(key), rawValue.utf8.allSatisfy(isBaggageOctet), let value = PercentEncoding.decode(rawValue) else {
             return nil
         }
-        let properties = parts.count > 1 ? String(parts[1].trimmingTraceHeaderWhitespace()) : nil
+        let properties = parts.count > 1 ? String(parts[1].trimmingASCIIWhitespace()) : nil
         return Entry(key: key, value: value, properties: properties)
     }
 
@@ -161,43 +124,6 @@ public struct Baggage: Sendable, Hashable {
     }
 
     static func percentEncode(_ value: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(value.utf8.count)
-        for c in value.utf8 {
-            if isBaggageOctet(c) && c != UInt8(ascii: "%") {
-                output.append(c)
-            } else {
-                output.append(UInt8(ascii: "%"))
-                let hex = Array("0123456789ABCDEF".utf8)
-                output.append(hex[Int(c >> 4)])
-                output.append(hex[Int(c & 0x0f)])
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Decodes `%XX` (either case); `nil` for a broken escape or bytes that are not UTF-8.
-    static func percentDecode(_ value: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = Array(value.utf8).makeIterator()
-        while let c = iterator.next() {
-            guard c == UInt8(ascii: "%") else {
-                bytes.append(c)
-                continue
-            }
-            guard let a = iterator.next(), let b = iterator.next(), let high = hexValue(a), let low = hexValue(b)
-            else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentEncoding.encode(value) { isBaggageOctet($0) && $0 != UInt8(ascii: "%") }
     }
 }

@@ -1,18 +1,9 @@
 /// The batching span processor of the OpenTelemetry SDK: a ``BatchProcessor`` of finished spans, fed by
 /// ``TelemetrySpan/end(at:)`` through ``SpanProcessor/onEnd(_:)``.
-///
-/// ```swift
-/// let processor = BatchSpanProcessor(exporter: otlpExporter, configuration: try .init(environment: env))
-/// InstrumentationSystem.bootstrap(TelemetryTracer(processor: processor))
-/// ```
 public typealias BatchSpanProcessor<C: Clock> = BatchProcessor<FinishedSpan, C> where C.Duration == Duration
 
 extension BatchProcessor: SpanProcessor where Item == FinishedSpan {
     /// Creates a span processor timed by `clock` (inject a test clock to control time in tests).
-    ///
-    /// ```swift
-    /// let processor = BatchSpanProcessor(exporter: InMemorySpanExporter(), configuration: .default, clock: .continuous)
-    /// ```
     public convenience init(
         exporter: some SpanExporter, configuration: BatchProcessorConfiguration = .default, clock: C,
         onDrop: (@Sendable (Int) -> Void)? = nil
@@ -26,10 +17,6 @@ extension BatchProcessor: SpanProcessor where Item == FinishedSpan {
     }
 
     /// Queues a sampled span; called by ``TelemetrySpan/end(at:)``, rarely by hand.
-    ///
-    /// ```swift
-    /// processor.onEnd(finishedSpan)   // replaying a span recorded elsewhere
-    /// ```
     public func onEnd(_ span: FinishedSpan) {
         enqueue(span)
     }
@@ -37,10 +24,6 @@ extension BatchProcessor: SpanProcessor where Item == FinishedSpan {
 
 extension BatchProcessor where Item == FinishedSpan, C == ContinuousClock {
     /// Creates a span processor timed by the continuous clock.
-    ///
-    /// ```swift
-    /// let processor = BatchSpanProcessor(exporter: otlpExporter)
-    /// ```
     public convenience init(
         exporter: some SpanExporter, configuration: BatchProcessorConfiguration = .default,
         onDrop: (@Sendable (Int) -> Void)? = nil

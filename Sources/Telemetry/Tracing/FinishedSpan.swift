@@ -5,18 +5,8 @@ import Tracing
 /// Resource and instrumentation scope are not here: they are the same for every span of a process, so the exporter
 /// adds them once per request. Attribute sets are kept in swift-distributed-tracing's form until read, so ending a
 /// span costs no conversion on the request path; reading ``attributes`` converts on the exporter's task.
-///
-/// ```swift
-/// for span in batch {
-///     print(span.name, span.traceID, span.parentSpanID as Any, span.attributes["order_id"] as Any)
-/// }
-/// ```
 public struct FinishedSpan: Sendable {
     /// An event recorded on the span (including `exception` events from `recordError`).
-    ///
-    /// ```swift
-    /// let event = FinishedSpan.Event(name: "retry", timeNanosecondsSinceEpoch: 0, attributes: ["attempt": .int(2)])
-    /// ```
     public struct Event: Sendable {
         /// The event's name.
         public var name: String
@@ -25,10 +15,6 @@ public struct FinishedSpan: Sendable {
         private var rawAttributes: SpanAttributes
 
         /// Creates an event.
-        ///
-        /// ```swift
-        /// let event = FinishedSpan.Event(name: "retry", timeNanosecondsSinceEpoch: 1_700_000_000_000_000_000)
-        /// ```
         public init(name: String, timeNanosecondsSinceEpoch: UInt64, attributes: [String: SpanAttributeValue] = [:]) {
             self.name = name
             self.timeNanosecondsSinceEpoch = timeNanosecondsSinceEpoch
@@ -49,20 +35,12 @@ public struct FinishedSpan: Sendable {
     }
 
     /// A link to another span, such as the request that triggered a background job.
-    ///
-    /// ```swift
-    /// let link = FinishedSpan.Link(context: otherSpanContext)
-    /// ```
     public struct Link: Sendable {
         /// The linked span's context.
         public var context: SpanContext
         private var rawAttributes: SpanAttributes
 
         /// Creates a link.
-        ///
-        /// ```swift
-        /// let link = FinishedSpan.Link(context: trigger, attributes: ["reason": .string("retry")])
-        /// ```
         public init(context: SpanContext, attributes: [String: SpanAttributeValue] = [:]) {
             self.context = context
             self.rawAttributes = FinishedSpan.makeRawAttributes(attributes)
@@ -101,14 +79,6 @@ public struct FinishedSpan: Sendable {
     private var rawAttributes: SpanAttributes
 
     /// Creates a record, for exporters' tests and for replaying spans.
-    ///
-    /// ```swift
-    /// let span = FinishedSpan(
-    ///     context: SpanContext(traceID: .random(), spanID: .random(), traceFlags: .sampled),
-    ///     parentSpanID: nil, name: "GET /", kind: .server,
-    ///     startTimeNanosecondsSinceEpoch: 1, endTimeNanosecondsSinceEpoch: 2
-    /// )
-    /// ```
     public init(
         context: SpanContext, parentSpanID: SpanID?, name: String, kind: SpanKind,
         startTimeNanosecondsSinceEpoch: UInt64, endTimeNanosecondsSinceEpoch: UInt64,
@@ -145,11 +115,6 @@ public struct FinishedSpan: Sendable {
     public var spanID: SpanID { context.spanID }
 
     /// The span's attributes, converted to plain values on each read (read once per export).
-    ///
-    /// ```swift
-    /// let attributes = span.attributes
-    /// attributes["order_id"]   // .string("6f1c…")
-    /// ```
     public var attributes: [String: SpanAttributeValue] {
         get { SpanAttributeValue.dictionary(from: rawAttributes) }
         set { rawAttributes = Self.makeRawAttributes(newValue) }

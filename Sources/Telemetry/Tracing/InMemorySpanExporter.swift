@@ -1,15 +1,6 @@
 import Synchronization
 
 /// Keeps exported spans in memory: a test double, like swift-log's `InMemoryLogHandler`.
-///
-/// ```swift
-/// let exporter = InMemorySpanExporter()
-/// let processor = BatchSpanProcessor(exporter: exporter)
-/// let tracer = TelemetryTracer(processor: processor)
-/// tracer.withSpan("work") { _ in }
-/// // after an export:
-/// exporter.spans.map(\.name)   // ["work"]
-/// ```
 public final class InMemorySpanExporter: SpanExporter {
     private struct State {
         var batches: [[FinishedSpan]] = []
@@ -20,10 +11,6 @@ public final class InMemorySpanExporter: SpanExporter {
     private let state = Mutex(State())
 
     /// Creates an empty exporter.
-    ///
-    /// ```swift
-    /// let exporter = InMemorySpanExporter()
-    /// ```
     public init() {}
 
     /// Records the batch.
@@ -42,17 +29,9 @@ public final class InMemorySpanExporter: SpanExporter {
     }
 
     /// Every batch, in export order.
-    ///
-    /// ```swift
-    /// exporter.batches.map(\.count)   // [512, 512, 3]
-    /// ```
     public var batches: [[FinishedSpan]] { state.withLock { $0.batches } }
 
     /// Every span, in export order.
-    ///
-    /// ```swift
-    /// exporter.spans.first?.name   // "GET /v1/orders"
-    /// ```
     public var spans: [FinishedSpan] { state.withLock { $0.batches.flatMap { $0 } } }
 
     /// How often ``forceFlush()`` was called.
@@ -62,10 +41,6 @@ public final class InMemorySpanExporter: SpanExporter {
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// Forgets everything exported so far.
-    ///
-    /// ```swift
-    /// exporter.reset()
-    /// ```
     public func reset() {
         state.withLock { $0.batches = [] }
     }

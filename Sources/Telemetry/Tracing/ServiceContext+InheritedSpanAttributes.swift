@@ -4,14 +4,6 @@ extension ServiceContext {
     /// Attributes that every span started in this context, and in the contexts of its descendants, gets when it
     /// starts: for identifiers that must be on every span of a unit of work, including spans made by libraries
     /// (an HTTP client's) that know nothing of them. They stay in this process; they are not propagated.
-    ///
-    /// ```swift
-    /// var context = ServiceContext.current ?? .topLevel
-    /// context.inheritedSpanAttributes = ["order_id": "o-1"]
-    /// try await ServiceContext.$current.withValue(context) {
-    ///     try await withSpan("Checkout.charge") { _ in … }   // carries order_id, as do its children
-    /// }
-    /// ```
     public var inheritedSpanAttributes: SpanAttributes? {
         get { self[InheritedSpanAttributesKey.self] }
         set { self[InheritedSpanAttributesKey.self] = newValue }

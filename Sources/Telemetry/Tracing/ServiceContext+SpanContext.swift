@@ -2,12 +2,6 @@ import Tracing
 
 extension ServiceContext {
     /// The span context of the current span (or the remote parent just extracted from a request).
-    ///
-    /// ```swift
-    /// if let span = ServiceContext.current?.spanContext {
-    ///     logger.info("working", metadata: ["trace_id": "\(span.traceID)"])
-    /// }
-    /// ```
     public var spanContext: SpanContext? {
         get { self[SpanContextKey.self]?.spanContext }
         // A context set from outside names no local span to look up.

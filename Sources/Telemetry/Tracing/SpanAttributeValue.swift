@@ -2,11 +2,6 @@ import Tracing
 
 /// A span attribute value in the plain shape exporters need (OTLP `AnyValue`), without swift-distributed-tracing's
 /// `CustomStringConvertible` cases.
-///
-/// ```swift
-/// let value = SpanAttributeValue(.int64(3))   // .int(3)
-/// if case .string(let text) = span.attributes["order_id"] { … }
-/// ```
 public enum SpanAttributeValue: Sendable, Hashable {
     /// A string.
     case string(String)
@@ -26,10 +21,6 @@ public enum SpanAttributeValue: Sendable, Hashable {
     case boolArray([Bool])
 
     /// Converts a swift-distributed-tracing attribute; string-convertible values become their description.
-    ///
-    /// ```swift
-    /// SpanAttributeValue(.stringConvertible(42))   // .string("42")
-    /// ```
     public init(_ attribute: SpanAttribute) {
         switch attribute {
         case .int32(let value): self = .int(Int64(value))
@@ -49,10 +40,6 @@ public enum SpanAttributeValue: Sendable, Hashable {
     }
 
     /// Converts a whole attribute set.
-    ///
-    /// ```swift
-    /// let plain = SpanAttributeValue.dictionary(from: ["a": 1])   // ["a": .int(1)]
-    /// ```
     public static func dictionary(from attributes: SpanAttributes) -> [String: SpanAttributeValue] {
         var result: [String: SpanAttributeValue] = [:]
         result.reserveCapacity(attributes.count)

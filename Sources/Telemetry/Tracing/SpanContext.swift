@@ -2,12 +2,6 @@
 ///
 /// It lives in a `ServiceContext` (see ``ServiceContextModule/ServiceContext/spanContext``), so everything that
 /// already passes a service context along — Hummingbird, AsyncHTTPClient, `withSpan` — carries it for free.
-///
-/// ```swift
-/// let parent = SpanContext(traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")!
-/// parent.isSampled   // true
-/// parent.isRemote    // true
-/// ```
 public struct SpanContext: Sendable, Hashable {
     /// The trace this span belongs to.
     public var traceID: TraceID
@@ -21,10 +15,6 @@ public struct SpanContext: Sendable, Hashable {
     public var isRemote: Bool
 
     /// Creates a span context.
-    ///
-    /// ```swift
-    /// let context = SpanContext(traceID: .random(), spanID: .random(), traceFlags: .sampled)
-    /// ```
     public init(
         traceID: TraceID, spanID: SpanID, traceFlags: TraceFlags, traceState: TraceState = TraceState(),
         isRemote: Bool = false
@@ -37,9 +27,5 @@ public struct SpanContext: Sendable, Hashable {
     }
 
     /// Whether the span is recorded and exported.
-    ///
-    /// ```swift
-    /// if context.isSampled { … }
-    /// ```
     public var isSampled: Bool { traceFlags.contains(.sampled) }
 }

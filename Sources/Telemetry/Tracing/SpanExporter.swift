@@ -2,14 +2,6 @@
 ///
 /// A ``BatchSpanProcessor`` calls ``export(_:)`` strictly one call at a time and cancels a call that outlives the
 /// export timeout, so implementations need no internal queueing but should honour task cancellation.
-///
-/// ```swift
-/// struct PrintExporter: SpanExporter {
-///     func export(_ batch: [FinishedSpan]) async throws { for span in batch { print(span.name) } }
-///     func forceFlush() async throws {}
-///     func shutdown() async {}
-/// }
-/// ```
 public protocol SpanExporter: Sendable {
     /// Exports one batch; throwing marks the batch as failed (it is not re-queued).
     func export(_ batch: [FinishedSpan]) async throws

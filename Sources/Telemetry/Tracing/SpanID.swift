@@ -1,49 +1,29 @@
+import PaymentsSupport
+
 /// An 8-byte W3C span id (the `parent-id` of a `traceparent` header).
-///
-/// ```swift
-/// let id = SpanID(hexString: "00f067aa0ba902b7")!
-/// id.hexString   // "00f067aa0ba902b7"
-/// ```
 public struct SpanID: Sendable, Hashable, CustomStringConvertible {
     /// The eight bytes as one big-endian integer.
     public var rawValue: UInt64
 
     /// Wraps a raw value.
-    ///
-    /// ```swift
-    /// let id = SpanID(rawValue: 0x00f0_67aa_0ba9_02b7)
-    /// ```
     public init(rawValue: UInt64) {
         self.rawValue = rawValue
     }
 
     /// Parses 16 lower-case hex digits; `nil` for any other input, including the invalid all-zero id.
-    ///
-    /// ```swift
-    /// SpanID(hexString: "0000000000000000")   // nil
-    /// ```
     public init?(hexString: some StringProtocol) {
         let utf8 = Array(hexString.utf8)
-        guard utf8.count == 16, let value = TraceHexCoding.decode(utf8), value != 0 else { return nil }
+        guard utf8.count == 16, let value = Hex.decodeInteger(utf8, allowingUppercase: false), value != 0 else { return nil }
         self.rawValue = value
     }
 
     /// A fresh random id that is never zero.
-    ///
-    /// ```swift
-    /// let id = SpanID.random()
-    /// ```
     public static func random() -> SpanID {
         var generator = SystemRandomNumberGenerator()
         return random(using: &generator)
     }
 
     /// A fresh random id from `generator`, never zero.
-    ///
-    /// ```swift
-    /// var generator = SystemRandomNumberGenerator()
-    /// let id = SpanID.random(using: &generator)
-    /// ```
     public static func random(using generator: inout some RandomNumberGenerator) -> SpanID {
         let value: UInt64 = generator.next()
         // Zero is the W3C "invalid" id.
@@ -51,29 +31,17 @@ public struct SpanID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `false` only for the all-zero id.
-    ///
-    /// ```swift
-    /// SpanID(rawValue: 0).isValid   // false
-    /// ```
     public var isValid: Bool { rawValue != 0 }
 
     /// 16 lower-case hex digits.
-    ///
-    /// ```swift
-    /// SpanID(rawValue: 1).hexString   // "0000000000000001"
-    /// ```
     public var hexString: String {
         var output: [UInt8] = []
         output.reserveCapacity(16)
-        TraceHexCoding.append(rawValue, byteCount: 8, to: &output)
+        Hex.append(rawValue, byteCount: 8, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// The 8 bytes, most significant first, as OTLP encodes them.
-    ///
-    /// ```swift
-    /// SpanID(rawValue: 1).bytes   // [0, 0, 0, 0, 0, 0, 0, 1]
-    /// ```
     public var bytes: [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: rawValue >> UInt64(56 - $0 * 8)) }
     }

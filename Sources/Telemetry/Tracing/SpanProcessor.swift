@@ -1,14 +1,6 @@
 /// Receives every sampled span when it ends. ``BatchSpanProcessor`` is the one to use in production.
 ///
 /// ``onEnd(_:)`` runs on the caller's thread at the end of each span, so it must be cheap and must never block.
-///
-/// ```swift
-/// final class CountingProcessor: SpanProcessor {
-///     let count = Atomic<Int>(0)
-///     func onEnd(_ span: FinishedSpan) { count.add(1, ordering: .relaxed) }
-///     func forceFlush() async {}
-/// }
-/// ```
 public protocol SpanProcessor: Sendable {
     /// Takes an ended, sampled span.
     func onEnd(_ span: FinishedSpan)

@@ -5,13 +5,6 @@ import Tracing
 ///
 /// A sampled span records under one uncontended `Mutex`; an unsampled span keeps no data at all (``isRecording`` is
 /// `false`) but still carries its ``SpanContext`` so children and outgoing requests stay in the same trace.
-///
-/// ```swift
-/// let span = tracer.startSpan("UpstreamClient.submit", ofKind: .client)
-/// span.attributes["order_id"] = "6f1c…"
-/// span.addEvent("token refreshed")
-/// span.end()
-/// ```
 public final class TelemetrySpan: Span {
     private struct State {
         var name: String
@@ -60,10 +53,6 @@ public final class TelemetrySpan: Span {
     }
 
     /// The operation name; may be refined while the span runs (for example to the matched route).
-    ///
-    /// ```swift
-    /// span.operationName = "GET /v1/orders/{order_id}"
-    /// ```
     public var operationName: String {
         get { state.withLock { $0.name } }
         set { state.withLock { $0.name = newValue } }
@@ -71,11 +60,6 @@ public final class TelemetrySpan: Span {
 
     /// The span's attributes. Writing through the subscript (`span.attributes["k"] = v`) moves the set out and back
     /// in, so it is changed in place instead of being copied on every write; empty and ignored when not recording.
-    ///
-    /// ```swift
-    /// span.attributes["order_id"] = "6f1c…"
-    /// span.attributes["attempt"] = 2
-    /// ```
     public var attributes: SpanAttributes {
         get { isRecording ? state.withLock { $0.attributes } : SpanAttributes() }
         set {
@@ -106,19 +90,11 @@ public final class TelemetrySpan: Span {
 
     /// Changes several attributes under one move-out/move-in instead of copying the set (shadows the protocol
     /// extension's get-then-set version when called on this type).
-    ///
-    /// ```swift
-    /// span.updateAttributes { $0["order_id"] = id; $0["customer_ref"] = ref }
-    /// ```
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         update(&attributes)
     }
 
     /// Sets the status. `ok` is final, as OpenTelemetry specifies; later calls are ignored.
-    ///
-    /// ```swift
-    /// span.setStatus(SpanStatus(code: .error, message: "upstream rejected"))
-    /// ```
     public func setStatus(_ status: SpanStatus) {
         guard isRecording else { return }
         state.withLock { state in
@@ -128,10 +104,6 @@ public final class TelemetrySpan: Span {
     }
 
     /// Adds an event.
-    ///
-    /// ```swift
-    /// span.addEvent(SpanEvent(name: "retry scheduled", attributes: ["attempt": 2]))
-    /// ```
     public func addEvent(_ event: SpanEvent) {
         guard isRecording else { return }
         let event = FinishedSpan.Event(event)
@@ -140,10 +112,6 @@ public final class TelemetrySpan: Span {
 
     /// Records an `exception` event with `exception.type` and `exception.message` (OpenTelemetry semantic
     /// conventions). It does not change the status: `withSpan` does that, and a handled error may not be a failure.
-    ///
-    /// ```swift
-    /// span.recordError(error)
-    /// ```
     public func recordError<Instant: TracerInstant>(
         _ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
     ) {
@@ -158,10 +126,6 @@ public final class TelemetrySpan: Span {
 
     /// Links another span, such as the request that enqueued the job this span runs; ignored when the linked
     /// context carries no span.
-    ///
-    /// ```swift
-    /// span.addLink(SpanLink(context: triggeringContext, attributes: [:]))
-    /// ```
     public func addLink(_ link: SpanLink) {
         guard isRecording, let linked = link.context.spanContext else { return }
         let record = FinishedSpan.Link(context: linked, rawAttributes: link.attributes)
@@ -169,10 +133,6 @@ public final class TelemetrySpan: Span {
     }
 
     /// Ends the span and, when sampled, hands it to the span processor. Later calls do nothing.
-    ///
-    /// ```swift
-    /// span.end()
-    /// ```
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         // An unsampled span has nothing to hand over, so ending it costs nothing.
         guard let processor else { return }

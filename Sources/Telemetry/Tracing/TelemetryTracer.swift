@@ -3,14 +3,6 @@ import Tracing
 /// Our swift-distributed-tracing `Tracer`: W3C propagation, a parent-based sampler and a span processor.
 ///
 /// Bootstrap it once so Hummingbird's and AsyncHTTPClient's instrumentation (and every `withSpan`) use it:
-///
-/// ```swift
-/// let processor = BatchSpanProcessor(exporter: otlpExporter, configuration: try .init(environment: env))
-/// let tracer = TelemetryTracer(sampler: try TraceSampler(environment: env), processor: processor)
-/// InstrumentationSystem.bootstrap(tracer)
-/// // run `processor` in the ServiceGroup, last to stop
-/// try await withSpan("Checkout.start") { span in span.attributes["order_id"] = id }
-/// ```
 public final class TelemetryTracer: Tracer {
     /// The span type.
     public typealias Span = TelemetrySpan
@@ -22,10 +14,6 @@ public final class TelemetryTracer: Tracer {
     private let ids = SplitMixIDGenerator()
 
     /// Creates a tracer.
-    ///
-    /// ```swift
-    /// let tracer = TelemetryTracer(processor: BatchSpanProcessor(exporter: InMemorySpanExporter()))
-    /// ```
     public init(sampler: TraceSampler = .default, processor: some SpanProcessor) {
         self.sampler = sampler
         self.processor = processor
@@ -33,11 +21,6 @@ public final class TelemetryTracer: Tracer {
 
     /// Starts a span: a child of `context.spanContext` (local or remote) or, without one, the root of a new trace.
     /// The sampler decides at once; an unsampled span records nothing but still propagates its context.
-    ///
-    /// ```swift
-    /// let span = tracer.startSpan("Worker.sendReceipt", context: storedContext, ofKind: .consumer)
-    /// defer { span.end() }
-    /// ```
     public func startSpan<Instant: TracerInstant>(
         _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
@@ -66,31 +49,17 @@ public final class TelemetryTracer: Tracer {
     /// The span whose context `context` is, while it is recording; `nil` once it ended, or for an unsampled or
     /// remote span. This lets code add attributes to a span that a library started, such as the HTTP server span
     /// around a request handler.
-    ///
-    /// ```swift
-    /// InstrumentationSystem.tracer.activeSpan(identifiedBy: ServiceContext.current ?? .topLevel)?
-    ///     .attributes["order_id"] = id
-    /// ```
     public func activeSpan(identifiedBy context: ServiceContext) -> TelemetrySpan? {
         context.storedSpanContext?.activeSpan?.span
     }
 
     /// Asks the processor to export what it holds now, without waiting (the protocol's `forceFlush` is synchronous).
-    ///
-    /// ```swift
-    /// tracer.forceFlush()
-    /// ```
     public func forceFlush() {
         let processor = processor
         Task { await processor.forceFlush() }
     }
 
     /// Reads `traceparent`, `tracestate` and `baggage` (see ``W3CPropagator``).
-    ///
-    /// ```swift
-    /// var context = ServiceContext.topLevel
-    /// tracer.extract(headers, into: &context, using: DictionaryExtractor())
-    /// ```
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
@@ -98,11 +67,6 @@ public final class TelemetryTracer: Tracer {
     }
 
     /// Writes `traceparent`, `tracestate` and `baggage` (see ``W3CPropagator``).
-    ///
-    /// ```swift
-    /// var headers: [String: String] = [:]
-    /// tracer.inject(span.context, into: &headers, using: DictionaryInjector())
-    /// ```
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {

@@ -2,17 +2,8 @@
 ///
 /// Parent-based sampling follows the parent's `sampled` flag — local or remote — and applies ``root`` only to spans
 /// that start a trace, so a trace is never half-recorded across services.
-///
-/// ```swift
-/// let sampler = TraceSampler(root: .traceIDRatio(0.1))        // parentbased_traceidratio, 10 % of new traces
-/// let fromEnvironment = try TraceSampler(environment: ProcessInfo.processInfo.environment)
-/// ```
 public struct TraceSampler: Sendable, Hashable {
     /// The decision for spans without a parent (or for every span when not parent-based).
-    ///
-    /// ```swift
-    /// let root: TraceSampler.Root = .traceIDRatio(0.25)
-    /// ```
     public enum Root: Sendable, Hashable {
         /// Record every trace.
         case alwaysOn
@@ -28,27 +19,15 @@ public struct TraceSampler: Sendable, Hashable {
     public var isParentBased: Bool
 
     /// OpenTelemetry's default: `parentbased_always_on`.
-    ///
-    /// ```swift
-    /// let tracer = TelemetryTracer(sampler: .default, processor: processor)
-    /// ```
     public static let `default` = TraceSampler(root: .alwaysOn, isParentBased: true)
 
     /// Creates a sampler.
-    ///
-    /// ```swift
-    /// let sampler = TraceSampler(root: .alwaysOff, isParentBased: false)   // always_off
-    /// ```
     public init(root: Root, isParentBased: Bool = true) {
         self.root = root
         self.isParentBased = isParentBased
     }
 
     /// Whether a new span in `traceID` with `parent` is sampled.
-    ///
-    /// ```swift
-    /// TraceSampler.default.shouldSample(traceID: .random(), parent: nil)   // true
-    /// ```
     public func shouldSample(traceID: TraceID, parent: SpanContext?) -> Bool {
         if isParentBased, let parent { return parent.isSampled }
         switch root {

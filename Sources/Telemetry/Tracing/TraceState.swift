@@ -1,20 +1,11 @@
+import PaymentsSupport
+
 /// A W3C `tracestate` value: up to 32 vendor `key=value` entries, most recently updated first.
 ///
 /// Parsing is all-or-nothing because the W3C spec asks a vendor that cannot parse `tracestate` not to propagate a
 /// possibly corrupted value.
-///
-/// ```swift
-/// var state = TraceState(header: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE")!
-/// state["rojo"]            // "00f067aa0ba902b7"
-/// state.setValue("x", forKey: "ours")
-/// state.headerValue        // "ours=x,rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
-/// ```
 public struct TraceState: Sendable, Hashable {
     /// One vendor entry.
-    ///
-    /// ```swift
-    /// let entry = TraceState.Entry(key: "rojo", value: "00f067aa0ba902b7")
-    /// ```
     public struct Entry: Sendable, Hashable {
         /// The vendor key (`simple-key` or `tenant@system`).
         public var key: String
@@ -22,10 +13,6 @@ public struct TraceState: Sendable, Hashable {
         public var value: String
 
         /// Creates an entry; it is not validated until added to a ``TraceState``.
-        ///
-        /// ```swift
-        /// let entry = TraceState.Entry(key: "congo", value: "t61rcWkgMzE")
-        /// ```
         public init(key: String, value: String) {
             self.key = key
             self.value = value
@@ -39,26 +26,17 @@ public struct TraceState: Sendable, Hashable {
     public static let maximumEntryCount = 32
 
     /// An empty trace state, which is not sent at all.
-    ///
-    /// ```swift
-    /// TraceState().isEmpty   // true
-    /// ```
     public init() {
         entries = []
     }
 
     /// Parses a header value (several header lines joined with `,`); `nil` when any entry is malformed, a key repeats,
     /// or there are more than 32 entries.
-    ///
-    /// ```swift
-    /// TraceState(header: "rojo=1,rojo=2")   // nil: duplicate key
-    /// TraceState(header: "a=1, ,b=2")       // two entries: empty members are allowed
-    /// ```
     public init?(header: some StringProtocol) {
         var entries: [Entry] = []
         var seen: Set<String> = []
         for member in header.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = member.trimmingTraceHeaderWhitespace()
+            let trimmed = member.trimmingASCIIWhitespace()
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else { return nil }
             let key = String(trimmed[..<equals])
@@ -74,21 +52,12 @@ public struct TraceState: Sendable, Hashable {
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The value for `key`, if present.
-    ///
-    /// ```swift
-    /// TraceState(header: "rojo=1")!["rojo"]   // "1"
-    /// ```
     public subscript(key: String) -> String? {
         entries.first { $0.key == key }?.value
     }
 
     /// Puts `key=value` first (the W3C rule for an updated entry), dropping the oldest entry when the list is full.
     /// Returns `false`, changing nothing, when the key or value is not valid.
-    ///
-    /// ```swift
-    /// var state = TraceState()
-    /// state.setValue("00f067aa0ba902b7", forKey: "rojo")   // true
-    /// ```
     @discardableResult
     public mutating func setValue(_ value: String, forKey key: String) -> Bool {
         guard Self.isValidKey(key), Self.isValidValue(value) else { return false }
@@ -99,19 +68,11 @@ public struct TraceState: Sendable, Hashable {
     }
 
     /// Removes the entry for `key`.
-    ///
-    /// ```swift
-    /// state.removeValue(forKey: "rojo")
-    /// ```
     public mutating func removeValue(forKey key: String) {
         entries.removeAll { $0.key == key }
     }
 
     /// The header value: entries joined by `,`.
-    ///
-    /// ```swift
-    /// TraceState(header: "a=1 , b=2")!.headerValue   // "a=1,b=2"
-    /// ```
     public var headerValue: String {
         entries.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
@@ -144,18 +105,5 @@ public struct TraceState: Sendable, Hashable {
         func isNonBlank(_ c: UInt8) -> Bool { (0x21...0x7e).contains(c) && c != 0x2c && c != 0x3d }
         guard let last = utf8.last, utf8.count <= 256, isNonBlank(last) else { return false }
         return utf8.allSatisfy { $0 == 0x20 || isNonBlank($0) }
-    }
-}
-
-extension StringProtocol {
-    /// Drops leading and trailing spaces and tabs (HTTP "OWS"), without Foundation.
-    func trimmingTraceHeaderWhitespace() -> SubSequence {
-        var start = startIndex
-        var end = endIndex
-        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
-        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" {
-            end = index(before: end)
-        }
-        return self[start..<end]
     }
 }

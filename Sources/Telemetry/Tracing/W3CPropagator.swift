@@ -5,13 +5,6 @@ import Tracing
 ///
 /// ``TelemetryTracer`` forwards its `Instrument` methods here; use this type directly only to propagate without a
 /// tracer (for example when storing a context with a record and resuming it later).
-///
-/// ```swift
-/// var headers: [String: String] = [:]
-/// W3CPropagator().inject(ServiceContext.current ?? .topLevel, into: &headers, using: DictionaryInjector())
-/// var restored = ServiceContext.topLevel
-/// W3CPropagator().extract(headers, into: &restored, using: DictionaryExtractor())
-/// ```
 public struct W3CPropagator: Instrument {
     /// The header names, lower-case as HTTP/2 requires.
     public static let traceParentHeader = "traceparent"
@@ -21,19 +14,10 @@ public struct W3CPropagator: Instrument {
     public static let baggageHeader = "baggage"
 
     /// Creates the propagator.
-    ///
-    /// ```swift
-    /// let propagator = W3CPropagator()
-    /// ```
     public init() {}
 
     /// Sets `context.spanContext` (marked remote) from a valid `traceparent`, and `context.baggage` from `baggage`.
     /// An invalid `traceparent` leaves the context untouched, so the next span starts a new trace as the spec asks.
-    ///
-    /// ```swift
-    /// var context = ServiceContext.topLevel
-    /// W3CPropagator().extract(request.headers, into: &context, using: HTTPHeadersExtractor())
-    /// ```
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
     ) where Extract.Carrier == Carrier {
@@ -49,11 +33,6 @@ public struct W3CPropagator: Instrument {
     }
 
     /// Writes `traceparent` (and `tracestate`, `baggage` when non-empty) for the context's span.
-    ///
-    /// ```swift
-    /// var headers = HTTPHeaders()
-    /// W3CPropagator().inject(span.context, into: &headers, using: HTTPHeadersInjector())
-    /// ```
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
     ) where Inject.Carrier == Carrier {

@@ -71,7 +71,9 @@ struct OAuthTokenTests {
     }
 
     @Test func anIssuedTokenAuthorisesPaymentsUntilItExpires() async throws {
-        let configuration = SandboxHarness.configuration(faults: SandboxFaults(tokenTTLSeconds: 3))
+        var configuration = SandboxHarness.configuration(faults: SandboxFaults(tokenTTLSeconds: 3))
+        let clock = SandboxClock()
+        configuration.clock = clock
         try await SandboxHarness.withSandbox(configuration) { _, client in
             let token = try await client.accessToken()
             let bearer = ("Authorization", "Bearer \(token)")
@@ -82,7 +84,7 @@ struct OAuthTokenTests {
             )
             #expect(accepted.status == 201)
 
-            try await Task.sleep(for: .milliseconds(3300))
+            clock.advance(by: .milliseconds(3300))
             let expired = try await client.submitPayment(
                 idempotencyKey: "pay_ttl_2",
                 body: SandboxClient.paymentBody(paymentID: "pay_ttl_2", clientRef: "INV-TTL-2"),

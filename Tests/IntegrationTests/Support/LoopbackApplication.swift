@@ -1,3 +1,4 @@
+import PaymentsSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -7,7 +8,7 @@ import ServiceLifecycle
 func withLoopbackApplication<Context: RequestContext, T: Sendable>(
     router: Router<Context>, logger: Logger, _ body: (Int) async throws -> T
 ) async throws -> T where Context.Source == ApplicationRequestContextSource {
-    let port = Eventually<Int>()
+    let port = OneShotValue<Int>()
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { port.set($0.localAddress?.port ?? 0) }, logger: logger

@@ -41,8 +41,8 @@ final class PostgresCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Runs a shell command to completion. Uses posix_spawn and waitpid rather than Foundation's Process, whose
-    /// `waitUntilExit` was seen to miss the exit of `su` children on Linux and hang.
+    /// Runs a shell command to completion with posix_spawn and waitpid: Foundation's Process can miss the exit of `su`
+    /// children on Linux and hang in `waitUntilExit`.
     private static func shell(_ command: String, asDatabaseUser: Bool = true) throws {
         let arguments = asDatabaseUser && getuid() == 0
             ? ["/bin/su", "postgres", "-s", "/bin/bash", "-c", command] : ["/bin/bash", "-c", command]

@@ -1,3 +1,4 @@
+import PaymentsSupport
 import AsyncHTTPClient
 import BankClient
 import BankSandbox
@@ -23,34 +24,6 @@ enum TestClients {
         APIClient(id: "acme", key: acmeKey), APIClient(id: "globex", key: globexKey),
     ])
     static let webhookSecret = "whsec_test_4c1d2e"
-}
-
-/// A port or other value that becomes known after a server binds.
-final class Eventually<Value: Sendable>: Sendable {
-    private let state = Mutex<(Value?, [CheckedContinuation<Value, Never>])>((nil, []))
-
-    func set(_ value: Value) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Value, Never>] in
-            guard state.0 == nil else { return [] }
-            state.0 = value
-            defer { state.1 = [] }
-            return state.1
-        }
-        for waiter in waiters { waiter.resume(returning: value) }
-    }
-
-    var value: Value {
-        get async {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Value? in
-                    if let value = state.0 { return value }
-                    state.1.append(continuation)
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        }
-    }
 }
 
 /// HTTP clients for tests. Load tests run dozens of requests at once, more than a default pool's 8 connections per
@@ -127,7 +100,7 @@ struct TestServer: Sendable {
         } else {
             var configuration = options.sandbox
             configuration.webhookSecret = TestClients.webhookSecret
-            let port = Eventually<Int>()
+            let port = OneShotValue<Int>()
             let standalone = BankSandbox(configuration: configuration, logger: logger) { port.set($0) }
             let group = ServiceGroup(configuration: .init(services: [.init(service: standalone)], logger: logger))
             sandboxTask = Task { try await group.run() }
@@ -152,7 +125,7 @@ struct TestServer: Sendable {
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
             worker: options.worker, reconciler: options.reconciler, circuitBreaker: options.circuitBreaker
         )
-        let port = Eventually<Int>()
+        let port = OneShotValue<Int>()
         let server = PaymentsServer(
             configuration: configuration, logger: logger, metrics: options.registry ?? options.metrics
         ) { port.set($0) }

@@ -1,5 +1,5 @@
 import Foundation
-import OTLPTestSupport
+import TestSupport
 import Synchronization
 import Telemetry
 import Testing

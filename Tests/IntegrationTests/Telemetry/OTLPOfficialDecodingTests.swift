@@ -1,5 +1,5 @@
 import Foundation
-import OTLPTestSupport
+import TestSupport
 import Telemetry
 import Testing
 

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Foundation
 import Logging
-import OTLPTestSupport
+import TestSupport
 import ServiceLifecycle
 import Telemetry
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 import Testing
 
 @Suite("JSON parsing: the same values as JSONDecoder")

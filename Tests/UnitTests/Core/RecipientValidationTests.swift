@@ -1,4 +1,5 @@
 import PaymentsCore
+import PaymentsSupport
 import Testing
 
 @Suite("Recipient and amount validation")

@@ -1,5 +1,6 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 import Testing
 
 @Suite("Retry policy, cursors, trace context, API keys, Retry-After")
@@ -11,7 +12,7 @@ struct SupportTypesTests {
         for attempt in 1...10 {
             let ceiling = min(2000, 100 << (attempt - 1))
             for _ in 0..<200 {
-                let delay = policy.delay(afterAttempt: attempt, using: &generator).milliseconds
+                let delay = policy.delay(afterAttempt: attempt, using: &generator).wholeMilliseconds
                 #expect((0...Int64(ceiling)).contains(delay))
             }
             #expect(policy.delay(afterAttempt: attempt, floor: .seconds(3), using: &generator) == .seconds(3))
@@ -95,10 +96,10 @@ struct SupportTypesTests {
     @Test("Retry-After as seconds or an HTTP date")
     func retryAfter() {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        #expect(RetryAfter.parse("120", now: now) == .seconds(120))
-        #expect(RetryAfter.parse("Tue, 14 Nov 2023 22:13:40 GMT", now: now) == .seconds(20))
-        #expect(RetryAfter.parse("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == .zero)
-        #expect(RetryAfter.parse("soon", now: now) == nil)
+        #expect(RetryAfter.delay(from: "120", now: now) == .seconds(120))
+        #expect(RetryAfter.delay(from: "Tue, 14 Nov 2023 22:13:40 GMT", now: now) == .seconds(20))
+        #expect(RetryAfter.delay(from: "Tue, 14 Nov 2023 22:00:00 GMT", now: now) == .zero)
+        #expect(RetryAfter.delay(from: "soon", now: now) == nil)
     }
 
     @Test("Webhook events parse, and every bad field is named")

@@ -1,3 +1,4 @@
+import PaymentsSupport
 import BankSandbox
 import Foundation
 import Testing
@@ -5,8 +6,7 @@ import Testing
 /// Reading faults from the environment and from JSON.
 struct SandboxFaultsTests {
     @Test func readsEveryVariableFromTheEnvironment() throws {
-        let faults = try SandboxFaults.fromEnvironment(
-            [
+        let faults = try SandboxFaults(environment: Environment([
                 "SANDBOX_ERROR_RATE": "0.1",
                 "SANDBOX_HANG_RATE": "0.2",
                 "SANDBOX_LATENCY_MS": "30",
@@ -19,7 +19,7 @@ struct SandboxFaultsTests {
                 "SANDBOX_TOKEN_TTL_SECONDS": "60",
                 "SANDBOX_REQUIRE_CLIENT_CERT": "1",
                 "UNRELATED": "x",
-            ],
+            ]),
             base: .none
         )
         #expect(
@@ -42,8 +42,7 @@ struct SandboxFaultsTests {
 
     @Test func keepsBaseValuesForUnsetOrEmptyVariables() throws {
         let base = SandboxFaults(errorRate: 0.25, latencyMs: 10)
-        let faults = try SandboxFaults.fromEnvironment(
-            ["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "],
+        let faults = try SandboxFaults(environment: Environment(["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "]),
             base: base
         )
         #expect(faults == SandboxFaults(errorRate: 0.25, latencyMs: 10, returnRate: 1))
@@ -62,7 +61,7 @@ struct SandboxFaultsTests {
     ])
     func namesTheVariableWhenAValueIsInvalid(variable: String, value: String) {
         #expect {
-            _ = try SandboxFaults.fromEnvironment([variable: value], base: .none)
+            _ = try SandboxFaults(environment: Environment([variable: value]), base: .none)
         } throws: { error in
             "\(error)".contains(variable)
         }
@@ -70,7 +69,7 @@ struct SandboxFaultsTests {
 
     @Test func doesNotEchoTheRejectedValue() {
         #expect {
-            _ = try SandboxFaults.fromEnvironment(["SANDBOX_LATENCY_MS": "sk_live_mistake"], base: .none)
+            _ = try SandboxFaults(environment: Environment(["SANDBOX_LATENCY_MS": "sk_live_mistake"]), base: .none)
         } throws: { error in
             "\(error)".contains("SANDBOX_LATENCY_MS") && !"\(error)".contains("sk_live_mistake")
         }
@@ -86,7 +85,7 @@ struct SandboxFaultsTests {
     }
 
     @Test func refusesOutOfRangeJSON() {
-        #expect(throws: SandboxSettingError.self) {
+        #expect(throws: ConfigurationError.self) {
             _ = try JSONDecoder().decode(SandboxFaults.self, from: Data(#"{"reject_rate": 2}"#.utf8))
         }
     }

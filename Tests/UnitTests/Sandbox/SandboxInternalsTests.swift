@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import Foundation
+import PaymentsSupport
 import NIOCore
 import Testing
 
@@ -50,8 +50,8 @@ struct SandboxInternalsTests {
         #expect(credentials == ClientCredentials(clientID: "sandbox-client", clientSecret: "sandbox:secret"))
         #expect(credentials?.matches(clientID: "sandbox-client", clientSecret: "sandbox:secret") == true)
         #expect(credentials?.matches(clientID: "sandbox-client", clientSecret: "sandbox:secre") == false)
-        #expect(!constantTimeEquals("abc", "abcd"))
-        #expect(constantTimeEquals("abc", "abc"))
+        #expect(!ConstantTime.equals("abc", "abcd"))
+        #expect(ConstantTime.equals("abc", "abc"))
     }
 
     @Test func webhookEventEncodesNullsAndSecondPrecisionUTC() throws {
@@ -86,48 +86,5 @@ struct SandboxInternalsTests {
         #expect(plan.status(at: now + .milliseconds(399)) == "processing")
         #expect(plan.status(at: now + .milliseconds(400)) == "returned")
         #expect(plan.achReturn?.code == "R01")
-    }
-
-    @Test func dispatcherGivesUpAfterTheLastAttemptAndCountsTheFailure() async throws {
-        let state = SandboxState(
-            faults: .none,
-            webhookURL: "http://127.0.0.1:1/unreachable",
-            processingDelay: .zero,
-            settlementDelay: .zero
-        )
-        let submission = try PaymentSubmission(
-            json: Data(SandboxClient.paymentBody(paymentID: "pay_i1", clientRef: "INV-I1").utf8)
-        )
-        guard case .accepted(_, .scheduled(let job), _) = await state.submit(submission, idempotencyKey: "pay_i1")
-        else {
-            Issue.record("expected an accepted payment with scheduled webhooks")
-            return
-        }
-        let (jobs, continuation) = AsyncStream.makeStream(of: WebhookJob.self)
-        continuation.yield(job)
-        let dispatcher = WebhookDispatcher(
-            jobs: jobs,
-            httpClient: .shared,
-            state: state,
-            signer: WebhookSigner(secrets: "secret"),
-            policy: WebhookRetryPolicy(
-                initialBackoff: .milliseconds(1),
-                maximumBackoff: .milliseconds(4),
-                maximumAttempts: 3,
-                requestTimeout: .milliseconds(200)
-            ),
-            logger: SandboxHarness.quietLogger
-        )
-
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await dispatcher.run() }
-            defer { group.cancelAll() }
-            let stats = try await SandboxHarness.eventually {
-                let stats = await state.stats
-                return stats.webhooksFailed == 2 ? stats : nil
-            }
-            #expect(stats?.webhooksSent == 0)
-            #expect(await state.pendingWebhookJobs == 0)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 import Telemetry
 
@@ -62,7 +63,7 @@ import Telemetry
                 maxQueueSize: 100, maxExportBatchSize: 4, scheduleDelay: .seconds(60)))
         let running = Task { try await processor.run() }
         for index in 0..<4 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
-        #expect(await tracingEventually { exporter.batches.count == 1 })
+        #expect(await eventually { exporter.batches.count == 1 })
         #expect(exporter.batches.first?.map(\.name) == ["s0", "s1", "s2", "s3"])
         processor.onEnd(makeTestFinishedSpan("lonely"))
         try await Task.sleep(for: .milliseconds(100))
@@ -78,9 +79,9 @@ import Telemetry
             configuration: BatchProcessorConfiguration(maxExportBatchSize: 512, scheduleDelay: .milliseconds(50)))
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan("one"))
-        #expect(await tracingEventually { exporter.spans.count == 1 })
+        #expect(await eventually { exporter.spans.count == 1 })
         processor.onEnd(makeTestFinishedSpan("two"))
-        #expect(await tracingEventually { exporter.spans.count == 2 })
+        #expect(await eventually { exporter.spans.count == 2 })
         #expect(exporter.batches.count == 2)
         processor.triggerGracefulShutdown()
         try await running.value
@@ -88,32 +89,32 @@ import Telemetry
     }
 
     @Test func scheduleDelayIsMeasuredOnTheInjectedClock() async throws {
-        let clock = TracingManualClock()
+        let clock = ManualClock()
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(exporter: exporter, configuration: .default, clock: clock)
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan("waiting"))
-        #expect(await tracingEventually { clock.sleeperCount == 1 })  // the worker sleeps for the 5 s delay
+        #expect(await eventually { clock.sleeperCount == 1 })  // the worker sleeps for the 5 s delay
         clock.advance(by: .seconds(4))
         try await Task.sleep(for: .milliseconds(50))
         #expect(exporter.spans.isEmpty)
         clock.advance(by: .seconds(1))
-        #expect(await tracingEventually { exporter.spans.map(\.name) == ["waiting"] })
+        #expect(await eventually { exporter.spans.map(\.name) == ["waiting"] })
         processor.triggerGracefulShutdown()
         try await running.value
     }
 
     @Test func exportTimeoutIsMeasuredOnTheInjectedClock() async throws {
-        let clock = TracingManualClock()
+        let clock = ManualClock()
         let exporter = HangingExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter, configuration: BatchProcessorConfiguration(maxExportBatchSize: 1), clock: clock)
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan())
-        #expect(await tracingEventually { exporter.calls.load(ordering: .relaxed) == 1 })
-        #expect(await tracingEventually { clock.sleeperCount == 1 })  // the 30 s export timeout
+        #expect(await eventually { exporter.calls.load(ordering: .relaxed) == 1 })
+        #expect(await eventually { clock.sleeperCount == 1 })  // the 30 s export timeout
         clock.advance(by: .seconds(30))
-        #expect(await tracingEventually { processor.failedExportCount == 1 })
+        #expect(await eventually { processor.failedExportCount == 1 })
         let finished = Atomic(false)
         let shuttingDown = Task {
             processor.triggerGracefulShutdown()
@@ -145,7 +146,7 @@ import Telemetry
                 group.addTask { for _ in 0..<10 { processor.onEnd(makeTestFinishedSpan()) } }
             }
         }
-        #expect(await tracingEventually { exporter.exportedSpans == 40 })
+        #expect(await eventually { exporter.exportedSpans == 40 })
         #expect(exporter.maximumConcurrentExports == 1)
         processor.triggerGracefulShutdown()
         try await running.value
@@ -193,7 +194,7 @@ import Telemetry
                 shutdownTimeout: .milliseconds(300)))
         let running = Task { try await processor.run() }
         for _ in 0..<5 { processor.onEnd(makeTestFinishedSpan()) }
-        #expect(await tracingEventually { exporter.calls.load(ordering: .relaxed) == 1 })  // one export stuck in flight
+        #expect(await eventually { exporter.calls.load(ordering: .relaxed) == 1 })  // one export stuck in flight
         let clock = ContinuousClock()
         let elapsed = try await clock.measure {
             processor.triggerGracefulShutdown()
@@ -214,7 +215,7 @@ import Telemetry
                 maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .milliseconds(50)))
         let running = Task { try await processor.run() }
         processor.onEnd(makeTestFinishedSpan())
-        #expect(await tracingEventually { processor.failedExportCount == 1 })
+        #expect(await eventually { processor.failedExportCount == 1 })
         processor.triggerGracefulShutdown()
         try await running.value
     }

@@ -1,3 +1,4 @@
+import PaymentsSupport
 import Foundation
 import Testing
 
@@ -97,11 +98,11 @@ struct OTLPUnitTests {
         for (settings, setting) in cases {
             let environment = settings.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": base]) { own, _ in own }
             do {
-                _ = try OTLPHTTPExporter.Configuration(environment: environment)
+                _ = try OTLPHTTPExporter.Configuration(environment: Environment(environment))
                 Issue.record("\(setting) was accepted")
             } catch {
                 let text = String(describing: error)
-                #expect((error as? TelemetryConfigurationError)?.setting == setting)
+                #expect(error.setting == setting)
                 #expect(text.hasPrefix(setting))
                 #expect(!text.contains("s3cr3t") && !text.contains("zstd") && !text.contains("grpc"))
             }
@@ -150,10 +151,10 @@ struct OTLPUnitTests {
 
     @Test("Trace and span ids round-trip through hex and bytes")
     func ids() {
-        let trace = OTLPTraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!
-        #expect(trace.hex == "4bf92f3577b34da6a3ce929d0e0e4736")
+        let trace = TraceID(hexString: "4bf92f3577b34da6a3ce929d0e0e4736")!
+        #expect(trace.hexString == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(trace.bytes.count == 16 && trace.bytes.first == 0x4B && trace.bytes.last == 0x36)
-        #expect(OTLPSpanID(hex: "00f067aa0ba902b7")!.bytes == [0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
-        #expect(OTLPTraceID(hex: "xyz") == nil)
+        #expect(SpanID(hexString: "00f067aa0ba902b7")!.bytes == [0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
+        #expect(TraceID(hexString: "xyz") == nil)
     }
 }

@@ -1,3 +1,4 @@
+import PaymentsSupport
 import Testing
 import Telemetry
 
@@ -22,7 +23,7 @@ import Telemetry
     }
 
     @Test func samplerRejectsUnknownNamesAndBadRatios() {
-        #expect(throws: TelemetryConfigurationError.self) {
+        #expect(throws: ConfigurationError.self) {
             try TraceSampler(environment: ["OTEL_TRACES_SAMPLER": "jaeger_remote"])
         }
         do {
@@ -62,8 +63,8 @@ import Telemetry
         ["OTEL_BSP_MAX_QUEUE_SIZE": "10", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "20"],
     ])
     func batchConfigurationRejectsBadValues(environment: [String: String]) {
-        #expect(throws: TelemetryConfigurationError.self) {
-            try BatchProcessorConfiguration(environment: environment)
+        #expect(throws: ConfigurationError.self) {
+            try BatchProcessorConfiguration(environment: Environment(environment))
         }
     }
 }

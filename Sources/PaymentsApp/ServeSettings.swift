@@ -1,0 +1,67 @@
+import Logging
+import PaymentsSupport
+
+/// Every environment variable `payments serve` reads, declared once (the `OTEL_*` variables are the telemetry
+/// runtime's, the `SANDBOX_*` faults the sandbox's).
+public enum ServeSettings {
+    /// `PAYMENTS_HOST`
+    public static let host = Setting<String>.text("PAYMENTS_HOST")
+    /// `PAYMENTS_PORT`
+    public static let port = Setting<Int>.integer("PAYMENTS_PORT", in: 0...65535)
+    /// `DATABASE_URL`
+    public static let databaseURL = Setting<ServeConfiguration.Database>(
+        "DATABASE_URL", expecting: "sqlite:PATH or a postgres://user:password@host:port/database URL", isSecret: true
+    ) { try? ServeConfiguration.parseDatabase($0, setting: "DATABASE_URL") }
+    /// `PAYMENTS_API_KEYS`: `client_id:key,…`.
+    public static let apiKeys = Setting<String>.text("PAYMENTS_API_KEYS", isSecret: true)
+    /// `BANK_BASE_URL`
+    public static let bankBaseURL = Setting<String>.url("BANK_BASE_URL")
+    /// `BANK_AUTH`
+    public static let bankAuth = Setting<BankAuthentication>.choice(
+        "BANK_AUTH", [("oauth2", .oauth2), ("mtls", .mtls), ("api_key", .apiKey)]
+    )
+    /// `BANK_TOKEN_URL`
+    public static let bankTokenURL = Setting<String>.url("BANK_TOKEN_URL")
+    /// `BANK_CLIENT_ID`
+    public static let bankClientID = Setting<String>.text("BANK_CLIENT_ID")
+    /// `BANK_CLIENT_SECRET`
+    public static let bankClientSecret = Setting<String>.text("BANK_CLIENT_SECRET", isSecret: true)
+    /// `BANK_API_KEY`
+    public static let bankAPIKey = Setting<String>.text("BANK_API_KEY", isSecret: true)
+    /// `BANK_TLS_CERT`
+    public static let bankTLSCertificate = Setting<String>.readableFile("BANK_TLS_CERT")
+    /// `BANK_TLS_KEY`
+    public static let bankTLSKey = Setting<String>.readableFile("BANK_TLS_KEY")
+    /// `BANK_TLS_CA`
+    public static let bankTLSCA = Setting<String>.readableFile("BANK_TLS_CA")
+    /// `BANK_WEBHOOK_SECRET`: comma-separated during a rotation.
+    public static let webhookSecrets = Setting<[String]>("BANK_WEBHOOK_SECRET", expecting: "a comma-separated list of secrets", isSecret: true) {
+        let secrets = $0.split(separator: ",").map { String($0.trimmingASCIIWhitespace()) }.filter { !$0.isEmpty }
+        return secrets.isEmpty ? nil : secrets
+    }
+    /// `ERP_WEBHOOK_URL`
+    public static let erpWebhookURL = Setting<String>.url("ERP_WEBHOOK_URL")
+    /// `LOG_LEVEL`
+    public static let logLevel = Setting<Logger.Level>.choice(
+        "LOG_LEVEL", Logger.Level.allCases.map { ($0.rawValue, $0) }
+    )
+    /// `PAYMENTS_WORKER_CONCURRENCY`: jobs at once in this process; 0 is an API-only instance.
+    public static let workerConcurrency = Setting<Int>.integer("PAYMENTS_WORKER_CONCURRENCY", in: 0...256)
+    /// `PAYMENTS_JOB_LEASE_SECONDS`: a lease must outlast the longest job (a bank call with its timeout), or a slow
+    /// job could run twice.
+    public static let jobLease = Setting<Duration>.seconds("PAYMENTS_JOB_LEASE_SECONDS", in: 12...3600)
+
+    /// How `payments serve` authenticates to the bank.
+    public enum BankAuthentication: String, Sendable {
+        case oauth2
+        case mtls
+        case apiKey = "api_key"
+    }
+
+    /// The settings of `payments serve` and `payments migrate`, for the reference documentation.
+    public static let all: [any SettingDescription] = [
+        host, port, databaseURL, apiKeys, bankBaseURL, bankAuth, bankTokenURL, bankClientID, bankClientSecret,
+        bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, logLevel,
+        workerConcurrency, jobLease,
+    ]
+}
