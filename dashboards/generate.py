@@ -1,23 +1,191 @@
 #!/usr/bin/env python3
-"""Regenerates dashboards/json/*.json and dashboards/provisioning/alerting/payments-alerts.yaml (from
-otel/rules/payments.rules.yml). Usage: python3 dashboards/generate.py; then scripts/check-observability.sh."""
-import os
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-import json
-OUT = os.path.join(ROOT, "dashboards/json")
-DS = {"type": "prometheus", "uid": "prometheus"}
-S = 'job=~"$job", instance=~"$instance"'
-JAEGER_SEARCH = '${jaeger_url}/search?service=payment-orchestrator&tags=%7B%22payment_id%22%3A%22{pid}%22%7D'
+"""Generates the Grafana dashboards and Grafana-managed alert rules of the compose stack.
 
-def templating():
+Writes
+  dashboards/json/payments-overview.json, bank-health.json, webhooks.json, telemetry-health.json
+  dashboards/provisioning/alerting/payments-alerts.yaml
+from the panel definitions below and the alerting rules in otel/rules/*.yml (not *.test.yml). Alert thresholds,
+windows and `for:` durations are read from those rule files, so the dashboards and the Grafana alerts cannot
+drift from what Prometheus evaluates.
+
+Usage
+  python3 dashboards/generate.py           rewrite the files
+  python3 dashboards/generate.py --check   regenerate in memory; exit 1 naming every committed file that differs
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD_DIR = ROOT / "dashboards" / "json"
+ALERTS_FILE = ROOT / "dashboards" / "provisioning" / "alerting" / "payments-alerts.yaml"
+RULES_DIR = ROOT / "otel" / "rules"
+FIX_COMMAND = "python3 dashboards/generate.py"
+
+PROMETHEUS = {"type": "prometheus", "uid": "prometheus"}
+SELECTOR = 'job=~"$job", instance=~"$instance"'
+# Ratios and rates stay defined (0) when a counter has no series yet, instead of the panel showing "No data".
+OR_ZERO = " or on() vector(0)"
+JAEGER_SEARCH = ("${jaeger_url}/search?service=payment-orchestrator"
+                 "&tags=%7B%22payment_id%22%3A%22{payment_id}%22%7D")
+# Prometheus looks an instant selector back up to 5 minutes, so no alert query needs a shorter window.
+MIN_ALERT_WINDOW_SECONDS = 300
+
+
+def scoped(expr: str) -> str:
+    """Puts the dashboard's job/instance selector where `expr` says `$S`."""
+    return expr.replace("$S", SELECTOR)
+
+
+def jaeger_search(payment_id: str) -> str:
+    """Jaeger's search for the traces tagged with `payment_id` (a Grafana variable)."""
+    return JAEGER_SEARCH.replace("{payment_id}", payment_id)
+
+
+def jaeger_link(title: str, payment_id: str) -> dict:
+    """A panel link to jaeger_search(payment_id)."""
+    return {"title": title, "targetBlank": True, "url": jaeger_search(payment_id)}
+
+
+SEARCH_LINK = jaeger_link("Jaeger: traces of payment ${payment_id}", "${payment_id}")
+ROW_PAYMENT_LINK = jaeger_link("Traces of this payment in Jaeger", "${__field.labels.payment_id}")
+
+
+# ---- durations and alert rules -----------------------------------------------------------------------------
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+_DURATION = re.compile(r"(\d+)(ms|[smhdwy])")
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in a Prometheus duration such as `15m` or `1h30m`."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    return sum(int(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
+def spoken_duration(seconds: float) -> str:
+    """`300` -> `5 minutes`, for panel descriptions."""
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:g} seconds"
+
+
+def percent(ratio: float) -> str:
+    """`0.05` -> `5%`, for panel descriptions."""
+    return f"{ratio * 100:g}%"
+
+
+def _number(text: str) -> int | float:
+    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """An alerting rule of otel/rules/*.yml, with the parts the dashboards and Grafana alerts show."""
+
+    name: str
+    expr: str
+    for_: str
+    labels: dict
+    annotations: dict
+
+    # The firing comparison ends the expression's first operand of `and`/`unless`; what follows only guards it.
+    _GUARD = re.compile(r"\b(?:and|unless)\b")
+    _COMPARISON = re.compile(r"(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+    _RANGE = re.compile(r"\[((?:\d+(?:ms|[smhdwy]))+)(?::[^\]]*)?\]")
+
+    @classmethod
+    def from_yaml(cls, rule: dict) -> AlertRule:
+        """The rule as otel/rules/*.yml spells it."""
+        return cls(rule["alert"], rule["expr"], rule["for"], dict(rule.get("labels") or {}),
+                   dict(rule.get("annotations") or {}))
+
+    def _comparison(self) -> tuple[str, int | float]:
+        firing_part = self._GUARD.split(self.expr)[0]
+        match = self._COMPARISON.search(firing_part.strip())
+        if not match:
+            raise ValueError(f"{self.name}: no `<op> <number>` comparison ends the expression")
+        return match.group(1), _number(match.group(2))
+
+    @property
+    def threshold(self) -> int | float:
+        """The number the rule compares its value with (0.05 in `ratio > 0.05`)."""
+        return self._comparison()[1]
+
+    @property
+    def window(self) -> str | None:
+        """The longest range selector in the expression (`15m` in `increase(x[15m])`), if any."""
+        ranges = self._RANGE.findall(self.expr)
+        return max(ranges, key=duration_seconds) if ranges else None
+
+    @property
+    def window_seconds(self) -> float:
+        """The longest range selector in seconds, 0 without one."""
+        return duration_seconds(self.window) if self.window else 0
+
+    def grafana_evaluator(self) -> dict:
+        """Grafana's threshold for the rule's value (query C of the Grafana-managed rule).
+
+        Query A returns a series only while the rule's comparison holds; C restates the threshold so that the
+        rule reads the same in Grafana. Grafana has no equality evaluator: A's values under `== N` all equal N,
+        so "above N - 1" holds for exactly them.
+        """
+        operator, value = self._comparison()
+        evaluators = {">": ("gt", value), "<": ("lt", value), "==": ("gt", value - 1)}
+        if operator not in evaluators:
+            raise ValueError(f"{self.name}: Grafana cannot restate the comparison `{operator}`")
+        kind, param = evaluators[operator]
+        return {"type": kind, "params": [param]}
+
+
+def rule_files() -> list[Path]:
+    """otel/rules/*.yml without the promtool unit tests (*.test.yml)."""
+    return [path for path in sorted(RULES_DIR.glob("*.yml")) if not path.name.endswith(".test.yml")]
+
+
+def load_alert_rules() -> dict[str, AlertRule]:
+    """Every alerting rule of the rule files by name, in file order."""
+    rules = {}
+    for path in rule_files():
+        for group in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("groups", []):
+            for rule in group.get("rules", []):
+                if "alert" in rule:
+                    rules[rule["alert"]] = AlertRule.from_yaml(rule)
+    return rules
+
+
+def alert_named(rules: dict[str, AlertRule], name: str) -> AlertRule:
+    """The named rule, which a dashboard refers to."""
+    if name not in rules:
+        raise SystemExit(f"generate.py: the dashboards refer to the alert {name}, which no file in "
+                         f"{RULES_DIR.relative_to(ROOT)} defines")
+    return rules[name]
+
+
+# ---- dashboards --------------------------------------------------------------------------------------------
+
+def templating() -> dict:
+    """The variables every dashboard shares: job and instance filters, a payment_id box, Jaeger's URL."""
     return {"list": [
-        {"name": "job", "label": "Job", "type": "query", "datasource": DS,
+        {"name": "job", "label": "Job", "type": "query", "datasource": PROMETHEUS,
          "query": {"query": "label_values(payment_status_total, job)", "refId": "job"},
          "definition": "label_values(payment_status_total, job)",
          "includeAll": True, "allValue": ".*", "multi": True, "refresh": 2, "sort": 1,
-         "description": "payments: the orchestrator's /metrics scraped directly; payment-orchestrator: the same metrics via OTLP and the collector. Pick one: All counts both.",
+         "description": "payments: the orchestrator's /metrics scraped directly; payment-orchestrator: the same "
+                        "metrics via OTLP and the collector. Pick one: All counts both.",
          "current": {"selected": True, "text": ["payments"], "value": ["payments"]}},
-        {"name": "instance", "label": "Instance", "type": "query", "datasource": DS,
+        {"name": "instance", "label": "Instance", "type": "query", "datasource": PROMETHEUS,
          "query": {"query": 'label_values(payment_status_total{job=~"$job"}, instance)', "refId": "instance"},
          "definition": 'label_values(payment_status_total{job=~"$job"}, instance)',
          "includeAll": True, "allValue": ".*", "multi": True, "refresh": 2, "sort": 1,
@@ -28,194 +196,416 @@ def templating():
          "current": {"text": "http://localhost:16686", "value": "http://localhost:16686"}},
     ]}
 
-def links():
+
+def dashboard_links() -> list[dict]:
+    """The dashboard's header links: Jaeger for the payment_id box, the other dashboards."""
     return [
         {"title": "Jaeger: traces of payment $payment_id", "type": "link", "targetBlank": True,
-         "url": JAEGER_SEARCH.replace("{pid}", "${payment_id}")},
+         "url": jaeger_search("${payment_id}")},
         {"title": "Payments dashboards", "type": "dashboards", "tags": ["payments"], "asDropdown": True},
     ]
 
-PAYMENT_LINK = {"title": "Traces of this payment in Jaeger", "targetBlank": True,
-                "url": JAEGER_SEARCH.replace("{pid}", "${__field.labels.payment_id}")}
-SEARCH_LINK = {"title": "Jaeger: traces of payment ${payment_id}", "targetBlank": True,
-               "url": JAEGER_SEARCH.replace("{pid}", "${payment_id}")}
 
-class Dash:
-    def __init__(self, uid, title):
-        self.uid, self.title, self.panels, self.y, self.x, self.rowh, self.id = uid, title, [], 0, 0, 0, 1
-    def row(self, title):
-        self.newline()
-        self.panels.append({"id": self.id, "type": "row", "title": title, "collapsed": False,
-                            "gridPos": {"h": 1, "w": 24, "x": 0, "y": self.y}, "panels": []})
-        self.id += 1; self.y += 1
-    def newline(self):
-        if self.x: self.y += self.rowh; self.x = 0; self.rowh = 0
-    def panel(self, ptype, title, targets, w=12, h=8, unit=None, desc="", exemplar=False, extra=None, fc=None):
-        if self.x + w > 24: self.newline()
-        tg = []
-        for i, t in enumerate(targets):
-            expr, legend = (t if isinstance(t, tuple) else (t, ""))
-            d = {"refId": chr(65 + i), "datasource": DS, "expr": expr, "legendFormat": legend or "__auto", "range": True}
-            if exemplar: d["exemplar"] = True
-            if ptype in ("stat", "table", "bargauge", "piechart"):
-                d["instant"] = True; d["range"] = False
-                if ptype == "table": d["format"] = "table"
-            tg.append(d)
-        defaults = {"links": [SEARCH_LINK] if ptype == "timeseries" else []}
-        if unit: defaults["unit"] = unit
-        if fc: defaults.update(fc)
-        p = {"id": self.id, "type": ptype, "title": title, "description": desc, "datasource": DS,
-             "gridPos": {"h": h, "w": w, "x": self.x, "y": self.y}, "targets": tg,
-             "fieldConfig": {"defaults": defaults, "overrides": []}, "options": {}}
-        if ptype == "timeseries":
-            p["options"] = {"legend": {"displayMode": "table", "placement": "bottom", "calcs": ["lastNotNull", "max"]},
-                            "tooltip": {"mode": "multi"}}
-        if extra: p.update(extra)
-        self.panels.append(p); self.id += 1
-        self.x += w; self.rowh = max(self.rowh, h)
-    def save(self, fname, desc):
-        d = {"uid": self.uid, "title": self.title, "description": desc, "tags": ["payments"], "timezone": "utc",
-             "schemaVersion": 39, "version": 1, "editable": True, "refresh": "10s",
-             "time": {"from": "now-1h", "to": "now"}, "templating": templating(), "links": links(),
-             "annotations": {"list": []}, "panels": self.panels}
-        with open(os.path.join(OUT, fname), "w") as f:
-            json.dump(d, f, indent=2); f.write("\n")
+def red_above(value: int | float) -> dict:
+    """Thresholds that turn a field red from `value` on."""
+    return {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": value}]}
 
-Q = lambda q: q.replace("$S", S)
-ZERO = " or on() vector(0)"
 
-# ---------- Payments overview
-d = Dash("payments-overview", "Payments overview")
-d.row("Volume")
-d.panel("timeseries", "Payments by status (transitions/s)", [(Q('sum by (status) (rate(payment_status_total{$S}[$__rate_interval]))'), "{{status}}")], w=16, unit="ops",
-        desc="Transitions into each status per second.")
-d.panel("stat", "Payments by status (time range)", [(Q('sum by (status) (increase(payment_status_total{$S}[$__range]))'), "{{status}}")], w=8, unit="short")
-d.panel("stat", "Completion rate", [Q('(sum(increase(payment_status_total{$S, status="completed"}[$__range]))' + ZERO + ') / clamp_min(sum(increase(payment_status_total{$S, status="initiated"}[$__range]))' + ZERO + ', 1)')],
-        w=6, h=6, unit="percentunit", desc="Completed as a share of initiated over the time range (payments still in flight count against it).")
-d.panel("stat", "Return rate (15m)", [Q('(sum(increase(payment_status_total{$S, status="returned"}[15m]))' + ZERO + ') / clamp_min(sum(increase(payment_status_total{$S, status=~"completed|returned"}[15m]))' + ZERO + ', 1)')],
-        w=6, h=6, unit="percentunit", desc="Returned / (completed + returned) over 15 minutes: the PaymentReturnRateHigh alert fires above 5%.",
-        fc={"thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": 0.05}]}, "color": {"mode": "thresholds"}})
-d.panel("stat", "Failure rate", [Q('(sum(increase(payment_status_total{$S, status="failed"}[$__range]))' + ZERO + ') / clamp_min(sum(increase(payment_status_total{$S, status="initiated"}[$__range]))' + ZERO + ', 1)')],
-        w=6, h=6, unit="percentunit")
-d.panel("timeseries", "Completion and return rates (15m windows)", [
-        (Q('(sum(increase(payment_status_total{$S, status="completed"}[15m]))' + ZERO + ') / clamp_min(sum(increase(payment_status_total{$S, status="initiated"}[15m]))' + ZERO + ', 1)'), "completion"),
-        (Q('(sum(increase(payment_status_total{$S, status="returned"}[15m]))' + ZERO + ') / clamp_min(sum(increase(payment_status_total{$S, status=~"completed|returned"}[15m]))' + ZERO + ', 1)'), "return")],
-        w=6, h=6, unit="percentunit")
-d.row("Time to terminal")
-d.panel("timeseries", "Time to terminal p50 / p95 / p99", [
-        (Q('histogram_quantile(0.50, sum by (le) (rate(payment_time_to_terminal_seconds_bucket{$S}[$__rate_interval])))'), "p50"),
-        (Q('histogram_quantile(0.95, sum by (le) (rate(payment_time_to_terminal_seconds_bucket{$S}[$__rate_interval])))'), "p95"),
-        (Q('histogram_quantile(0.99, sum by (le) (rate(payment_time_to_terminal_seconds_bucket{$S}[$__rate_interval])))'), "p99")],
-        unit="s", exemplar=True, desc="Creation to completed, returned or failed. Exemplar dots open the payment's trace in Jaeger.")
-d.panel("timeseries", "Time to terminal p95 by status", [
-        (Q('histogram_quantile(0.95, sum by (le, status) (rate(payment_time_to_terminal_seconds_bucket{$S}[$__rate_interval])))'), "{{status}}")],
-        unit="s", exemplar=True)
-d.row("Returns")
-d.panel("bargauge", "Returns by ACH code (time range)", [(Q('sum by (return_code) (increase(payment_returns_total{$S}[$__range]))'), "{{return_code}}")], unit="short",
-        extra={"options": {"orientation": "horizontal", "displayMode": "basic"}})
-d.panel("timeseries", "Returns by ACH code (/s)", [(Q('sum by (return_code) (rate(payment_returns_total{$S}[$__rate_interval]))'), "{{return_code}}")], unit="ops")
-d.row("Queue, stuck work and retries")
-d.panel("timeseries", "Job queue depth", [(Q('sum by (kind) (job_queue_depth{$S})'), "{{kind}}")], w=8, unit="short")
-d.panel("timeseries", "Oldest job age (stuck work)", [(Q('max by (kind) (job_queue_oldest_age_seconds{$S})'), "{{kind}}")], w=8, unit="s",
-        desc="PaymentsStuckInProcessing fires when this stays above 5 minutes.",
-        fc={"thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "red", "value": 300}]}, "custom": {"thresholdsStyle": {"mode": "line"}}})
-d.panel("timeseries", "Payments waiting to retry", [(Q('count(payment_retry_count{$S})' + ZERO), "waiting"), (Q('max(payment_retry_count{$S})' + ZERO), "most retries")], w=8, unit="short")
-d.panel("table", "Payments waiting to retry (click a row for its traces)", [Q('topk(20, payment_retry_count{$S})' + ZERO)], w=24, h=8,
-        desc="payment_retry_count{payment_id}: each payment now waiting to retry. The data link opens Jaeger's search for that payment_id. A single 0 row means nothing is waiting.",
-        extra={"fieldConfig": {"defaults": {"links": [PAYMENT_LINK]}, "overrides": []},
-               "transformations": [{"id": "organize", "options": {"excludeByName": {"Time": True, "__name__": True}, "renameByName": {"Value": "retries"}}}]})
-d.save("payments-overview.json", "Volume, completion and return rates, time to terminal, returns, queue and retries.")
+class Dashboard:
+    """A Grafana dashboard whose panels flow left to right over the 24-column grid, wrapping when full."""
 
-# ---------- Bank health
-d = Dash("bank-health", "Bank health")
-d.row("Latency")
-d.panel("timeseries", "Bank latency p95 by operation and outcome", [
-        (Q('histogram_quantile(0.95, sum by (le, operation, outcome) (rate(bank_request_duration_seconds_bucket{$S}[$__rate_interval])))'), "{{operation}} {{outcome}}")],
-        unit="s", exemplar=True)
-d.panel("timeseries", "Bank latency p50 / p99 by operation", [
-        (Q('histogram_quantile(0.50, sum by (le, operation) (rate(bank_request_duration_seconds_bucket{$S}[$__rate_interval])))'), "p50 {{operation}}"),
-        (Q('histogram_quantile(0.99, sum by (le, operation) (rate(bank_request_duration_seconds_bucket{$S}[$__rate_interval])))'), "p99 {{operation}}")],
-        unit="s", exemplar=True)
-d.row("Outcomes")
-d.panel("timeseries", "Bank calls by operation and outcome (/s)", [(Q('sum by (operation, outcome) (rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))'), "{{operation}} {{outcome}}")], unit="reqps")
-ERR = 'outcome=~"server_error|timeout|connection|rate_limited|unauthorized|invalid_response|circuit_open"'
-d.panel("timeseries", "Bank error rate", [(Q('(sum(rate(bank_request_duration_seconds_count{$S, ' + ERR + '}[$__rate_interval]))' + ZERO + ') / clamp_min(sum(rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))' + ZERO + ', 1e-9)'), "error share")],
-        unit="percentunit", desc="Calls that failed without a clear answer (5xx, timeout, connection, 429, 401, invalid response, short-circuited) as a share of all bank calls. A 422 rejection is an answer, not an error.")
-d.row("Circuit and throttling")
-d.panel("stat", "Circuit state", [Q('max(bank_circuit_state{$S})')], w=6, unit="none",
-        fc={"mappings": [{"type": "value", "options": {"0": {"text": "closed", "color": "green"}, "1": {"text": "half-open", "color": "orange"}, "2": {"text": "open", "color": "red"}}}],
-            "color": {"mode": "thresholds"}, "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "orange", "value": 1}, {"color": "red", "value": 2}]}})
-d.panel("timeseries", "Circuit state over time (0 closed, 1 half-open, 2 open)", [(Q('max by (instance) (bank_circuit_state{$S})'), "{{instance}}")], w=6, unit="none")
-d.panel("timeseries", "429 rate-limited responses (/s)", [(Q('sum by (operation) (rate(bank_request_duration_seconds_count{$S, outcome="rate_limited"}[$__rate_interval]))' + ZERO), "{{operation}}")], w=6, unit="reqps")
-d.panel("timeseries", "Short-circuited calls (/s)", [(Q('sum(rate(bank_request_duration_seconds_count{$S, outcome="circuit_open"}[$__rate_interval]))' + ZERO), "circuit_open")], w=6, unit="reqps")
-d.save("bank-health.json", "Calls to the partner bank: latency by operation and outcome, error rate, circuit breaker, 429s.")
+    GRID_COLUMNS = 24
+    INSTANT_PANELS = ("stat", "table", "bargauge", "piechart")
 
-# ---------- Webhooks
-d = Dash("webhooks", "Webhooks")
-d.panel("timeseries", "Webhook latency p50 / p95 / p99 (receipt to acknowledgement)", [
-        (Q('histogram_quantile(0.50, sum by (le) (rate(payment_webhook_latency_seconds_bucket{$S}[$__rate_interval])))'), "p50"),
-        (Q('histogram_quantile(0.95, sum by (le) (rate(payment_webhook_latency_seconds_bucket{$S}[$__rate_interval])))'), "p95"),
-        (Q('histogram_quantile(0.99, sum by (le) (rate(payment_webhook_latency_seconds_bucket{$S}[$__rate_interval])))'), "p99")],
-        unit="s", exemplar=True)
-d.panel("timeseries", "Webhooks acknowledged (/s)", [(Q('sum(rate(payment_webhook_latency_seconds_count{$S}[$__rate_interval]))'), "acknowledged")], unit="reqps")
-d.panel("timeseries", "Webhooks rejected by reason (/s)", [(Q('sum by (reason) (rate(webhook_rejected_total{$S}[$__rate_interval]))' + ZERO), "{{reason}}")], unit="reqps",
-        desc="signature_missing / _malformed / _stale / _mismatch answer 401; malformed_body answers 400. WebhookSignatureFailuresSpike fires above 0.1/s of signature failures.")
-d.panel("bargauge", "Rejections by reason (time range)", [(Q('sum by (reason) (increase(webhook_rejected_total{$S}[$__range]))' + ZERO), "{{reason}}")], unit="short",
-        extra={"options": {"orientation": "horizontal", "displayMode": "basic"}})
-d.panel("timeseries", "Delivery lag p50 / p95 / p99 (bank event to our receipt)", [
-        (Q('histogram_quantile(0.50, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p50"),
-        (Q('histogram_quantile(0.95, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p95"),
-        (Q('histogram_quantile(0.99, sum by (le) (rate(payment_webhook_delivery_lag_seconds_bucket{$S}[$__rate_interval])))'), "p99")],
-        unit="s", exemplar=True,
-        desc="From the event's occurred_at to our receipt, for every verified, well-formed webhook (redeliveries included); 0 when the bank's clock is ahead of ours. A rising lag with a flat acknowledgement latency points at the bank's delivery, not at us.")
-d.panel("timeseries", "Settlement time p95 (creation to terminal status, includes webhook delivery)", [
-        (Q('histogram_quantile(0.95, sum by (le, status) (rate(payment_time_to_terminal_seconds_bucket{$S, status=~"completed|returned"}[$__rate_interval])))'), "{{status}}")],
-        unit="s", exemplar=True)
-d.save("webhooks.json", "The bank's webhooks: acknowledgement latency, delivery lag, rejections by reason, settlement time.")
+    def __init__(self, uid: str, title: str, description: str, file_name: str) -> None:
+        self.uid, self.title, self.description, self.file_name = uid, title, description, file_name
+        self.panels: list[dict] = []
+        self._next_id = 1
+        self._x = self._y = self._line_height = 0
 
-# ---------- Telemetry health
-d = Dash("telemetry-health", "Telemetry health")
-d.panel("timeseries", "Telemetry dropped (/s) by signal", [(Q('sum by (signal) (rate(telemetry_spans_dropped_total{$S}[$__rate_interval]))' + ZERO), "{{signal}}")], unit="ops",
-        desc="TelemetryDropping fires on any increase over 10 minutes. 0 until the runtime exports this counter.")
-d.panel("timeseries", "OTLP export failures (/s) by signal", [(Q('sum by (signal) (rate(telemetry_export_failures_total{$S}[$__rate_interval]))' + ZERO), "{{signal}}")], unit="ops")
-d.panel("stat", "Dropped (time range)", [Q('sum(increase(telemetry_spans_dropped_total{$S}[$__range]))' + ZERO)], w=6, unit="short")
-d.panel("stat", "Export failures (time range)", [Q('sum(increase(telemetry_export_failures_total{$S}[$__range]))' + ZERO)], w=6, unit="short")
-d.panel("stat", "Scrape targets up", [(Q('sum by (job) (up{$S})'), "{{job}}")], w=6, unit="short")
-d.panel("stat", "Collector target up", [Q('sum(up{job="otel-collector"})' + ZERO)], w=6, unit="short",
-        desc="The OpenTelemetry collector's prometheus exporter (metrics arriving over OTLP). 0 when it is not scraped.")
-d.panel("timeseries", "Scrape duration", [(Q('max by (job, instance) (scrape_duration_seconds{$S})'), "{{job}} {{instance}}")], w=24, unit="s")
-d.save("telemetry-health.json", "The telemetry runtime's own health: dropped items, export failures, scrape targets.")
+    def _take_id(self) -> int:
+        self._next_id += 1
+        return self._next_id - 1
 
-# ---------- Grafana-managed alerts, from the Prometheus rule file
-import re
-import yaml
-def str_rep(dumper, data):
-    if "\n" in data: return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-yaml.SafeDumper.add_representer(str, str_rep)
-rules = yaml.safe_load(open(os.path.join(ROOT, "otel/rules/payments.rules.yml")))["groups"][0]["rules"]
-cfg = {"PaymentReturnRateHigh": (900, 0.05), "PaymentsStuckInProcessing": (300, 300), "BankCircuitOpen": (300, 1),
-       "WebhookSignatureFailuresSpike": (600, 0.1), "TelemetryDropping": (900, 0)}
-out = {"apiVersion": 1, "groups": [{"orgId": 1, "name": "payments", "folder": "Payments", "interval": "1m", "rules": []}]}
-for r in rules:
-    name = r["alert"]; window, threshold = cfg[name]
-    uid = re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()[:40]
-    out["groups"][0]["rules"].append({
-        "uid": uid, "title": name, "condition": "C",
+    def _new_line(self) -> None:
+        if self._x:
+            self._y += self._line_height
+            self._x = self._line_height = 0
+
+    def row(self, title: str) -> None:
+        """Starts a new row with a header titled `title`."""
+        self._new_line()
+        self.panels.append({"id": self._take_id(), "type": "row", "title": title, "collapsed": False,
+                            "gridPos": {"h": 1, "w": self.GRID_COLUMNS, "x": 0, "y": self._y}, "panels": []})
+        self._y += 1
+
+    def _targets(self, kind: str, targets: list, exemplar: bool) -> list[dict]:
+        out = []
+        for index, target in enumerate(targets):
+            expr, legend = target if isinstance(target, tuple) else (target, "")
+            query = {"refId": chr(ord("A") + index), "datasource": PROMETHEUS, "expr": expr,
+                     "legendFormat": legend or "__auto", "range": True}
+            if exemplar:
+                query["exemplar"] = True
+            if kind in self.INSTANT_PANELS:
+                query["instant"] = True
+                query["range"] = False
+                if kind == "table":
+                    query["format"] = "table"
+            out.append(query)
+        return out
+
+    def panel(self, kind: str, title: str, targets: list, *, width: int = 12, height: int = 8,
+              unit: str | None = None, description: str = "", exemplar: bool = False,
+              field_defaults: dict | None = None, extra: dict | None = None) -> None:
+        """Adds a panel; `field_defaults` joins fieldConfig.defaults, `extra` replaces top-level panel keys."""
+        if self._x + width > self.GRID_COLUMNS:
+            self._new_line()
+        defaults: dict = {"links": [SEARCH_LINK] if kind == "timeseries" else []}
+        if unit:
+            defaults["unit"] = unit
+        defaults.update(field_defaults or {})
+        panel = {"id": self._take_id(), "type": kind, "title": title, "description": description,
+                 "datasource": PROMETHEUS, "gridPos": {"h": height, "w": width, "x": self._x, "y": self._y},
+                 "targets": self._targets(kind, targets, exemplar),
+                 "fieldConfig": {"defaults": defaults, "overrides": []}, "options": {}}
+        if kind == "timeseries":
+            panel["options"] = {"legend": {"displayMode": "table", "placement": "bottom",
+                                           "calcs": ["lastNotNull", "max"]},
+                                "tooltip": {"mode": "multi"}}
+        panel.update(extra or {})
+        self.panels.append(panel)
+        self._x += width
+        self._line_height = max(self._line_height, height)
+
+    def to_json(self) -> dict:
+        """The dashboard model Grafana provisions."""
+        return {"uid": self.uid, "title": self.title, "description": self.description, "tags": ["payments"],
+                "timezone": "utc", "schemaVersion": 39, "version": 1, "editable": True, "refresh": "10s",
+                "time": {"from": "now-1h", "to": "now"}, "templating": templating(), "links": dashboard_links(),
+                "annotations": {"list": []}, "panels": self.panels}
+
+
+def quantiles(metric: str, by: str, quantile_legends: list[tuple[str, str]], matchers: str = "") -> list:
+    """histogram_quantile targets of `metric`_bucket, one per (quantile, legend)."""
+    return [(scoped(f"histogram_quantile({q}, sum by ({by}) "
+                    f"(rate({metric}_bucket{{$S{matchers}}}[$__rate_interval])))"), legend)
+            for q, legend in quantile_legends]
+
+
+P50_P95_P99 = [("0.50", "p50"), ("0.95", "p95"), ("0.99", "p99")]
+HORIZONTAL_BARS = {"options": {"orientation": "horizontal", "displayMode": "basic"}}
+
+
+def status_ratio(numerator: str, denominator: str, window: str) -> str:
+    """increase() of payment_status_total for the `numerator` statuses over the `denominator` ones."""
+    return scoped(f"(sum(increase(payment_status_total{{$S, status{numerator}}}[{window}]))" + OR_ZERO
+                  + f") / clamp_min(sum(increase(payment_status_total{{$S, status{denominator}}}[{window}]))"
+                  + OR_ZERO + ", 1)")
+
+
+def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
+    """Volume, completion and return rates, time to terminal, returns, queue and retries."""
+    returns = alert_named(rules, "PaymentReturnRateHigh")
+    stuck = alert_named(rules, "PaymentsStuckInProcessing")
+    window = returns.window
+    if window is None:
+        raise SystemExit(f"generate.py: {returns.name} has no range selector for the return-rate panels' window")
+    completion = status_ratio('="completed"', '="initiated"', window)
+    return_rate = status_ratio('="returned"', '=~"completed|returned"', window)
+    d = Dashboard("payments-overview", "Payments overview",
+                  "Volume, completion and return rates, time to terminal, returns, queue and retries.",
+                  "payments-overview.json")
+    d.row("Volume")
+    d.panel("timeseries", "Payments by status (transitions/s)",
+            [(scoped("sum by (status) (rate(payment_status_total{$S}[$__rate_interval]))"), "{{status}}")],
+            width=16, unit="ops", description="Transitions into each status per second.")
+    d.panel("stat", "Payments by status (time range)",
+            [(scoped("sum by (status) (increase(payment_status_total{$S}[$__range]))"), "{{status}}")],
+            width=8, unit="short")
+    d.panel("stat", "Completion rate", [status_ratio('="completed"', '="initiated"', "$__range")],
+            width=6, height=6, unit="percentunit",
+            description="Completed as a share of initiated over the time range "
+                        "(payments still in flight count against it).")
+    d.panel("stat", f"Return rate ({window})", [return_rate], width=6, height=6, unit="percentunit",
+            description=f"Returned / (completed + returned) over {spoken_duration(returns.window_seconds)}: "
+                        f"the {returns.name} alert fires above {percent(returns.threshold)}.",
+            field_defaults={"thresholds": red_above(returns.threshold), "color": {"mode": "thresholds"}})
+    d.panel("stat", "Failure rate", [status_ratio('="failed"', '="initiated"', "$__range")],
+            width=6, height=6, unit="percentunit")
+    d.panel("timeseries", f"Completion and return rates ({window} windows)",
+            [(completion, "completion"), (return_rate, "return")], width=6, height=6, unit="percentunit")
+    d.row("Time to terminal")
+    d.panel("timeseries", "Time to terminal p50 / p95 / p99",
+            quantiles("payment_time_to_terminal_seconds", "le", P50_P95_P99), unit="s", exemplar=True,
+            description="Creation to completed, returned or failed. "
+                        "Exemplar dots open the payment's trace in Jaeger.")
+    d.panel("timeseries", "Time to terminal p95 by status",
+            quantiles("payment_time_to_terminal_seconds", "le, status", [("0.95", "{{status}}")]),
+            unit="s", exemplar=True)
+    d.row("Returns")
+    d.panel("bargauge", "Returns by ACH code (time range)",
+            [(scoped("sum by (return_code) (increase(payment_returns_total{$S}[$__range]))"), "{{return_code}}")],
+            unit="short", extra=HORIZONTAL_BARS)
+    d.panel("timeseries", "Returns by ACH code (/s)",
+            [(scoped("sum by (return_code) (rate(payment_returns_total{$S}[$__rate_interval]))"),
+              "{{return_code}}")],
+            unit="ops")
+    d.row("Queue, stuck work and retries")
+    d.panel("timeseries", "Job queue depth", [(scoped("sum by (kind) (job_queue_depth{$S})"), "{{kind}}")],
+            width=8, unit="short")
+    d.panel("timeseries", "Oldest job age (stuck work)",
+            [(scoped("max by (kind) (job_queue_oldest_age_seconds{$S})"), "{{kind}}")], width=8, unit="s",
+            description=f"{stuck.name} fires when this stays above {spoken_duration(stuck.threshold)}.",
+            field_defaults={"thresholds": red_above(stuck.threshold),
+                            "custom": {"thresholdsStyle": {"mode": "line"}}})
+    d.panel("timeseries", "Payments waiting to retry",
+            [(scoped("count(payment_retry_count{$S})" + OR_ZERO), "waiting"),
+             (scoped("max(payment_retry_count{$S})" + OR_ZERO), "most retries")],
+            width=8, unit="short")
+    d.panel("table", "Payments waiting to retry (click a row for its traces)",
+            [scoped("topk(20, payment_retry_count{$S})" + OR_ZERO)], width=24, height=8,
+            description="payment_retry_count{payment_id}: each payment now waiting to retry. The data link opens "
+                        "Jaeger's search for that payment_id. A single 0 row means nothing is waiting.",
+            extra={"fieldConfig": {"defaults": {"links": [ROW_PAYMENT_LINK]}, "overrides": []},
+                   "transformations": [{"id": "organize", "options": {
+                       "excludeByName": {"Time": True, "__name__": True}, "renameByName": {"Value": "retries"}}}]})
+    return d
+
+
+BANK_ERROR_OUTCOMES = ('outcome=~"server_error|timeout|connection|rate_limited|unauthorized|invalid_response'
+                       '|circuit_open"')
+CIRCUIT_STATES = {"0": {"text": "closed", "color": "green"}, "1": {"text": "half-open", "color": "orange"},
+                  "2": {"text": "open", "color": "red"}}
+
+
+def bank_health(rules: dict[str, AlertRule]) -> Dashboard:
+    """Calls to the partner bank: latency, outcomes, error rate, circuit breaker, 429s."""
+    d = Dashboard("bank-health", "Bank health",
+                  "Calls to the partner bank: latency by operation and outcome, error rate, circuit breaker, 429s.",
+                  "bank-health.json")
+    d.row("Latency")
+    d.panel("timeseries", "Bank latency p95 by operation and outcome",
+            quantiles("bank_request_duration_seconds", "le, operation, outcome",
+                      [("0.95", "{{operation}} {{outcome}}")]),
+            unit="s", exemplar=True)
+    d.panel("timeseries", "Bank latency p50 / p99 by operation",
+            quantiles("bank_request_duration_seconds", "le, operation",
+                      [("0.50", "p50 {{operation}}"), ("0.99", "p99 {{operation}}")]),
+            unit="s", exemplar=True)
+    d.row("Outcomes")
+    d.panel("timeseries", "Bank calls by operation and outcome (/s)",
+            [(scoped("sum by (operation, outcome) (rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))"),
+              "{{operation}} {{outcome}}")],
+            unit="reqps")
+    d.panel("timeseries", "Bank error rate",
+            [(scoped(f"(sum(rate(bank_request_duration_seconds_count{{$S, {BANK_ERROR_OUTCOMES}}}[$__rate_interval]))"
+                     + OR_ZERO + ") / clamp_min(sum(rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))"
+                     + OR_ZERO + ", 1e-9)"), "error share")],
+            unit="percentunit",
+            description="Calls that failed without a clear answer (5xx, timeout, connection, 429, 401, invalid "
+                        "response, short-circuited) as a share of all bank calls. A 422 rejection is an answer, "
+                        "not an error.")
+    d.row("Circuit and throttling")
+    d.panel("stat", "Circuit state", [scoped("max(bank_circuit_state{$S})")], width=6, unit="none",
+            field_defaults={"mappings": [{"type": "value", "options": CIRCUIT_STATES}],
+                            "color": {"mode": "thresholds"},
+                            "thresholds": {"mode": "absolute", "steps": [
+                                {"color": "green", "value": None}, {"color": "orange", "value": 1},
+                                {"color": "red", "value": 2}]}})
+    d.panel("timeseries", "Circuit state over time (0 closed, 1 half-open, 2 open)",
+            [(scoped("max by (instance) (bank_circuit_state{$S})"), "{{instance}}")], width=6, unit="none")
+    d.panel("timeseries", "429 rate-limited responses (/s)",
+            [(scoped('sum by (operation) (rate(bank_request_duration_seconds_count{$S, outcome="rate_limited"}'
+                     '[$__rate_interval]))' + OR_ZERO), "{{operation}}")],
+            width=6, unit="reqps")
+    d.panel("timeseries", "Short-circuited calls (/s)",
+            [(scoped('sum(rate(bank_request_duration_seconds_count{$S, outcome="circuit_open"}[$__rate_interval]))'
+                     + OR_ZERO), "circuit_open")],
+            width=6, unit="reqps")
+    return d
+
+
+def webhooks(rules: dict[str, AlertRule]) -> Dashboard:
+    """The bank's webhooks: latency, rejections, delivery lag, settlement time."""
+    spike = alert_named(rules, "WebhookSignatureFailuresSpike")
+    d = Dashboard("webhooks", "Webhooks",
+                  "The bank's webhooks: acknowledgement latency, delivery lag, rejections by reason, settlement time.",
+                  "webhooks.json")
+    d.panel("timeseries", "Webhook latency p50 / p95 / p99 (receipt to acknowledgement)",
+            quantiles("payment_webhook_latency_seconds", "le", P50_P95_P99), unit="s", exemplar=True)
+    d.panel("timeseries", "Webhooks acknowledged (/s)",
+            [(scoped("sum(rate(payment_webhook_latency_seconds_count{$S}[$__rate_interval]))"), "acknowledged")],
+            unit="reqps")
+    d.panel("timeseries", "Webhooks rejected by reason (/s)",
+            [(scoped("sum by (reason) (rate(webhook_rejected_total{$S}[$__rate_interval]))" + OR_ZERO),
+              "{{reason}}")],
+            unit="reqps",
+            description="signature_missing / _malformed / _stale / _mismatch answer 401; malformed_body answers "
+                        f"400. {spike.name} fires above {spike.threshold:g}/s of signature failures.")
+    d.panel("bargauge", "Rejections by reason (time range)",
+            [(scoped("sum by (reason) (increase(webhook_rejected_total{$S}[$__range]))" + OR_ZERO), "{{reason}}")],
+            unit="short", extra=HORIZONTAL_BARS)
+    d.panel("timeseries", "Delivery lag p50 / p95 / p99 (bank event to our receipt)",
+            quantiles("payment_webhook_delivery_lag_seconds", "le", P50_P95_P99), unit="s", exemplar=True,
+            description="From the event's occurred_at to our receipt, for every verified, well-formed webhook "
+                        "(redeliveries included); 0 when the bank's clock is ahead of ours. A rising lag with a "
+                        "flat acknowledgement latency points at the bank's delivery, not at us.")
+    d.panel("timeseries", "Settlement time p95 (creation to terminal status, includes webhook delivery)",
+            quantiles("payment_time_to_terminal_seconds", "le, status", [("0.95", "{{status}}")],
+                      matchers=', status=~"completed|returned"'),
+            unit="s", exemplar=True)
+    return d
+
+
+def telemetry_health(rules: dict[str, AlertRule]) -> Dashboard:
+    """The telemetry runtime's own health: drops, export failures, scrape targets."""
+    dropping = alert_named(rules, "TelemetryDropping")
+    fires_on = ("any increase" if dropping.threshold == 0
+                else f"an increase above {dropping.threshold:g}")
+    d = Dashboard("telemetry-health", "Telemetry health",
+                  "The telemetry runtime's own health: dropped items, export failures, scrape targets.",
+                  "telemetry-health.json")
+    d.panel("timeseries", "Telemetry dropped (/s) by signal",
+            [(scoped("sum by (signal) (rate(telemetry_spans_dropped_total{$S}[$__rate_interval]))" + OR_ZERO),
+              "{{signal}}")],
+            unit="ops",
+            description=f"{dropping.name} fires on {fires_on} over {spoken_duration(dropping.window_seconds)}. "
+                        "0 until the runtime exports this counter.")
+    d.panel("timeseries", "OTLP export failures (/s) by signal",
+            [(scoped("sum by (signal) (rate(telemetry_export_failures_total{$S}[$__rate_interval]))" + OR_ZERO),
+              "{{signal}}")],
+            unit="ops")
+    d.panel("stat", "Dropped (time range)",
+            [scoped("sum(increase(telemetry_spans_dropped_total{$S}[$__range]))" + OR_ZERO)], width=6, unit="short")
+    d.panel("stat", "Export failures (time range)",
+            [scoped("sum(increase(telemetry_export_failures_total{$S}[$__range]))" + OR_ZERO)],
+            width=6, unit="short")
+    d.panel("stat", "Scrape targets up", [(scoped("sum by (job) (up{$S})"), "{{job}}")], width=6, unit="short")
+    d.panel("stat", "Collector target up", [scoped('sum(up{job="otel-collector"})' + OR_ZERO)], width=6,
+            unit="short",
+            description="The OpenTelemetry collector's prometheus exporter (metrics arriving over OTLP). "
+                        "0 when it is not scraped.")
+    d.panel("timeseries", "Scrape duration",
+            [(scoped("max by (job, instance) (scrape_duration_seconds{$S})"), "{{job}} {{instance}}")],
+            width=24, unit="s")
+    return d
+
+
+DASHBOARDS = (payments_overview, bank_health, webhooks, telemetry_health)
+
+
+def render_dashboard(dashboard: Dashboard) -> str:
+    """The dashboard as committed: JSON indented by 2, with a trailing newline."""
+    return json.dumps(dashboard.to_json(), indent=2) + "\n"
+
+
+# ---- Grafana-managed alerts --------------------------------------------------------------------------------
+
+ALERTS_HEADER = """\
+# Generated by dashboards/generate.py from otel/rules/*.yml: edit the rule file and regenerate, not this file.
+# Grafana-managed alert rules (mounted at /etc/grafana/provisioning/alerting): the same alerts as the Prometheus
+# rule files with the same PromQL in query A (which returns a series only while the condition holds, so 'no data'
+# means OK) and the rule's threshold again in C. `python3 scripts/observability` fails when they differ.
+"""
+
+
+class _AlertsDumper(yaml.SafeDumper):
+    """Writes multi-line strings (the PromQL) as `|` blocks, as in the rule files."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_AlertsDumper.add_representer(str, _represent_str)
+
+
+def grafana_uid(alert_name: str) -> str:
+    """`PaymentReturnRateHigh` -> `payment-return-rate-high` (Grafana allows 40 characters)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", alert_name).lower()[:40]
+
+
+def grafana_rule(alert: AlertRule) -> dict:
+    """A Grafana-managed rule: A runs the rule's PromQL, B takes each series' last value, C compares it."""
+    window = max(alert.window_seconds, MIN_ALERT_WINDOW_SECONDS)
+    query = {"refId": "A", "expr": alert.expr.strip() + "\n", "instant": True, "range": False,
+             "intervalMs": 1000, "maxDataPoints": 43200}
+    reduce = {"refId": "B", "type": "reduce", "expression": "A", "reducer": "last", "settings": {"mode": "dropNN"}}
+    threshold = {"refId": "C", "type": "threshold", "expression": "B",
+                 "conditions": [{"evaluator": alert.grafana_evaluator()}]}
+    # Grafana's $value is a text listing every query's value; $values.B.Value is the number C compared.
+    annotations = {key: text.replace("$value", "$values.B.Value") for key, text in alert.annotations.items()}
+    return {
+        "uid": grafana_uid(alert.name), "title": alert.name, "condition": "C",
         "data": [
-            {"refId": "A", "relativeTimeRange": {"from": window, "to": 0}, "datasourceUid": "prometheus",
-             "model": {"refId": "A", "expr": r["expr"].strip() + "\n", "instant": True, "range": False, "intervalMs": 1000, "maxDataPoints": 43200}},
-            {"refId": "B", "datasourceUid": "__expr__",
-             "model": {"refId": "B", "type": "reduce", "expression": "A", "reducer": "last", "settings": {"mode": "dropNN"}}},
-            {"refId": "C", "datasourceUid": "__expr__",
-             "model": {"refId": "C", "type": "threshold", "expression": "B",
-                       "conditions": [{"evaluator": {"type": "gt", "params": [threshold]}}]}},
+            {"refId": "A", "relativeTimeRange": {"from": int(window), "to": 0}, "datasourceUid": "prometheus",
+             "model": query},
+            {"refId": "B", "datasourceUid": "__expr__", "model": reduce},
+            {"refId": "C", "datasourceUid": "__expr__", "model": threshold},
         ],
-        "noDataState": "OK", "execErrState": "Error", "for": r["for"],
-        "labels": dict(r["labels"]), "annotations": {k: v.replace("$value", "$values.B.Value") for k, v in r["annotations"].items()}, "isPaused": False,
-    })
-hdr = ("# Grafana-managed alert rules (mounted at /etc/grafana/provisioning/alerting): the same five alerts as\n"
-       "# otel/rules/payments.rules.yml with the same PromQL in query A (which returns a series only while the condition\n"
-       "# holds, so 'no data' means OK) and the same threshold again in C. Keep the two files in step:\n"
-       "# scripts/check-observability.sh fails when an expression or 'for' differs.\n")
-open(os.path.join(ROOT, "dashboards/provisioning/alerting/payments-alerts.yaml"), "w").write(hdr + yaml.safe_dump(out, sort_keys=False, width=140))
+        "noDataState": "OK", "execErrState": "Error", "for": alert.for_,
+        "labels": alert.labels, "annotations": annotations, "isPaused": False,
+    }
+
+
+def render_alerts(rules: dict[str, AlertRule]) -> str:
+    """dashboards/provisioning/alerting/payments-alerts.yaml: one Grafana rule per alerting rule."""
+    provisioning = {"apiVersion": 1, "groups": [{
+        "orgId": 1, "name": "payments", "folder": "Payments", "interval": "1m",
+        "rules": [grafana_rule(alert) for alert in rules.values()]}]}
+    return ALERTS_HEADER + yaml.dump(provisioning, Dumper=_AlertsDumper, sort_keys=False, width=140)
+
+
+# ---- main --------------------------------------------------------------------------------------------------
+
+def generated_files() -> dict[Path, str]:
+    """Every generated file and its content."""
+    rules = load_alert_rules()
+    files = {}
+    for build in DASHBOARDS:
+        dashboard = build(rules)
+        files[DASHBOARD_DIR / dashboard.file_name] = render_dashboard(dashboard)
+    files[ALERTS_FILE] = render_alerts(rules)
+    return files
+
+
+def out_of_sync(files: dict[Path, str]) -> list[str]:
+    """Why each committed file differs from `files`, plus dashboards JSON that nothing generates."""
+    problems = []
+    for path, content in files.items():
+        name = path.relative_to(ROOT)
+        if not path.exists():
+            problems.append(f"{name} is missing")
+        elif path.read_text(encoding="utf-8") != content:
+            problems.append(f"{name} differs from what dashboards/generate.py generates")
+    for path in sorted(set(DASHBOARD_DIR.glob("*.json")) - set(files)):
+        problems.append(f"{path.relative_to(ROOT)} is not generated by dashboards/generate.py")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    """Writes the generated files, or with --check compares them; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when a committed file differs from what would be generated; write nothing")
+    args = parser.parse_args(argv)
+    files = generated_files()
+    if args.check:
+        problems = out_of_sync(files)
+        for problem in problems:
+            print(f"generate.py --check: {problem}", file=sys.stderr)
+        if problems:
+            print(f"generate.py --check: to fix, run `{FIX_COMMAND}` and commit the result", file=sys.stderr)
+            return 1
+        print(f"generate.py --check: {len(files)} generated files are in sync")
+        return 0
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8", newline="\n")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -46,7 +46,7 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
     count() { # variant loop-pattern iterations -> instructions per iteration
         local out total
         out="$(mktemp)"
-        # Deterministic hashing: a random seed per process moves dictionary collisions, and the count, by ~0.5 %.
+        # Deterministic hashing: a random seed per process moves dictionary collisions, and with them the count.
         env "${unset_otel[@]}" SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
             --toggle-collect="$2" "$profile" "$1" "$3" >/dev/null 2>&1
         total="$(grep -m1 '^summary:' "$out" | awk '{print $2}')"
