@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("ExistentialAny")
             ]
         ),
         // The loops alone, without Swift concurrency, for instruction counts under valgrind.

@@ -21,6 +21,9 @@ echo "==> installing the pinned Python packages (scripts/requirements.txt)"
 python3 -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r scripts/requirements.txt
 
+echo "==> checking the layout (swift format lint --strict)"
+swift format lint --strict --parallel -r Package.swift Sources Tests Benchmarks
+
 echo "==> building (debug, with tests)"
 swift build --build-tests
 

@@ -1,34 +1,25 @@
 import PaymentsCore
+import PaymentsSupport
 
 /// The JSON body of `POST /v1/payments` at the bank. The full account number goes here and nowhere else.
-struct BankPaymentBody: Encodable {
-    struct RecipientBody: Encodable {
-        var type: String
-        var name: String
-        var account_number: String?
-        var routing_number: String?
-        var email: String?
-        var phone: String?
-    }
-
-    var payment_id: String
-    var amount: Int64
-    var currency: String
-    var recipient: RecipientBody
-    var client_ref: String
-
-    init(_ submission: BankSubmission) {
-        payment_id = submission.paymentID.lowercased
-        amount = submission.amount.minorUnits
-        currency = submission.amount.currency.code
-        client_ref = submission.clientRef
+enum BankPaymentBody {
+    static func json(_ submission: BankSubmission) -> JSONValue {
+        let recipient: JSONValue
         switch submission.recipient {
         case .bankAccount(let name, let accountNumber, let routingNumber):
-            recipient = RecipientBody(type: "bank_account", name: name, account_number: accountNumber, routing_number: routingNumber.digits)
+            recipient = .object([
+                "type": .string("bank_account"), "name": .string(name), "account_number": .string(accountNumber),
+                "routing_number": .string(routingNumber.digits),
+            ])
         case .zelle(let name, .email(let email)):
-            recipient = RecipientBody(type: "zelle", name: name, email: email)
+            recipient = .object(["type": .string("zelle"), "name": .string(name), "email": .string(email)])
         case .zelle(let name, .phone(let phone)):
-            recipient = RecipientBody(type: "zelle", name: name, phone: phone)
+            recipient = .object(["type": .string("zelle"), "name": .string(name), "phone": .string(phone)])
         }
+        return .object([
+            "payment_id": .string(submission.paymentID.lowercased), "amount": .integer(submission.amount.minorUnits),
+            "currency": .string(submission.amount.currency.code), "recipient": recipient,
+            "client_ref": .string(submission.clientRef),
+        ])
     }
 }

@@ -16,7 +16,8 @@ public enum BankTLS {
     /// - Throws: ``ConfigurationError`` naming `BANK_TLS_CERT`, `BANK_TLS_KEY` or `BANK_TLS_CA` when that file cannot
     ///   be loaded, or when the key does not belong to the certificate. The message carries the path, never the
     ///   file's contents.
-    public static func makeHTTPClient(configuration: BankClientConfiguration) throws(ConfigurationError) -> HTTPClient? {
+    public static func makeHTTPClient(configuration: BankClientConfiguration) throws(ConfigurationError) -> HTTPClient?
+    {
         guard let tlsConfiguration = try makeTLSConfiguration(configuration: configuration) else { return nil }
         return HTTPClient(
             eventLoopGroupProvider: .singleton,
@@ -42,7 +43,8 @@ public enum BankTLS {
             key = try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)
         } catch {
             throw ConfigurationError(
-                setting: "BANK_TLS_KEY", reason: "cannot be loaded as an unencrypted PEM private key from \(privateKeyPath)"
+                setting: "BANK_TLS_KEY",
+                reason: "cannot be loaded as an unencrypted PEM private key from \(privateKeyPath)"
             )
         }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -62,7 +64,9 @@ public enum BankTLS {
         return tls
     }
 
-    private static func loadCertificates(_ path: String, setting: String) throws(ConfigurationError) -> [NIOSSLCertificate] {
+    private static func loadCertificates(_ path: String, setting: String) throws(ConfigurationError)
+        -> [NIOSSLCertificate]
+    {
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)

@@ -21,7 +21,9 @@ public final class CircuitBreakingBankGateway<Base: BankGateway>: BankGateway {
     private let stateGauge: Gauge
 
     /// Wraps `base`.
-    public init(base: Base, configuration: CircuitBreaker.Configuration = .bank, logger: Logger, metrics: any MetricsFactory) {
+    public init(
+        base: Base, configuration: CircuitBreaker.Configuration = .bank, logger: Logger, metrics: any MetricsFactory
+    ) {
         self.base = base
         self.logger = logger
         var breakers: [Endpoint: CircuitBreaker] = [:]
@@ -48,7 +50,9 @@ public final class CircuitBreakingBankGateway<Base: BankGateway>: BankGateway {
     }
 
     public func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
-        try await call(.status) { () async throws(BankError) in try await base.status(of: paymentID, traceParent: traceParent) }
+        try await call(.status) { () async throws(BankError) in
+            try await base.status(of: paymentID, traceParent: traceParent)
+        }
     }
 
     private func call<T>(_ endpoint: Endpoint, _ body: () async throws(BankError) -> T) async throws(BankError) -> T {

@@ -24,7 +24,8 @@ public final class HTTPBankClient: BankGateway {
     /// present the certificate: pass the one ``BankTLS/makeHTTPClient(configuration:)`` builds.
     public init(
         configuration: BankClientConfiguration, httpClient: HTTPClient, logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.configuration = configuration
         self.httpClient = httpClient
@@ -41,8 +42,11 @@ public final class HTTPBankClient: BankGateway {
     }
 
     public func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
-        try await traced("submit", paymentID: submission.paymentID, clientRef: submission.clientRef) { () async throws(BankError) in
-            try await measured("submit") { () async throws(BankError) in try await submitUnmeasured(submission) } outcome: {
+        try await traced("submit", paymentID: submission.paymentID, clientRef: submission.clientRef) {
+            () async throws(BankError) in
+            try await measured("submit") { () async throws(BankError) in
+                try await submitUnmeasured(submission)
+            } outcome: {
                 switch $0 {
                 case .accepted: "accepted"
                 case .rejected: "rejected"
@@ -55,7 +59,9 @@ public final class HTTPBankClient: BankGateway {
         try await traced("status", paymentID: paymentID, clientRef: nil) { () async throws(BankError) in
             try await measured("status") { () async throws(BankError) in
                 try await statusUnmeasured(of: paymentID, traceParent: traceParent)
-            } outcome: { $0 == nil ? "not_found" : "ok" }
+            } outcome: {
+                $0 == nil ? "not_found" : "ok"
+            }
         }
     }
 
@@ -63,7 +69,8 @@ public final class HTTPBankClient: BankGateway {
     private func traced<T: Sendable>(
         _ operation: String, paymentID: UUID, clientRef: String?, _ body: () async throws(BankError) -> T
     ) async throws(BankError) -> T {
-        let span = InstrumentationSystem.tracer.startAnySpan("BankClient.\(operation)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let span = InstrumentationSystem.tracer.startAnySpan(
+            "BankClient.\(operation)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
         span.attributes["payment_id"] = paymentID.lowercased
         if let clientRef { span.attributes["client_ref"] = clientRef }
         defer { span.end() }
@@ -97,7 +104,8 @@ public final class HTTPBankClient: BankGateway {
                 let key = operation + "|" + outcome
                 if let recorder = durations[key] { return recorder }
                 let recorder = Recorder(
-                    label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
+                    label: "bank_request_duration_seconds",
+                    dimensions: [("operation", operation), ("outcome", outcome)],
                     aggregate: true, factory: metrics
                 )
                 durations[key] = recorder
@@ -116,44 +124,43 @@ public final class HTTPBankClient: BankGateway {
     }
 
     private func submitUnmeasured(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
-        let body = BankPaymentBody(submission)
-        let payload: Data
-        do { payload = try JSONEncoder().encode(body) } catch { throw BankError(.invalidResponse) }
         let (status, data) = try await send(
-            method: .POST, path: "/v1/payments", body: payload, idempotencyKey: submission.paymentID.lowercased,
+            method: .POST, path: "/v1/payments", body: Data(BankPaymentBody.json(submission).serialized),
+            idempotencyKey: submission.paymentID.lowercased,
             traceParent: submission.traceParent
         )
         switch status {
         case 200, 201:
-            struct Accepted: Decodable { var bank_ref: String }
-            guard let accepted = try? JSONDecoder().decode(Accepted.self, from: data), !accepted.bank_ref.isEmpty else {
+            guard let bankRef = (try? JSONValue(parsing: data))?["bank_ref"]?.stringValue, !bankRef.isEmpty else {
                 throw BankError(.invalidResponse, httpStatus: status)
             }
-            return .accepted(bankRef: accepted.bank_ref)
+            return .accepted(bankRef: bankRef)
         case 400..<500:
             // 401 and 429 were handled by `send`; any other 4xx is the bank refusing this payment for good.
-            struct Rejected: Decodable { var reason: String?; var error: String? }
-            let decoded = try? JSONDecoder().decode(Rejected.self, from: data)
-            let reason = decoded?.reason ?? decoded?.error ?? "rejected by the bank (HTTP \(status))"
+            let decoded = try? JSONValue(parsing: data)
+            let reason =
+                decoded?["reason"]?.stringValue ?? decoded?["error"]?.stringValue
+                ?? "rejected by the bank (HTTP \(status))"
             return .rejected(reason: String(reason.prefix(200)))
         default:
             throw BankError(.invalidResponse, httpStatus: status)
         }
     }
 
-    private func statusUnmeasured(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
+    private func statusUnmeasured(of paymentID: UUID, traceParent: String?) async throws(BankError)
+        -> BankPaymentStatus?
+    {
         let (status, data) = try await send(
             method: .GET, path: "/v1/payments/\(paymentID.lowercased)", body: nil, idempotencyKey: nil,
             traceParent: traceParent
         )
         switch status {
         case 200:
-            struct Remote: Decodable { var bank_ref: String?; var status: String; var return_code: String? }
-            guard let remote = try? JSONDecoder().decode(Remote.self, from: data) else {
+            guard let remote = try? JSONValue(parsing: data), let remoteStatus = remote["status"]?.stringValue else {
                 throw BankError(.invalidResponse, httpStatus: status)
             }
             let mapped: PaymentStatus? =
-                switch remote.status {
+                switch remoteStatus {
                 case "pending", "processing": .processing
                 case "completed": .completed
                 case "returned": .returned
@@ -161,7 +168,9 @@ public final class HTTPBankClient: BankGateway {
                 default: nil
                 }
             guard let mapped else { throw BankError(.invalidResponse, httpStatus: status) }
-            return BankPaymentStatus(bankRef: remote.bank_ref, status: mapped, returnCode: remote.return_code)
+            return BankPaymentStatus(
+                bankRef: remote["bank_ref"]?.stringValue, status: mapped, returnCode: remote["return_code"]?.stringValue
+            )
         case 404:
             return nil
         default:
@@ -171,7 +180,9 @@ public final class HTTPBankClient: BankGateway {
 
     /// The wait a 429 or 5xx asks for, at most a day: a bank's mistake must not park a payment for longer.
     private static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }.map { min($0, .seconds(86_400)) }
+        headers.first(name: "Retry-After").flatMap { RetryAfter.delay(from: $0, now: Date()) }.map {
+            min($0, .seconds(86_400))
+        }
     }
 
     /// Sends one request, authenticating it, retrying once with a fresh token after a 401, and turning 429, 5xx and
@@ -192,7 +203,8 @@ public final class HTTPBankClient: BankGateway {
             // A traced HTTP client injects its own span's `traceparent`; otherwise we send the current span's, or
             // the payment's stored one (never two: a repeated header would not parse at the bank).
             if httpClient.tracer == nil {
-                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+                InstrumentationSystem.instrument.inject(
+                    ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
                 if let traceParent, !request.headers.contains(name: "traceparent") {
                     request.headers.add(name: "traceparent", value: traceParent)
                 }

@@ -81,17 +81,12 @@ actor OAuth2TokenProvider {
         default:
             throw BankError(.server, httpStatus: Int(response.status.code))
         }
-        struct TokenResponse: Decodable {
-            var access_token: String
-            var token_type: String?
-            var expires_in: Int?
-        }
-        guard let body, let decoded = try? JSONDecoder().decode(TokenResponse.self, from: body),
-            !decoded.access_token.isEmpty
+        guard let body, let decoded = try? JSONValue(parsing: body.readableBytesView),
+            let accessToken = decoded["access_token"]?.stringValue, !accessToken.isEmpty
         else { throw BankError(.invalidResponse, httpStatus: 200) }
-        let lifetime = Duration.seconds(max(decoded.expires_in ?? 300, 1))
+        let lifetime = Duration.seconds(max(decoded["expires_in"]?.integerValue ?? 300, 1))
         // Refresh at the margin before expiry, but not before half way through a short-lived token's life.
         let refreshAfter = max(min(lifetime - refreshMargin, lifetime), lifetime / 2)
-        return (decoded.access_token, started + refreshAfter)
+        return (accessToken, started + refreshAfter)
     }
 }

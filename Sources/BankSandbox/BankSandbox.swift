@@ -114,11 +114,13 @@ public final class BankSandbox: Service, Sendable {
         )
         let server: HTTPServerBuilder
         if let tls = self.configuration.tls {
-            server = try .tls(.http1(), tlsConfiguration: tls.makeServerConfiguration(requireClientCert: requireClientCert))
+            server = try .tls(
+                .http1(), tlsConfiguration: tls.makeServerConfiguration(requireClientCert: requireClientCert))
         } else {
             server = .http1()
             if requireClientCert {
-                self.logger.notice("require_client_cert is recorded but not enforced: the sandbox serves plain HTTP (no TLS)")
+                self.logger.notice(
+                    "require_client_cert is recorded but not enforced: the sandbox serves plain HTTP (no TLS)")
             }
         }
 

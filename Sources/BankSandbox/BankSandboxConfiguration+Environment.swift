@@ -36,7 +36,8 @@ extension BankSandboxConfiguration.TLS {
         guard let certificate, let key else {
             if certificate != nil || key != nil {
                 let (missing, given) =
-                    certificate == nil ? ("SANDBOX_TLS_CERT", "SANDBOX_TLS_KEY") : ("SANDBOX_TLS_KEY", "SANDBOX_TLS_CERT")
+                    certificate == nil
+                    ? ("SANDBOX_TLS_CERT", "SANDBOX_TLS_KEY") : ("SANDBOX_TLS_KEY", "SANDBOX_TLS_CERT")
                 throw ConfigurationError(setting: missing, reason: "is required with \(given)")
             }
             if clientCA != nil {
@@ -46,7 +47,8 @@ extension BankSandboxConfiguration.TLS {
             }
             if clientCertificateRequired {
                 throw ConfigurationError(
-                    setting: requiredBy, reason: "needs TLS: set SANDBOX_TLS_CERT, SANDBOX_TLS_KEY and SANDBOX_TLS_CLIENT_CA"
+                    setting: requiredBy,
+                    reason: "needs TLS: set SANDBOX_TLS_CERT, SANDBOX_TLS_KEY and SANDBOX_TLS_CLIENT_CA"
                 )
             }
             return nil

@@ -20,25 +20,15 @@ public struct HTTPERPGateway: ERPGateway {
         self.timeout = timeout
     }
 
-    struct Body: Encodable {
-        var payment_id: String
-        var client_ref: String
-        var status: String
-        var amount: Int64
-        var currency: String
-        var bank_ref: String?
-        var return_code: String?
-        var failure_reason: String?
-        var updated_at: String
-    }
-
     public func notify(_ payment: Payment) async -> ERPNotificationResult {
-        let body = Body(
-            payment_id: payment.id.lowercased, client_ref: payment.clientRef, status: payment.status.rawValue,
-            amount: payment.amount.minorUnits, currency: payment.amount.currency.code, bank_ref: payment.bankRef,
-            return_code: payment.returnCode, failure_reason: payment.failureReason,
-            updated_at: Timestamp.format(payment.updatedAt)
-        )
+        let body = JSONValue.object(omittingNil: [
+            "payment_id": .string(payment.id.lowercased), "client_ref": .string(payment.clientRef),
+            "status": .string(payment.status.rawValue), "amount": .integer(payment.amount.minorUnits),
+            "currency": .string(payment.amount.currency.code), "bank_ref": payment.bankRef.map(JSONValue.string),
+            "return_code": payment.returnCode.map(JSONValue.string),
+            "failure_reason": payment.failureReason.map(JSONValue.string),
+            "updated_at": .string(Timestamp.format(payment.updatedAt)),
+        ])
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -49,7 +39,7 @@ public struct HTTPERPGateway: ERPGateway {
             request.headers.add(name: "traceparent", value: traceParent)
         }
         do {
-            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+            request.body = .bytes(ByteBuffer(bytes: body.serialized))
             let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else {

@@ -1,5 +1,5 @@
-import Logging
 import Hummingbird
+import Logging
 import PaymentsCore
 
 /// Authenticates `Authorization: Bearer <key>` against the hashed API keys and puts the client in the context.

@@ -19,7 +19,8 @@ public enum APIRouter {
         router.add(middleware: RequestTracingMiddleware(redactingQueryParameters: ["client_ref", "cursor"]))
         router.add(middleware: ProblemMiddleware())
         OperationsController(store: orchestrator.store, metricsEndpoint: metricsEndpoint).addRoutes(to: router)
-        WebhookController(orchestrator: orchestrator, signature: webhookSignature, metrics: metrics).addRoutes(to: router)
+        WebhookController(orchestrator: orchestrator, signature: webhookSignature, metrics: metrics).addRoutes(
+            to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(registry: apiKeys))
         PaymentController(orchestrator: orchestrator, limits: limits).addRoutes(to: v1)
         return router

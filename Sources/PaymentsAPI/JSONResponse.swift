@@ -1,14 +1,16 @@
-import NIOFoundationCompat
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import NIOFoundationCompat
 import PaymentsCore
 
 /// Builds JSON responses with the API's encoder.
 enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws
+        -> Response
+    {
         var headers = headers
         headers[.contentType] = "application/json"
         let data = try JSONEncoder.api.encode(value)
@@ -16,7 +18,9 @@ enum JSONResponse {
     }
 
     /// A payment, written without `JSONEncoder` (the same bytes).
-    static func make(_ resource: PaymentResource, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    static func make(_ resource: PaymentResource, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
         var json = JSONWriter(capacity: 768)
         resource.write(to: &json)
         return make(json, status: status, headers: headers)

@@ -1,7 +1,7 @@
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import PaymentsCore
 
@@ -32,7 +32,8 @@ public struct OperationsController<Store: PaymentStore>: Sendable {
             router.get("metrics") { request, _ in
                 let (contentType, body) = metricsEndpoint(request.headers[.accept])
                 return Response(
-                    status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+                    status: .ok, headers: [.contentType: contentType],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: body))
                 )
             }
         }

@@ -67,7 +67,8 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
                 errors: [
                     conflict == .clientRef
                         ? ProblemFieldError(pointer: "/client_ref", detail: "already used with a different request")
-                        : ProblemFieldError(parameter: "Idempotency-Key", detail: "already used with a different request")
+                        : ProblemFieldError(
+                            parameter: "Idempotency-Key", detail: "already used with a different request")
                 ]
             )
         }

@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import PaymentsCore
 
 /// A payment as the client API renders it: masked recipient, every nullable field present as `null`.
@@ -7,12 +7,21 @@ struct PaymentResource: Encodable {
     let payment: Payment
 
     private enum Keys: String, CodingKey {
-        case payment_id, client_ref, amount, currency, recipient, description, status, bank_ref, return_code
-        case failure_reason, attempts, created_at, updated_at, trace_id, history
+        case amount, currency, recipient, description, status, attempts, history
+        case paymentID = "payment_id"
+        case clientRef = "client_ref"
+        case bankRef = "bank_ref"
+        case returnCode = "return_code"
+        case failureReason = "failure_reason"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case traceID = "trace_id"
     }
 
     private enum RecipientKeys: String, CodingKey {
-        case type, name, account_last4, routing_number, email, phone
+        case type, name, email, phone
+        case accountLast4 = "account_last4"
+        case routingNumber = "routing_number"
     }
 
     private enum HistoryKeys: String, CodingKey {
@@ -21,8 +30,8 @@ struct PaymentResource: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(payment.id.lowercased, forKey: .payment_id)
-        try container.encode(payment.clientRef, forKey: .client_ref)
+        try container.encode(payment.id.lowercased, forKey: .paymentID)
+        try container.encode(payment.clientRef, forKey: .clientRef)
         try container.encode(payment.amount.minorUnits, forKey: .amount)
         try container.encode(payment.amount.currency.code, forKey: .currency)
         var recipient = container.nestedContainer(keyedBy: RecipientKeys.self, forKey: .recipient)
@@ -30,8 +39,8 @@ struct PaymentResource: Encodable {
         case .bankAccount(let name, let last4, let routing):
             try recipient.encode("bank_account", forKey: .type)
             try recipient.encode(name, forKey: .name)
-            try recipient.encode(last4, forKey: .account_last4)
-            try recipient.encode(routing, forKey: .routing_number)
+            try recipient.encode(last4, forKey: .accountLast4)
+            try recipient.encode(routing, forKey: .routingNumber)
         case .zelle(let name, let token):
             try recipient.encode("zelle", forKey: .type)
             try recipient.encode(name, forKey: .name)
@@ -42,13 +51,13 @@ struct PaymentResource: Encodable {
         }
         try container.encode(payment.description, forKey: .description)
         try container.encode(payment.status.rawValue, forKey: .status)
-        try container.encode(payment.bankRef, forKey: .bank_ref)
-        try container.encode(payment.returnCode, forKey: .return_code)
-        try container.encode(payment.failureReason, forKey: .failure_reason)
+        try container.encode(payment.bankRef, forKey: .bankRef)
+        try container.encode(payment.returnCode, forKey: .returnCode)
+        try container.encode(payment.failureReason, forKey: .failureReason)
         try container.encode(payment.attempts, forKey: .attempts)
-        try container.encode(Timestamp.format(payment.createdAt), forKey: .created_at)
-        try container.encode(Timestamp.format(payment.updatedAt), forKey: .updated_at)
-        try container.encode(payment.traceID, forKey: .trace_id)
+        try container.encode(Timestamp.format(payment.createdAt), forKey: .createdAt)
+        try container.encode(Timestamp.format(payment.updatedAt), forKey: .updatedAt)
+        try container.encode(payment.traceID, forKey: .traceID)
         var history = container.nestedUnkeyedContainer(forKey: .history)
         for entry in payment.history {
             var item = history.nestedContainer(keyedBy: HistoryKeys.self)
@@ -149,12 +158,15 @@ extension PaymentResource {
 struct PaymentListResource: Encodable {
     let page: PaymentPage
 
-    private enum Keys: String, CodingKey { case data, next_cursor }
+    private enum Keys: String, CodingKey {
+        case data
+        case nextCursor = "next_cursor"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(page.payments.map(PaymentResource.init), forKey: .data)
-        try container.encode(page.next?.token, forKey: .next_cursor)
+        try container.encode(page.next?.token, forKey: .nextCursor)
     }
 }
 

@@ -1,9 +1,9 @@
-import NIOFoundationCompat
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import NIOFoundationCompat
 import PaymentsCore
 
 /// An RFC 9457 problem, thrown by handlers and rendered as `application/problem+json` by ``ProblemMiddleware``.
@@ -35,7 +35,8 @@ public struct Problem: Error, Sendable {
     }
 
     /// 422 with every field at fault.
-    public static func validation(_ errors: [FieldError], detail: String = "The request body is not valid.") -> Problem {
+    public static func validation(_ errors: [FieldError], detail: String = "The request body is not valid.") -> Problem
+    {
         Problem(
             status: .unprocessableContent, slug: "validation-error", title: "Invalid request", detail: detail,
             errors: errors.map { ProblemFieldError(pointer: $0.pointer, detail: $0.detail) }

@@ -22,7 +22,8 @@ enum RequestJSON {
             return try JSONValue(parsing: buffer.readableBytesView)
         } catch {
             throw Problem.validation(
-                [FieldError(pointer: "", detail: "the body is not valid JSON")], detail: "The request body is not valid JSON."
+                [FieldError(pointer: "", detail: "the body is not valid JSON")],
+                detail: "The request body is not valid JSON."
             )
         }
     }

@@ -30,7 +30,8 @@ public struct RequestTracingMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let span = tracer.startAnySpan("HTTP \(request.method.rawValue) route not found", context: parent, ofKind: .server)
+        let span = tracer.startAnySpan(
+            "HTTP \(request.method.rawValue) route not found", context: parent, ofKind: .server)
         defer { span.end() }
         var context = context
         context.requestSpan = span

@@ -25,7 +25,8 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
 
     /// Creates the controller.
     public init(
-        orchestrator: PaymentOrchestrator<Store>, signature: WebhookSignature, metrics: any MetricsFactory = MetricsSystem.factory,
+        orchestrator: PaymentOrchestrator<Store>, signature: WebhookSignature,
+        metrics: any MetricsFactory = MetricsSystem.factory,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.orchestrator = orchestrator
@@ -63,7 +64,8 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         } catch {
             context.logger.warning("Webhook refused: bad signature", metadata: ["reason": "\(error.rawValue)"])
             rejected("signature_\(error.rawValue)")
-            throw Problem(status: .unauthorized, slug: "invalid-signature", title: "Unauthorized", detail: error.description)
+            throw Problem(
+                status: .unauthorized, slug: "invalid-signature", title: "Unauthorized", detail: error.description)
         }
         let event: WebhookEvent
         do {
@@ -76,7 +78,8 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
                 deliveryLag.record(max(0, receivedAt.timeIntervalSince(parsed.occurredAt)))
             case .failure(let error):
                 context.logger.warning(
-                    "Webhook refused: malformed body", metadata: ["fields": .array(error.errors.map { .string($0.pointer) })]
+                    "Webhook refused: malformed body",
+                    metadata: ["fields": .array(error.errors.map { .string($0.pointer) })]
                 )
                 rejected("malformed_body")
                 throw Problem(
@@ -88,10 +91,13 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         } catch is JSONValue.ParseError {
             context.logger.warning("Webhook refused: body is not JSON")
             rejected("malformed_body")
-            throw Problem(status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook", detail: "The body is not valid JSON.")
+            throw Problem(
+                status: .badRequest, slug: "malformed-webhook", title: "Malformed webhook",
+                detail: "The body is not valid JSON.")
         }
         switch try await orchestrator.receive(event) {
-        case .recorded(let outcome): RequestSpan.annotate(context, paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
+        case .recorded(let outcome):
+            RequestSpan.annotate(context, paymentID: event.paymentID, clientRef: outcome.payment.clientRef)
         case .duplicate, .unknownPayment: RequestSpan.annotate(context, paymentID: event.paymentID, clientRef: nil)
         }
         let response = Self.acknowledgement()

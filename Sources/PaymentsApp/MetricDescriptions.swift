@@ -6,7 +6,8 @@ public enum MetricDescriptions {
         "payment_status_total": "Transitions into each payment status.",
         "payment_retry_count": "Retries so far of each payment waiting to retry (removed when it settles).",
         "payment_webhook_latency_seconds": "Webhook receipt to acknowledgement.",
-        "payment_webhook_delivery_lag_seconds": "Bank event occurred_at to webhook receipt (0 when the bank's clock is ahead).",
+        "payment_webhook_delivery_lag_seconds":
+            "Bank event occurred_at to webhook receipt (0 when the bank's clock is ahead).",
         "payment_returns_total": "Returned payments by ACH return code.",
         "bank_request_duration_seconds": "Calls to the partner bank by operation and outcome.",
         "bank_circuit_state": "Bank circuit breaker: 0 closed, 1 half-open, 2 open.",
@@ -14,7 +15,8 @@ public enum MetricDescriptions {
         "payment_time_to_terminal_seconds": "Payment creation to completed, returned or failed.",
         "job_queue_depth": "Durable jobs queued or running, by kind.",
         "job_queue_oldest_age_seconds": "Age of the oldest queued or running job, by kind.",
-        "telemetry_spans_dropped_total": "Spans and log records dropped by the telemetry runtime on a full queue, by signal.",
+        "telemetry_spans_dropped_total":
+            "Spans and log records dropped by the telemetry runtime on a full queue, by signal.",
         "telemetry_export_failures_total": "Failed telemetry exports, by signal.",
     ]
 }

@@ -1,16 +1,16 @@
 import AsyncHTTPClient
 import BankClient
+import BankSandbox
 import CoreMetrics
 import ERPClient
-import BankSandbox
 import Foundation
 import Hummingbird
 import Logging
 import PaymentsAPI
 import PaymentsCore
 import PaymentsOrchestrator
-import PaymentsSupport
 import PaymentsStorage
+import PaymentsSupport
 import PostgresNIO
 import ServiceLifecycle
 import Telemetry
@@ -108,7 +108,9 @@ public struct PaymentsServer: Service {
                         clientSecret: sandboxConfiguration.clientSecret
                     )
                 )
-                bank.set(HTTPBankClient(configuration: client, httpClient: httpClient, logger: clientLogger, metrics: metrics))
+                bank.set(
+                    HTTPBankClient(
+                        configuration: client, httpClient: httpClient, logger: clientLogger, metrics: metrics))
             }
             sandbox = embedded
             bankHTTPClient = nil
@@ -118,7 +120,8 @@ public struct PaymentsServer: Service {
             bankHTTPClient = try BankTLS.makeHTTPClient(configuration: bankConfiguration)
             bank.set(
                 HTTPBankClient(
-                    configuration: bankConfiguration, httpClient: bankHTTPClient ?? httpClient, logger: logger, metrics: metrics
+                    configuration: bankConfiguration, httpClient: bankHTTPClient ?? httpClient, logger: logger,
+                    metrics: metrics
                 )
             )
         }
@@ -146,7 +149,8 @@ public struct PaymentsServer: Service {
                 )
             )
         }
-        services.append(QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
+        services.append(
+            QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
         let onListening = self.onListening
         let logger = self.logger
         let app = Application(
@@ -182,7 +186,10 @@ public struct PaymentsServer: Service {
         guard let registry = metrics as? MetricsRegistry else { return nil }
         return { accept in
             let format = PrometheusRenderer.Format.negotiate(accept: accept)
-            return (format.contentType, PrometheusRenderer.render(registry.snapshot(), format: format, help: MetricDescriptions.all))
+            return (
+                format.contentType,
+                PrometheusRenderer.render(registry.snapshot(), format: format, help: MetricDescriptions.all)
+            )
         }
     }
 }

@@ -32,7 +32,9 @@ extension ServeConfiguration {
     /// Reads the ``ServeSettings`` (and the sandbox's faults, for the embedded default).
     ///
     /// - Throws: ``PaymentsSupport/ConfigurationError`` naming the first bad setting; no value is ever part of it.
-    public static func load(environment: Environment, overrides: Overrides = .init()) throws(ConfigurationError) -> Loaded {
+    public static func load(environment: Environment, overrides: Overrides = .init()) throws(ConfigurationError)
+        -> Loaded
+    {
         var host = try environment.value(ServeSettings.host, default: "127.0.0.1")
         if let flag = overrides.host { host = flag }
         guard !host.isEmpty else { throw ConfigurationError(setting: "--host", reason: "must not be empty") }
@@ -48,7 +50,8 @@ extension ServeConfiguration {
         if let flag = overrides.databaseURL {
             database = try parseDatabase(flag, setting: "--database-url")
         } else {
-            database = try environment.value(ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
+            database = try environment.value(
+                ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
         }
 
         let bankBaseURL = try environment.value(ServeSettings.bankBaseURL)
@@ -61,7 +64,8 @@ extension ServeConfiguration {
             generatedKey = ("sandbox", key)
             apiKeys = APIKeyRegistry(clients: [APIClient(id: "sandbox", key: key)])
         } else {
-            throw ConfigurationError(setting: ServeSettings.apiKeys.variable, reason: "is required when BANK_BASE_URL is set")
+            throw ConfigurationError(
+                setting: ServeSettings.apiKeys.variable, reason: "is required when BANK_BASE_URL is set")
         }
 
         let secrets = try environment.value(ServeSettings.webhookSecrets) ?? []
@@ -90,7 +94,8 @@ extension ServeConfiguration {
             // which only a shared database makes sense of: on SQLite nothing else could ever work the queue.
             if concurrency == 0, case .sqlite = database {
                 throw ConfigurationError(
-                    setting: ServeSettings.workerConcurrency.variable, reason: "0 (no workers) needs a PostgreSQL DATABASE_URL"
+                    setting: ServeSettings.workerConcurrency.variable,
+                    reason: "0 (no workers) needs a PostgreSQL DATABASE_URL"
                 )
             }
             worker.concurrency = concurrency
@@ -127,7 +132,8 @@ extension ServeConfiguration {
         let authentication = try environment.value(ServeSettings.bankAuth, default: .oauth2)
         func required(_ setting: Setting<String>) throws(ConfigurationError) -> String {
             guard let value = try environment.value(setting) else {
-                throw ConfigurationError(setting: setting.variable, reason: "is required for BANK_AUTH=\(authentication.rawValue)")
+                throw ConfigurationError(
+                    setting: setting.variable, reason: "is required for BANK_AUTH=\(authentication.rawValue)")
             }
             return value
         }
@@ -143,11 +149,13 @@ extension ServeConfiguration {
                 )
             )
         case .apiKey:
-            return BankClientConfiguration(baseURL: base, authentication: .apiKey(try required(ServeSettings.bankAPIKey)))
+            return BankClientConfiguration(
+                baseURL: base, authentication: .apiKey(try required(ServeSettings.bankAPIKey)))
         case .mtls:
             // The files are read (and the key checked against the certificate) when the server builds its bank client.
             guard base.lowercased().hasPrefix("https://") else {
-                throw ConfigurationError(setting: ServeSettings.bankBaseURL.variable, reason: "must be an https URL for BANK_AUTH=mtls")
+                throw ConfigurationError(
+                    setting: ServeSettings.bankBaseURL.variable, reason: "must be an https URL for BANK_AUTH=mtls")
             }
             return BankClientConfiguration(
                 baseURL: base,

@@ -35,7 +35,9 @@ public enum ServeSettings {
     /// `BANK_TLS_CA`
     public static let bankTLSCA = Setting<String>.readableFile("BANK_TLS_CA")
     /// `BANK_WEBHOOK_SECRET`: comma-separated during a rotation.
-    public static let webhookSecrets = Setting<[String]>("BANK_WEBHOOK_SECRET", expecting: "a comma-separated list of secrets", isSecret: true) {
+    public static let webhookSecrets = Setting<[String]>(
+        "BANK_WEBHOOK_SECRET", expecting: "a comma-separated list of secrets", isSecret: true
+    ) {
         let secrets = $0.split(separator: ",").map { String($0.trimmingASCIIWhitespace()) }.filter { !$0.isEmpty }
         return secrets.isEmpty ? nil : secrets
     }

@@ -20,7 +20,9 @@ public struct CircuitBreaker: Sendable {
         public var halfOpenProbes: Int
 
         /// Creates a configuration.
-        public init(windowSize: Int, minimumCalls: Int, failureRateThreshold: Double, coolDown: Duration, halfOpenProbes: Int) {
+        public init(
+            windowSize: Int, minimumCalls: Int, failureRateThreshold: Double, coolDown: Duration, halfOpenProbes: Int
+        ) {
             self.windowSize = windowSize
             self.minimumCalls = minimumCalls
             self.failureRateThreshold = failureRateThreshold

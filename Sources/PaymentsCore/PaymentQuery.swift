@@ -14,7 +14,10 @@ public struct PaymentQuery: Sendable, Hashable {
     public var after: PaymentCursor?
 
     /// Creates a query.
-    public init(clientID: String, clientRef: String? = nil, status: PaymentStatus? = nil, limit: Int = 20, after: PaymentCursor? = nil) {
+    public init(
+        clientID: String, clientRef: String? = nil, status: PaymentStatus? = nil, limit: Int = 20,
+        after: PaymentCursor? = nil
+    ) {
         self.clientID = clientID
         self.clientRef = clientRef
         self.status = status

@@ -83,7 +83,7 @@ public struct PaymentRequestParser: Sendable {
         let allowed = text.utf8.allSatisfy { byte in
             (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
                 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "-")]
-                .contains(byte)
+                    .contains(byte)
         }
         guard (1...64).contains(text.utf8.count), allowed else {
             errors.append(
@@ -147,7 +147,9 @@ public struct PaymentRequestParser: Sendable {
     private func parseName(_ value: JSONValue?, errors: inout [FieldError]) -> String? {
         guard let name = requiredString(value, pointer: "/recipient/name", errors: &errors) else { return nil }
         let trimmed = name.trimmingWhitespace
-        guard (1...100).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (1...100).contains(trimmed.count),
+            !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             errors.append(FieldError(pointer: "/recipient/name", detail: "must be 1 to 100 printable characters"))
             return nil
         }
@@ -181,7 +183,9 @@ public struct PaymentRequestParser: Sendable {
         return routing
     }
 
-    private func parseZelleToken(email: JSONValue?, phone: JSONValue?, errors: inout [FieldError]) -> Recipient.ZelleToken? {
+    private func parseZelleToken(email: JSONValue?, phone: JSONValue?, errors: inout [FieldError]) -> Recipient
+        .ZelleToken?
+    {
         switch (email, phone) {
         case (nil, nil):
             errors.append(FieldError(pointer: "/recipient", detail: "a zelle recipient needs an email or a phone"))

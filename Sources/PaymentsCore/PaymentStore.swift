@@ -49,7 +49,8 @@ extension PaymentStore {
             payment = try await self.payment(id: job.paymentID)
         } catch {
             // Not an attempt: the work was never tried. Back in the queue shortly rather than after the lease.
-            try? await reschedule(job, runAt: now.addingTimeInterval(1), error: "\(error)", refundAttempt: true, now: now)
+            try? await reschedule(
+                job, runAt: now.addingTimeInterval(1), error: "\(error)", refundAttempt: true, now: now)
             throw error
         }
         payment?.history = []
@@ -110,5 +111,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible, Cu
     public var description: String { "storage error: \(code.rawValue)" }
 
     /// The database cannot be reached or is busy.
-    public static func unavailable(_ detail: String) -> StoreError { StoreError(.unavailable, debugDescription: detail) }
+    public static func unavailable(_ detail: String) -> StoreError {
+        StoreError(.unavailable, debugDescription: detail)
+    }
 }

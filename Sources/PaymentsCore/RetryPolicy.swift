@@ -23,7 +23,9 @@ public struct RetryPolicy: Sendable, Hashable {
     public static let erpUpdate = RetryPolicy(base: .seconds(1), cap: .seconds(600), maxAttempts: 10)
 
     /// The delay before the attempt after `attempt` (1-based), never less than `floor` (a server's `Retry-After`).
-    public func delay(afterAttempt attempt: Int, floor: Duration = .zero, using generator: inout some RandomNumberGenerator) -> Duration {
+    public func delay(
+        afterAttempt attempt: Int, floor: Duration = .zero, using generator: inout some RandomNumberGenerator
+    ) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let ceiling = min(cap, base * (1 << exponent))
         let ceilingMilliseconds = max(ceiling.wholeMilliseconds, 1)

@@ -52,7 +52,8 @@ public struct WebhookEvent: Sendable, Hashable {
             case nil, .null:
                 if required { errors.append(FieldError(pointer: "/\(key)", detail: "is required")) }
             default:
-                errors.append(FieldError(pointer: "/\(key)", detail: "must be a non-empty string of at most \(maxLength) bytes"))
+                errors.append(
+                    FieldError(pointer: "/\(key)", detail: "must be a non-empty string of at most \(maxLength) bytes"))
             }
             return nil
         }

@@ -39,7 +39,8 @@ public struct DemoConfiguration: Sendable {
     ) throws(ConfigurationError) {
         self.baseURL = try Self.checkedURL(url)
         guard !apiKey.isEmpty else {
-            throw ConfigurationError(setting: "--api-key", reason: "is required: pass --api-key or set PAYMENTS_API_KEY")
+            throw ConfigurationError(
+                setting: "--api-key", reason: "is required: pass --api-key or set PAYMENTS_API_KEY")
         }
         guard apiKey.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
             throw ConfigurationError(setting: "--api-key", reason: "must be visible ASCII characters without spaces")
@@ -64,7 +65,8 @@ public struct DemoConfiguration: Sendable {
         let runID = runID ?? Self.randomRunID()
         guard (1...24).contains(runID.utf8.count),
             runID.utf8.allSatisfy({ byte in
-                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == UInt8(ascii: "_")
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || byte == UInt8(ascii: "_")
             })
         else {
             throw ConfigurationError(setting: "--run-id", reason: "must be 1 to 24 characters of A-Z, a-z, 0-9 and _")
@@ -101,7 +103,8 @@ public struct DemoConfiguration: Sendable {
             ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
             components.query == nil, components.fragment == nil
         else {
-            throw ConfigurationError(setting: "--url", reason: "must be an http:// or https:// URL such as \(defaultURL)")
+            throw ConfigurationError(
+                setting: "--url", reason: "must be an http:// or https:// URL such as \(defaultURL)")
         }
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }

@@ -35,7 +35,8 @@ struct DemoPaymentView: Decodable, Sendable {
     /// `updated_at`; `nil` when the timestamps are missing or do not parse.
     var timeToTerminal: Duration? {
         guard let created = createdAt.flatMap(Timestamp.parse) else { return nil }
-        let settled = history?.first { Self.terminalStatuses.contains($0.status) && $0.applied != false }
+        let settled =
+            history?.first { Self.terminalStatuses.contains($0.status) && $0.applied != false }
             .flatMap { Timestamp.parse($0.at) }
             ?? updatedAt.flatMap(Timestamp.parse)
         guard let settled else { return nil }

@@ -87,13 +87,18 @@ public struct DemoRequest: Sendable, Hashable {
     }
 
     /// Routing numbers whose ABA checksum holds (Federal Reserve banks and large US banks).
-    static let routingNumbers = ["021000021", "011000015", "026009593", "121000248", "111000025", "322271627", "071000013", "061000104"]
-    static let names = ["Acme LLC", "Globex Corp", "Initech Inc", "Umbrella Ltd", "Stark Industries", "Wayne Enterprises"]
+    static let routingNumbers = [
+        "021000021", "011000015", "026009593", "121000248", "111000025", "322271627", "071000013", "061000104",
+    ]
+    static let names = [
+        "Acme LLC", "Globex Corp", "Initech Inc", "Umbrella Ltd", "Stark Industries", "Wayne Enterprises",
+    ]
 
     private static func body(number: Int, clientRef: String, kind: Kind, amount: Int64) -> Data {
         let name = names[number % names.count]
         let bankAccount: [String: Any] = [
-            "type": "bank_account", "name": name, "account_number": "0000\(String(100_000 + number * 37).leftPadded(to: 8))",
+            "type": "bank_account", "name": name,
+            "account_number": "0000\(String(100_000 + number * 37).leftPadded(to: 8))",
             "routing_number": routingNumbers[number % routingNumbers.count],
         ]
         var currency = "USD"
@@ -104,7 +109,9 @@ public struct DemoRequest: Sendable, Hashable {
         case .valid(.zelleEmail):
             recipient = ["type": "zelle", "name": name, "email": "payee\(number)@example.com"]
         case .valid(.zellePhone):
-            recipient = ["type": "zelle", "name": name, "phone": "+1202555\(String(number % 10_000).leftPadded(to: 4))"]
+            recipient = [
+                "type": "zelle", "name": name, "phone": "+1202555\(String(number % 10_000).leftPadded(to: 4))",
+            ]
         case .invalid(.badRoutingNumber):
             recipient = bankAccount.merging(["routing_number": "021000022"]) { $1 }
         case .invalid(.unknownCurrency):

@@ -5,7 +5,9 @@ extension DemoSummary {
     /// The summary for people, e.g.
     public var text: String {
         var lines: [String] = []
-        lines.append("payments demo: run \(runID) against \(url), \(sent) request\(sent == 1 ? "" : "s") in \(Self.format(elapsed))")
+        lines.append(
+            "payments demo: run \(runID) against \(url), \(sent) request\(sent == 1 ? "" : "s") in \(Self.format(elapsed))"
+        )
         lines.append("")
         lines.append("Requests")
         lines.append(row("sent", sent))
@@ -13,7 +15,8 @@ extension DemoSummary {
         let flaws = DemoRequest.Flaw.allCases.compactMap { flaw in rejectedByFlaw[flaw].map { "\(flaw.label) \($0)" } }
         lines.append(row("rejected as expected (422)", rejectedAsExpected, note: flaws.joined(separator: ", ")))
         lines.append(row("unexpected errors", unexpectedErrors))
-        for (reason, count) in createErrors.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        for (reason, count) in createErrors.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key })
+        {
             lines.append(row("  " + reason, count))
         }
         for (reason, count) in pollErrors.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
@@ -28,7 +31,9 @@ extension DemoSummary {
         let label = waited ? "not terminal after \(Self.format(wait))" : "not terminal (did not wait)"
         lines.append(row(label, notTerminalCount, note: pending))
         lines.append("")
-        lines.append("Latency".padding(toLength: 22, withPad: " ", startingAt: 0) + ["p50", "p95", "p99", "max"].map { $0.leftPadded(to: 10, with: " ") }.joined())
+        lines.append(
+            "Latency".padding(toLength: 22, withPad: " ", startingAt: 0)
+                + ["p50", "p95", "p99", "max"].map { $0.leftPadded(to: 10, with: " ") }.joined())
         lines.append(latencyRow("create (201)", createLatency))
         lines.append(latencyRow("time to terminal", timeToTerminal))
         lines.append("")
@@ -37,7 +42,8 @@ extension DemoSummary {
     }
 
     private func row(_ label: String, _ value: Int, note: String = "") -> String {
-        let text = "  " + label.padding(toLength: 32, withPad: " ", startingAt: 0) + String(value).leftPadded(to: 6, with: " ")
+        let text =
+            "  " + label.padding(toLength: 32, withPad: " ", startingAt: 0) + String(value).leftPadded(to: 6, with: " ")
         return note.isEmpty ? text : text + "   " + note
     }
 

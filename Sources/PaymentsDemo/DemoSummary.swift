@@ -67,10 +67,16 @@ public struct DemoSummary: Sendable {
     public var failures: [String] {
         var reasons: [String] = []
         if interrupted { reasons.append("interrupted before the end") }
-        if createErrorCount > 0 { reasons.append("\(createErrorCount) create request\(createErrorCount == 1 ? "" : "s") went wrong") }
-        if pollErrorCount > 0 { reasons.append("\(pollErrorCount) poll\(pollErrorCount == 1 ? "" : "s") of accepted payments went wrong") }
+        if createErrorCount > 0 {
+            reasons.append("\(createErrorCount) create request\(createErrorCount == 1 ? "" : "s") went wrong")
+        }
+        if pollErrorCount > 0 {
+            reasons.append("\(pollErrorCount) poll\(pollErrorCount == 1 ? "" : "s") of accepted payments went wrong")
+        }
         if waited && notTerminalCount > 0 {
-            reasons.append("\(notTerminalCount) accepted payment\(notTerminalCount == 1 ? " was" : "s were") not terminal after \(Self.format(wait))")
+            reasons.append(
+                "\(notTerminalCount) accepted payment\(notTerminalCount == 1 ? " was" : "s were") not terminal after \(Self.format(wait))"
+            )
         }
         return reasons
     }

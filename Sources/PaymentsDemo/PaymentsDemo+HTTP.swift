@@ -6,11 +6,11 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension PaymentsDemo {
@@ -23,7 +23,8 @@ extension PaymentsDemo {
 
     /// Sends one request with the API key (unless `authenticated` is false) and collects the answer.
     func send(
-        _ method: HTTPMethod, _ path: String, body: Data? = nil, idempotencyKey: String? = nil, authenticated: Bool = true,
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, idempotencyKey: String? = nil,
+        authenticated: Bool = true,
         client: HTTPClient
     ) async throws -> Response {
         var request = HTTPClientRequest(url: configuration.baseURL + path)
@@ -41,7 +42,8 @@ extension PaymentsDemo {
         )
         let collected = try await response.body.collect(upTo: 4 * 1024 * 1024)
         return Response(
-            status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: collected)
+            status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
+            body: Data(buffer: collected)
         )
     }
 

@@ -30,7 +30,8 @@ public struct PaymentsDemo: Sendable {
         if let httpClient { return try await run(client: httpClient, progress: progress) }
         var clientConfiguration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(3)),
-            connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency)
+            connectionPool: .init(
+                idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency)
         )
         // A refused connection fails the request at once rather than being retried until its deadline: the demo
         // reports what happened instead of hiding it.
@@ -47,7 +48,9 @@ public struct PaymentsDemo: Sendable {
         return try result.get()
     }
 
-    private func run(client: HTTPClient, progress: @escaping @Sendable (DemoProgress) -> Void) async throws -> DemoSummary {
+    private func run(client: HTTPClient, progress: @escaping @Sendable (DemoProgress) -> Void) async throws
+        -> DemoSummary
+    {
         let started = ContinuousClock.now
         try await preflight(client)
         var summary = DemoSummary(runID: configuration.runID, url: configuration.displayURL)
@@ -59,7 +62,8 @@ public struct PaymentsDemo: Sendable {
             progress(
                 DemoProgress(
                     phase: phase, sent: summary.sent, count: configuration.count, accepted: summary.accepted,
-                    rejectedAsExpected: summary.rejectedAsExpected, errors: summary.unexpectedErrors, terminal: terminal,
+                    rejectedAsExpected: summary.rejectedAsExpected, errors: summary.unexpectedErrors,
+                    terminal: terminal,
                     elapsed: .now - started
                 )
             )
@@ -133,7 +137,8 @@ public struct PaymentsDemo: Sendable {
 
         for (index, item) in accepted.enumerated() {
             let payment = latest[index]
-            summary.payments.append(.init(paymentID: payment.paymentID, clientRef: item.request.clientRef, status: payment.status))
+            summary.payments.append(
+                .init(paymentID: payment.paymentID, clientRef: item.request.clientRef, status: payment.status))
             if payment.isTerminal {
                 summary.finalStatuses[payment.status, default: 0] += 1
             } else {
@@ -205,7 +210,9 @@ public struct PaymentsDemo: Sendable {
             guard response.contentType?.lowercased().hasPrefix("application/problem+json") == true else {
                 return .unexpected("HTTP 422 without application/problem+json for a \(flaw.label)")
             }
-            guard let problem = try? JSONDecoder().decode(DemoProblemView.self, from: response.body), problem.names(flaw.pointer) else {
+            guard let problem = try? JSONDecoder().decode(DemoProblemView.self, from: response.body),
+                problem.names(flaw.pointer)
+            else {
                 return .unexpected("HTTP 422 without an error at \(flaw.pointer) for a \(flaw.label)")
             }
             return .rejectedAsExpected(flaw)
@@ -215,7 +222,9 @@ public struct PaymentsDemo: Sendable {
     }
 
     /// One polling round: `GET /v1/payments/{id}` for each payment, `concurrency` at a time.
-    private func poll(_ payments: [(Int, String)], client: HTTPClient) async -> [(Int, Result<DemoPaymentView, PollError>)] {
+    private func poll(_ payments: [(Int, String)], client: HTTPClient) async -> [(
+        Int, Result<DemoPaymentView, PollError>
+    )] {
         await withTaskGroup(of: (Int, Result<DemoPaymentView, PollError>).self) { group in
             var results: [(Int, Result<DemoPaymentView, PollError>)] = []
             var next = payments.makeIterator()

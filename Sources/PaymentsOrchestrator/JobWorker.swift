@@ -2,8 +2,8 @@ import CoreMetrics
 import Foundation
 import Logging
 import PaymentsCore
-import ServiceLifecycle
 import PaymentsSupport
+import ServiceLifecycle
 import Synchronization
 import Tracing
 
@@ -29,7 +29,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank's circuit is
     ///   open) they wait in the queue and only other work runs.
     public init(
-        store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal, configuration: JobWorkerConfiguration = .default,
+        store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal,
+        configuration: JobWorkerConfiguration = .default,
         logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
         submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
@@ -66,8 +67,10 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     }
                     let claimed: ClaimedJob?
                     do {
-                        let kinds: Set<JobKind> = submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
-                        claimed = try await store.claimJobWithPayment(kinds: kinds, now: now(), lease: configuration.lease)
+                        let kinds: Set<JobKind> =
+                            submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
+                        claimed = try await store.claimJobWithPayment(
+                            kinds: kinds, now: now(), lease: configuration.lease)
                     } catch {
                         // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
                         consecutiveFailures += 1
@@ -122,7 +125,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         logger[metadataKey: "client_ref"] = "\(payment.clientRef)"
         await PaymentTrace.withSpan(
             "Worker.\(job.kind.rawValue)", traceParent: payment.traceParent, paymentID: payment.id,
-            clientRef: payment.clientRef, kind: .consumer, links: job.traceParent.map { [PaymentTrace.context(of: $0)] } ?? []
+            clientRef: payment.clientRef, kind: .consumer,
+            links: job.traceParent.map { [PaymentTrace.context(of: $0)] } ?? []
         ) { span in
             span.attributes["attempt"] = job.attempts
             span.attributes["job_id"] = job.id.lowercased
@@ -159,11 +163,13 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         do {
             switch try await bank.submit(BankSubmission(payment)) {
             case .accepted(let bankRef):
-                return .finish(.succeeded, PaymentEvent(status: .processing, source: .bank, occurredAt: now(), bankRef: bankRef))
+                return .finish(
+                    .succeeded, PaymentEvent(status: .processing, source: .bank, occurredAt: now(), bankRef: bankRef))
             case .rejected(let reason):
-                return .finish(.succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
+                return .finish(
+                    .succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
             }
-        } catch where error.kind == .circuitOpen {
+        } catch  where error.kind == .circuitOpen {
             return .wait(until: error.retryAfter ?? .seconds(1))
         } catch {
             guard !configuration.submitRetry.allowsRetry(afterAttempt: job.attempts), error.kind != .unauthorized,
@@ -174,7 +180,9 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             // The last attempt failed without a clear answer: the bank may have the payment all the same. Ask it
             // before giving up, so that a payment the bank is paying is not marked failed.
             if let known = try? await bank.status(of: payment.id, traceParent: payment.traceParent) {
-                logger.notice("Submission outcome was ambiguous; the bank has the payment", metadata: ["bank_status": "\(known.status.rawValue)"])
+                logger.notice(
+                    "Submission outcome was ambiguous; the bank has the payment",
+                    metadata: ["bank_status": "\(known.status.rawValue)"])
                 return .finish(
                     .succeeded,
                     PaymentEvent(
@@ -210,7 +218,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 let reason = "gave up after \(job.attempts) attempts: \(error)"
                 let event: PaymentEvent? =
                     job.kind == .submit
-                    ? PaymentEvent(status: .failed, source: .worker, occurredAt: now(), reason: "bank unavailable: \(reason)")
+                    ? PaymentEvent(
+                        status: .failed, source: .worker, occurredAt: now(), reason: "bank unavailable: \(reason)")
                     : nil
                 try await conclude(job, .finish(.deadLettered(reason), event), logger: logger)
                 return
@@ -228,7 +237,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         case .wait(let delay):
             // Not an attempt: the call was never made. The job goes back to the queue until the circuit may close.
             try await store.reschedule(
-                job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000), error: "bank circuit open",
+                job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000),
+                error: "bank circuit open",
                 refundAttempt: true, now: now()
             )
             logger.debug("Job waits for the bank circuit", metadata: ["retry_in_ms": "\(delay.wholeMilliseconds)"])

@@ -19,10 +19,12 @@ public struct PaymentMetrics: Sendable {
         var transitions: [PaymentStatus: Counter] = [:]
         var timeToTerminal: [PaymentStatus: Recorder] = [:]
         for status in PaymentStatus.allCases {
-            transitions[status] = Counter(label: "payment_status_total", dimensions: [("status", status.rawValue)], factory: factory)
+            transitions[status] = Counter(
+                label: "payment_status_total", dimensions: [("status", status.rawValue)], factory: factory)
             if status.isTerminal {
                 timeToTerminal[status] = Recorder(
-                    label: "payment_time_to_terminal_seconds", dimensions: [("status", status.rawValue)], aggregate: true,
+                    label: "payment_time_to_terminal_seconds", dimensions: [("status", status.rawValue)],
+                    aggregate: true,
                     factory: factory
                 )
             }

@@ -107,7 +107,8 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
             // The payment's trace is known only once it is read; the span starts at receipt all the same, in that
             // trace, linking the webhook's own request, and the outcome is logged inside it.
             let span = tracer.startAnySpan(
-                "WebhookReceiver.receive", at: receivedAt, context: PaymentTrace.context(of: outcome.payment.traceParent),
+                "WebhookReceiver.receive", at: receivedAt,
+                context: PaymentTrace.context(of: outcome.payment.traceParent),
                 ofKind: .server
             )
             span.attributes["payment_id"] = outcome.payment.id.lowercased

@@ -11,7 +11,8 @@ enum PaymentTrace {
     static func context(of traceParent: String?) -> ServiceContext {
         var context = ServiceContext.topLevel
         if let traceParent {
-            InstrumentationSystem.instrument.extract(["traceparent": traceParent], into: &context, using: TraceParentExtractor())
+            InstrumentationSystem.instrument.extract(
+                ["traceparent": traceParent], into: &context, using: TraceParentExtractor())
         }
         return context
     }

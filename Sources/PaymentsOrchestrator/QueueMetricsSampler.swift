@@ -16,7 +16,8 @@ public final class QueueMetricsSampler<Store: PaymentStore>: Service, Sendable {
 
     /// Creates a sampler.
     public init(
-        store: Store, interval: Duration = .seconds(5), logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        store: Store, interval: Duration = .seconds(5), logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory,
         prune: @escaping @Sendable () async -> Void = {}
     ) {
         self.store = store
@@ -27,7 +28,8 @@ public final class QueueMetricsSampler<Store: PaymentStore>: Service, Sendable {
         var oldestAge: [JobKind: Gauge] = [:]
         for kind in JobKind.allCases {
             depth[kind] = Gauge(label: "job_queue_depth", dimensions: [("kind", kind.rawValue)], factory: metrics)
-            oldestAge[kind] = Gauge(label: "job_queue_oldest_age_seconds", dimensions: [("kind", kind.rawValue)], factory: metrics)
+            oldestAge[kind] = Gauge(
+                label: "job_queue_oldest_age_seconds", dimensions: [("kind", kind.rawValue)], factory: metrics)
         }
         self.depth = depth
         self.oldestAge = oldestAge

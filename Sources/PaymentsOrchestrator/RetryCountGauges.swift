@@ -20,7 +20,8 @@ final class RetryCountGauges: Sendable {
         let gauge = gauges.withLock { gauges -> Gauge? in
             if let gauge = gauges[paymentID] { return gauge }
             guard gauges.count < limit else { return nil }
-            let gauge = Gauge(label: "payment_retry_count", dimensions: [("payment_id", paymentID.lowercased)], factory: factory)
+            let gauge = Gauge(
+                label: "payment_retry_count", dimensions: [("payment_id", paymentID.lowercased)], factory: factory)
             gauges[paymentID] = gauge
             return gauge
         }

@@ -97,7 +97,9 @@ final class PostgresCreateBatcher: Sendable {
             guard let inserted = try await insert(batch.map(\.row)) else {
                 // Two batches took the same idempotency keys in opposite orders and PostgreSQL broke the deadlock by
                 // failing this one; alone, a row waits for the other batch instead.
-                guard batch.count > 1 else { throw StoreError.unavailable("create: deadlocked with a concurrent create") }
+                guard batch.count > 1 else {
+                    throw StoreError.unavailable("create: deadlocked with a concurrent create")
+                }
                 for waiter in batch { await execute([waiter], insert) }
                 return
             }

@@ -27,7 +27,8 @@ extension PostgresPaymentStore {
         case let error as PostgresDecodingError:
             return StoreError(
                 .corrupt,
-                debugDescription: "\(operation): column \(error.columnName) (\(error.postgresType)) cannot be read as \(error.targetType)"
+                debugDescription:
+                    "\(operation): column \(error.columnName) (\(error.postgresType)) cannot be read as \(error.targetType)"
             )
         case let error as ChannelError:
             return StoreError.unavailable("\(operation): connection failed: \(error)")

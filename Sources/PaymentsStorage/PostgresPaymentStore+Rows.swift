@@ -38,7 +38,8 @@ extension PostgresPaymentStore {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(id)
             if withHistory {
-                return try Self.decodePaymentWithHistory(try await rows(connection, PostgresStatements.PaymentWithHistory.self, bindings))
+                return try Self.decodePaymentWithHistory(
+                    try await rows(connection, PostgresStatements.PaymentWithHistory.self, bindings))
             }
             query = "SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE id = \(id)"
         case .idempotencyKey(let clientID, let key):
@@ -55,13 +56,15 @@ extension PostgresPaymentStore {
         guard let row = try await rows(connection, query).first else { return nil }
         var stored = try Self.decodePayment(row)
         if withHistory {
-            stored.payment.history = try await loadHistory(connection, paymentIDs: [stored.payment.id])[stored.payment.id] ?? []
+            stored.payment.history =
+                try await loadHistory(connection, paymentIDs: [stored.payment.id])[stored.payment.id] ?? []
         }
         return stored
     }
 
     /// The history of several payments in one query, each oldest first.
-    func loadHistory(_ connection: PostgresConnection, paymentIDs: [UUID]) async throws -> [UUID: [PaymentHistoryEntry]] {
+    func loadHistory(_ connection: PostgresConnection, paymentIDs: [UUID]) async throws -> [UUID: [PaymentHistoryEntry]]
+    {
         guard !paymentIDs.isEmpty else { return [:] }
         let rows = try await rows(
             connection,
@@ -155,7 +158,8 @@ extension PostgresPaymentStore {
         default:
             recipient = nil
         }
-        guard let currency = Currency(code: currencyCode), let recipient, let status = PaymentStatus(rawValue: statusText)
+        guard let currency = Currency(code: currencyCode), let recipient,
+            let status = PaymentStatus(rawValue: statusText)
         else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }
         let payment = Payment(
             id: id, clientID: clientID, clientRef: clientRef,
@@ -172,7 +176,9 @@ extension PostgresPaymentStore {
     func lockPayment(_ connection: PostgresConnection, id: UUID) async throws -> Payment? {
         var bindings = PostgresBindings(capacity: 1)
         bindings.append(id)
-        guard let row = try await rows(connection, PostgresStatements.LockPayment.self, bindings).first else { return nil }
+        guard let row = try await rows(connection, PostgresStatements.LockPayment.self, bindings).first else {
+            return nil
+        }
         return try Self.decodePayment(row).payment
     }
 
@@ -225,9 +231,11 @@ extension PostgresPaymentStore {
             // The common repeat (the bank's `processing` webhook after its answer said as much): nothing changed, so
             // nothing is rewritten; only a bank reference it lacks is kept.
             bindings.append(current.bankRef == nil ? event.bankRef : nil)
-            history = try Self.decodeHistory(try await rows(connection, PostgresStatements.AlreadyInStatus.self, bindings))
+            history = try Self.decodeHistory(
+                try await rows(connection, PostgresStatements.AlreadyInStatus.self, bindings))
         }
-        let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+        let payment = Self.changed(
+            current, by: event, action: action, note: note, detail: detail, at: at, history: history)
         return EventOutcome(payment: payment, action: action, previousStatus: current.status)
     }
 
@@ -262,13 +270,15 @@ extension PostgresPaymentStore {
             payment.failureReason = failureReason(of: event) ?? current.failureReason
             payment.updatedAt = at.date
             payment.history.append(
-                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
+                PaymentHistoryEntry(
+                    status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
             )
         case .recordOnly:
             payment.bankRef = current.bankRef ?? event.bankRef
             payment.updatedAt = at.date
             payment.history.append(
-                PaymentHistoryEntry(status: event.status, at: at.date, source: event.source, applied: false, detail: note)
+                PaymentHistoryEntry(
+                    status: event.status, at: at.date, source: event.source, applied: false, detail: note)
             )
         case .alreadyInStatus:
             if current.bankRef == nil, let bankRef = event.bankRef { payment.bankRef = bankRef }
@@ -294,7 +304,8 @@ extension PostgresPaymentStore {
             case .null: detail = nil
             default: throw StoreError(.corrupt, debugDescription: "unreadable history entry")
             }
-            guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
+            guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText)
+            else {
                 return nil
             }
             return PaymentHistoryEntry(

@@ -45,7 +45,8 @@ public final class PostgresPaymentStore: PaymentStore {
     private func insertNewPayments(_ rows: [PostgresNewPaymentRow]) async throws -> Set<UUID>? {
         try await statement("create") { connection in
             do {
-                let inserted = rows.count == 1
+                let inserted =
+                    rows.count == 1
                     ? try await self.rows(connection, PostgresStatements.CreatePayment.self, rows[0].bindings)
                     : try await self.rows(
                         connection, PostgresStatements.CreatePayments.self, PostgresNewPaymentRow.batchBindings(rows)
@@ -63,10 +64,12 @@ public final class PostgresPaymentStore: PaymentStore {
             // waits, then sees the version recorded and skips it. DDL is transactional in PostgreSQL, so a failed
             // migration leaves nothing behind.
             try await transaction("migrate to version \(migration.version)", timeout: migrationTimeout) { connection in
-                try await self.execute(connection, "SELECT pg_advisory_xact_lock(\(PostgresMigrations.advisoryLockKey))")
+                try await self.execute(
+                    connection, "SELECT pg_advisory_xact_lock(\(PostgresMigrations.advisoryLockKey))")
                 try await self.execute(connection, PostgresQuery(unsafeSQL: PostgresMigrations.createVersionTable))
                 let version = Int32(migration.version)
-                let applied = try await self.rows(connection, "SELECT 1 FROM schema_migrations WHERE version = \(version)")
+                let applied = try await self.rows(
+                    connection, "SELECT 1 FROM schema_migrations WHERE version = \(version)")
                 guard applied.isEmpty else { return }
                 for statement in migration.statements {
                     try await self.execute(connection, PostgresQuery(unsafeSQL: statement))
@@ -232,10 +235,12 @@ public final class PostgresPaymentStore: PaymentStore {
                 var again = PostgresBindings(capacity: 2)
                 again.append(webhook.paymentID)
                 again.append(newEntry ?? Int64.max)
-                history = try Self.decodeHistory(try await self.rows(connection, PostgresStatements.HistoryBefore.self, again))
+                history = try Self.decodeHistory(
+                    try await self.rows(connection, PostgresStatements.HistoryBefore.self, again))
             }
             let (action, note) = Self.decide(event, from: current.status)
-            let payment = Self.changed(current, by: event, action: action, note: note, detail: detail, at: at, history: history)
+            let payment = Self.changed(
+                current, by: event, action: action, note: note, detail: detail, at: at, history: history)
             return .recorded(EventOutcome(payment: payment, action: action, previousStatus: current.status))
         }
     }
@@ -250,12 +255,14 @@ public final class PostgresPaymentStore: PaymentStore {
             let cells = row.makeRandomAccess()
             guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
             let current = try Self.decodePayment(cells, at: 1).payment
-            return .recorded(try await self.apply(connection, event: event.paymentEvent, locked: current, now: receivedAt))
+            return .recorded(
+                try await self.apply(connection, event: event.paymentEvent, locked: current, now: receivedAt))
         }
     }
 
     /// `$1` to `$8` of both webhook statements (``PostgresStatements/insertWebhookEvent``).
-    private static func webhookEventBindings(_ event: WebhookEvent, receivedAt: Date, capacity: Int) -> PostgresBindings {
+    private static func webhookEventBindings(_ event: WebhookEvent, receivedAt: Date, capacity: Int) -> PostgresBindings
+    {
         var bindings = PostgresBindings(capacity: capacity)
         bindings.append(event.eventID)
         bindings.append(event.paymentID)

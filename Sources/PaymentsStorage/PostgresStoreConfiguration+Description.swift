@@ -4,7 +4,8 @@ extension PostgresStoreConfiguration: CustomStringConvertible, CustomReflectable
     public var description: String {
         let credentials = password == nil ? username : "\(username):(redacted)"
         let hostText = host.contains(":") ? "[\(host)]" : host
-        return "postgres://\(credentials)@\(hostText):\(port)/\(database ?? "") (tls: \(tls.rawValue), pool: \(maximumConnections))"
+        return
+            "postgres://\(credentials)@\(hostText):\(port)/\(database ?? "") (tls: \(tls.rawValue), pool: \(maximumConnections))"
     }
 
     /// Shows ``description`` only, so `dump` and debuggers do not list the password field.

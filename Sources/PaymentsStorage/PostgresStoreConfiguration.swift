@@ -106,7 +106,8 @@ public struct PostgresStoreConfiguration: Sendable {
                 configuration.applicationName = item.value.flatMap { $0.isEmpty ? nil : $0 }
             default:
                 // Only the parameter's name is echoed: a value could be a secret pasted in the wrong place.
-                throw invalid("unsupported query parameter \"\(item.name)\" (use sslmode, connect_timeout or application_name)")
+                throw invalid(
+                    "unsupported query parameter \"\(item.name)\" (use sslmode, connect_timeout or application_name)")
             }
         }
         self = configuration

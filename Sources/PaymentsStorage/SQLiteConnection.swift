@@ -101,7 +101,8 @@ final class SQLiteConnection {
         // tables and columns, never values.
         let retryable = [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY]
         let detail = "sqlite error \(code): \(message) (\(context))"
-        return retryable.contains(primary) ? StoreError.unavailable(detail) : StoreError(.corrupt, debugDescription: detail)
+        return retryable.contains(primary)
+            ? StoreError.unavailable(detail) : StoreError(.corrupt, debugDescription: detail)
     }
 }
 

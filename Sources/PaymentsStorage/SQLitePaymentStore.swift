@@ -24,7 +24,8 @@ public final class SQLitePaymentStore: PaymentStore {
             // Each migration in its own IMMEDIATE transaction: a second process migrating at the same time waits,
             // then sees the version applied and skips it.
             try await database.write { db in
-                let applied = try db.query("SELECT 1 FROM schema_migrations WHERE version = ?", [.int(migration.version)])
+                let applied = try db.query(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", [.int(migration.version)])
                 guard applied.isEmpty else { return }
                 for statement in migration.statements { try db.execute(statement) }
                 try db.query(
@@ -95,7 +96,8 @@ public final class SQLitePaymentStore: PaymentStore {
                     .integer(now), .integer(now),
                 ]
             )
-            try Self.insertHistory(db, paymentID: id, status: .initiated, source: .api, applied: true, detail: nil, at: now)
+            try Self.insertHistory(
+                db, paymentID: id, status: .initiated, source: .api, applied: true, detail: nil, at: now)
             try Self.insertJob(db, kind: .submit, paymentID: id, traceParent: new.traceParent, at: now)
             guard let created = try Self.loadPayment(db, where: "id = ?", [.text(id)]) else {
                 throw StoreError(.corrupt, debugDescription: "inserted payment not found")
@@ -124,7 +126,9 @@ public final class SQLitePaymentStore: PaymentStore {
             }
             if let cursor = query.after {
                 conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
-                parameters += [.integer(cursor.createdAtMicros), .integer(cursor.createdAtMicros), .text(cursor.id.lowercased)]
+                parameters += [
+                    .integer(cursor.createdAtMicros), .integer(cursor.createdAtMicros), .text(cursor.id.lowercased),
+                ]
             }
             let limit = max(1, min(query.limit, 100))
             parameters.append(.int(limit + 1))
@@ -197,7 +201,10 @@ public final class SQLitePaymentStore: PaymentStore {
             let attempts = Int(row.int(3)) + 1
             try db.query(
                 "UPDATE jobs SET state = 'running', attempts = ?, lease_token = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
-                [.int(attempts), .text(token.lowercased), .integer(nowMicros + lease.wholeMicroseconds), .integer(nowMicros), .text(row.text(0))]
+                [
+                    .int(attempts), .text(token.lowercased), .integer(nowMicros + lease.wholeMicroseconds),
+                    .integer(nowMicros), .text(row.text(0)),
+                ]
             )
             if kind == .submit {
                 try db.query("UPDATE payments SET attempts = ? WHERE id = ?", [.int(attempts), .text(row.text(2))])
@@ -236,7 +243,10 @@ public final class SQLitePaymentStore: PaymentStore {
                 UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, attempts = attempts - ?, lease_token = NULL,
                     lease_expires_at = NULL, updated_at = ? WHERE id = ?
                 """,
-                [.integer(runAt.microseconds), .text(error), .integer(refund), .integer(now.microseconds), .text(job.id.lowercased)]
+                [
+                    .integer(runAt.microseconds), .text(error), .integer(refund), .integer(now.microseconds),
+                    .text(job.id.lowercased),
+                ]
             )
             if refundAttempt && job.kind == .submit {
                 try db.query(
@@ -285,7 +295,9 @@ public final class SQLitePaymentStore: PaymentStore {
         }
     }
 
-    private static func apply(_ db: SQLiteConnection, event: PaymentEvent, paymentID: String, now: Date) throws -> EventOutcome? {
+    private static func apply(_ db: SQLiteConnection, event: PaymentEvent, paymentID: String, now: Date) throws
+        -> EventOutcome?
+    {
         guard let current = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
         var lifecycle = PaymentLifecycle(status: current.status)
         let action = lifecycle.receive(event.status)
@@ -304,7 +316,9 @@ public final class SQLitePaymentStore: PaymentStore {
                     .text(paymentID),
                 ]
             )
-            try insertHistory(db, paymentID: paymentID, status: event.status, source: event.source, applied: true, detail: detail, at: nowMicros)
+            try insertHistory(
+                db, paymentID: paymentID, status: event.status, source: event.source, applied: true, detail: detail,
+                at: nowMicros)
             for kind in followUp {
                 try insertJob(db, kind: kind, paymentID: paymentID, traceParent: current.traceParent, at: nowMicros)
             }
@@ -314,7 +328,9 @@ public final class SQLitePaymentStore: PaymentStore {
                 [.optional(event.bankRef), .integer(nowMicros), .text(paymentID)]
             )
             let note = "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? "")
-            try insertHistory(db, paymentID: paymentID, status: event.status, source: event.source, applied: false, detail: note, at: nowMicros)
+            try insertHistory(
+                db, paymentID: paymentID, status: event.status, source: event.source, applied: false, detail: note,
+                at: nowMicros)
         case .alreadyInStatus:
             try db.query(
                 "UPDATE payments SET bank_ref = COALESCE(bank_ref, ?) WHERE id = ?",
@@ -331,17 +347,25 @@ public final class SQLitePaymentStore: PaymentStore {
     ) throws {
         try db.query(
             "INSERT INTO payment_history (payment_id, status, source, applied, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(paymentID), .text(status.rawValue), .text(source.rawValue), .int(applied ? 1 : 0), .optional(detail), .integer(at)]
+            [
+                .text(paymentID), .text(status.rawValue), .text(source.rawValue), .int(applied ? 1 : 0),
+                .optional(detail), .integer(at),
+            ]
         )
     }
 
-    private static func insertJob(_ db: SQLiteConnection, kind: JobKind, paymentID: String, traceParent: String?, at: Int64) throws {
+    private static func insertJob(
+        _ db: SQLiteConnection, kind: JobKind, paymentID: String, traceParent: String?, at: Int64
+    ) throws {
         try db.query(
             """
             INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
             VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
             """,
-            [.text(SecureRandom.uuid().lowercased), .text(kind.rawValue), .text(paymentID), .integer(at), .optional(traceParent), .integer(at), .integer(at)]
+            [
+                .text(SecureRandom.uuid().lowercased), .text(kind.rawValue), .text(paymentID), .integer(at),
+                .optional(traceParent), .integer(at), .integer(at),
+            ]
         )
     }
 
@@ -396,7 +420,8 @@ public final class SQLitePaymentStore: PaymentStore {
             "SELECT status, at, source, applied, detail FROM payment_history WHERE payment_id = ? ORDER BY id",
             [.text(paymentID)]
         ).compactMap { row in
-            guard let status = PaymentStatus(rawValue: row.text(0)), let source = EventSource(rawValue: row.text(2)) else {
+            guard let status = PaymentStatus(rawValue: row.text(0)), let source = EventSource(rawValue: row.text(2))
+            else {
                 return nil
             }
             return PaymentHistoryEntry(
@@ -406,4 +431,3 @@ public final class SQLitePaymentStore: PaymentStore {
         }
     }
 }
-

@@ -23,7 +23,8 @@ public struct Environment: Sendable {
     }
 
     /// The setting's value, or `defaultValue` when it is unset or blank.
-    public func value<Value>(_ setting: Setting<Value>, default defaultValue: Value) throws(ConfigurationError) -> Value {
+    public func value<Value>(_ setting: Setting<Value>, default defaultValue: Value) throws(ConfigurationError) -> Value
+    {
         try value(setting) ?? defaultValue
     }
 

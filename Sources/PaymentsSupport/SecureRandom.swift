@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Unpredictable bytes from the operating system's generator, fetched 4 KiB at a time.
@@ -38,29 +38,29 @@ public enum SecureRandom {
         private mutating func refill() {
             buffer.withUnsafeMutableBytes { bytes in
                 #if canImport(Glibc)
-                // Glibc's Swift module does not export getrandom(2); /dev/urandom, opened once, is the same source.
-                var filled = 0
-                while filled < bytes.count {
-                    let count = read(Self.urandom, bytes.baseAddress!.advanced(by: filled), bytes.count - filled)
-                    if count > 0 {
-                        filled += count
-                    } else if count == 0 || errno != EINTR {
-                        fatalError("reading /dev/urandom failed: errno \(errno)")
+                    // Glibc's Swift module does not export getrandom(2); /dev/urandom, opened once, is the same source.
+                    var filled = 0
+                    while filled < bytes.count {
+                        let count = read(Self.urandom, bytes.baseAddress!.advanced(by: filled), bytes.count - filled)
+                        if count > 0 {
+                            filled += count
+                        } else if count == 0 || errno != EINTR {
+                            fatalError("reading /dev/urandom failed: errno \(errno)")
+                        }
                     }
-                }
                 #else
-                arc4random_buf(bytes.baseAddress!, bytes.count)
+                    arc4random_buf(bytes.baseAddress!, bytes.count)
                 #endif
             }
             next = 0
         }
 
         #if canImport(Glibc)
-        private static let urandom: Int32 = {
-            let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { fatalError("cannot open /dev/urandom: errno \(errno)") }
-            return descriptor
-        }()
+            private static let urandom: Int32 = {
+                let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { fatalError("cannot open /dev/urandom: errno \(errno)") }
+                return descriptor
+            }()
         #endif
     }
 

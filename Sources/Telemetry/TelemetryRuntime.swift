@@ -71,9 +71,11 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
         var failures: [OTLPSignal: Counter] = [:]
         for signal in OTLPSignal.allCases {
             let dimensions = [("signal", signal.rawValue)]
-            failures[signal] = Counter(label: "telemetry_export_failures_total", dimensions: dimensions, factory: registry)
+            failures[signal] = Counter(
+                label: "telemetry_export_failures_total", dimensions: dimensions, factory: registry)
             if signal != .metrics {
-                dropped[signal] = Counter(label: "telemetry_spans_dropped_total", dimensions: dimensions, factory: registry)
+                dropped[signal] = Counter(
+                    label: "telemetry_spans_dropped_total", dimensions: dimensions, factory: registry)
             }
         }
         let exportFailures = failures
@@ -130,18 +132,23 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
 
     /// The log handler for a logger labelled `label`: JSON lines on the sink, and OTLP records when logs are
     /// exported. Both add `trace_id`/`span_id` of the span active at each line.
-    public func makeLogHandler(label: String, metadataProvider: Logger.MetadataProvider? = .traceContext) -> any LogHandler {
+    public func makeLogHandler(label: String, metadataProvider: Logger.MetadataProvider? = .traceContext)
+        -> any LogHandler
+    {
         let lines = JSONLogHandler(label: label, sink: logSink, logLevel: logLevel, metadataProvider: metadataProvider)
         guard let logProcessor else { return lines }
         let records = OTLPLogHandler(
-            label: label, resource: resource, processor: logProcessor, logLevel: logLevel, metadataProvider: metadataProvider)
+            label: label, resource: resource, processor: logProcessor, logLevel: logLevel,
+            metadataProvider: metadataProvider)
         return MultiplexLogHandler([lines, records])
     }
 
     /// Makes this runtime the process's logging, metrics and tracing backend. Call once per process, before
     /// anything logs, records a metric or starts a span (each of the three systems can be bootstrapped once).
     public func bootstrap() {
-        LoggingSystem.bootstrap({ label, provider in self.makeLogHandler(label: label, metadataProvider: provider) }, metadataProvider: .traceContext)
+        LoggingSystem.bootstrap(
+            { label, provider in self.makeLogHandler(label: label, metadataProvider: provider) },
+            metadataProvider: .traceContext)
         MetricsSystem.bootstrap(metrics)
         if let tracer { InstrumentationSystem.bootstrap(tracer) }
     }

@@ -36,7 +36,8 @@ public enum TelemetrySettings {
         "OTEL_METRIC_EXPORT_INTERVAL", in: 1...Int.max
     )
     /// `OTEL_METRIC_EXPORT_TIMEOUT`: milliseconds one metric export may take.
-    public static let metricExportTimeout = Setting<Duration>.milliseconds("OTEL_METRIC_EXPORT_TIMEOUT", in: 1...Int.max)
+    public static let metricExportTimeout = Setting<Duration>.milliseconds(
+        "OTEL_METRIC_EXPORT_TIMEOUT", in: 1...Int.max)
 
     /// The settings of one signal's exporter, which win over the shared ones.
     public struct SignalSettings: Sendable {

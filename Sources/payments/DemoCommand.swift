@@ -24,10 +24,14 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The server's base URL (PAYMENTS_URL; default \(DemoConfiguration.defaultURL)).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The server's base URL (PAYMENTS_URL; default \(DemoConfiguration.defaultURL)).", valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("Client API key (PAYMENTS_API_KEY, better: a flag shows in the process list).", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Client API key (PAYMENTS_API_KEY, better: a flag shows in the process list).", valueName: "key"))
     var apiKey: String?
 
     @Option(help: "Payment requests to send.")
@@ -39,7 +43,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Share (0 to 1) of deliberately invalid requests, each expected to be answered 422.")
     var badRequestShare = 0.1
 
-    @Option(help: ArgumentHelp("Seconds to wait for accepted payments to settle (0: do not wait).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds to wait for accepted payments to settle (0: do not wait).", valueName: "seconds"))
     var wait = 60.0
 
     @Option(help: ArgumentHelp("Run id used in client_refs DEMO-<run-id>-<n> (default: random).", valueName: "id"))

@@ -17,7 +17,8 @@ enum LogBootstrap {
         let sink = StandardOutputLogSink()
         // The trace-context provider adds trace_id and span_id to every line written inside a span.
         LoggingSystem.bootstrap(
-            { label, provider in JSONLogHandler(label: label, sink: sink, logLevel: level, metadataProvider: provider) },
+            { label, provider in JSONLogHandler(label: label, sink: sink, logLevel: level, metadataProvider: provider)
+            },
             metadataProvider: .traceContext
         )
         return Logger(label: "payments")

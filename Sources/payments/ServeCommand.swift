@@ -12,7 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the orchestrator: client API, webhook receiver, workers, /healthz and /readyz.",
-        discussion: "With no configuration it runs on SQLite at ./data/payments.sqlite with the bank sandbox in-process."
+        discussion:
+            "With no configuration it runs on SQLite at ./data/payments.sqlite with the bank sandbox in-process."
     )
 
     @Option(help: "Listen host (PAYMENTS_HOST).") var host: String?
@@ -34,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             telemetry.bootstrap()
             loaded = try ServeConfiguration.load(
                 environment: environment,
-                overrides: .init(host: host, port: port, databaseURL: databaseURL, migrateOnStart: noMigrate ? false : nil)
+                overrides: .init(
+                    host: host, port: port, databaseURL: databaseURL, migrateOnStart: noMigrate ? false : nil)
             )
         } catch {
             exitWithConfigurationError(error)
@@ -58,7 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Telemetry first: the group stops services in reverse, so it flushes what the others ended.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: telemetry), .init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [.init(service: telemetry), .init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
         )
         do {

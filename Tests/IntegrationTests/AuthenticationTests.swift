@@ -7,7 +7,8 @@ struct AuthenticationTests {
     func missingOrWrongKey() async throws {
         try await TestServer.with { server in
             for key in [nil, "sk_wrong_0123456789abcdef"] as [String?] {
-                let result = try await server.request(.POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "A"), key: key)
+                let result = try await server.request(
+                    .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "A"), key: key)
                 #expect(result.status == 401)
                 #expect(result.headers.first(name: "Content-Type") == "application/problem+json")
                 #expect(result.headers.first(name: "WWW-Authenticate")?.hasPrefix("Bearer") == true)
@@ -26,7 +27,8 @@ struct AuthenticationTests {
             let asGlobex = try await server.request(.GET, "/v1/payments/\(id)", key: TestClients.globexKey)
             #expect(asGlobex.status == 404)
             #expect(asGlobex.headers.first(name: "Content-Type") == "application/problem+json")
-            let globexList = try await server.request(.GET, "/v1/payments?client_ref=ACME-1", key: TestClients.globexKey)
+            let globexList = try await server.request(
+                .GET, "/v1/payments?client_ref=ACME-1", key: TestClients.globexKey)
             #expect((globexList.json["data"] as? [Any])?.isEmpty == true)
             let asAcme = try await server.request(.GET, "/v1/payments/\(id)")
             #expect(asAcme.status == 200)
@@ -45,7 +47,8 @@ struct AuthenticationTests {
         try await TestServer.with(options) { server in
             var ids: [String] = []
             for index in 0..<7 {
-                ids.append(try #require(try await server.createPayment(clientRef: "PAGE-\(index)").json.string("payment_id")))
+                ids.append(
+                    try #require(try await server.createPayment(clientRef: "PAGE-\(index)").json.string("payment_id")))
             }
             _ = try await server.createPayment(clientRef: "OTHER", key: TestClients.globexKey)
             var seen: [String] = []

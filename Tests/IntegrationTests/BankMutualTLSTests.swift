@@ -1,4 +1,3 @@
-import PaymentsSupport
 import AsyncHTTPClient
 import BankClient
 import BankSandbox
@@ -7,6 +6,7 @@ import Logging
 import NIOSSL
 import PaymentsApp
 import PaymentsCore
+import PaymentsSupport
 import ServiceLifecycle
 import Testing
 
@@ -18,7 +18,8 @@ struct BankMutualTLSTests {
         defer { pki.remove() }
         try await MTLSSandbox.with(pki) { sandbox in
             let result = try await sandbox.submit(
-                authentication: .mtls(certificatePath: pki.clientCertificate, privateKeyPath: pki.clientKey, caPath: pki.caCertificate)
+                authentication: .mtls(
+                    certificatePath: pki.clientCertificate, privateKeyPath: pki.clientKey, caPath: pki.caCertificate)
             )
             guard case .accepted(let bankRef) = result else {
                 Issue.record("expected the payment to be accepted, got \(result)")
@@ -37,7 +38,8 @@ struct BankMutualTLSTests {
             let error = await #expect(throws: BankError.self) {
                 try await sandbox.submit(
                     authentication: .mtls(
-                        certificatePath: pki.rogueClientCertificate, privateKeyPath: pki.rogueClientKey, caPath: pki.caCertificate
+                        certificatePath: pki.rogueClientCertificate, privateKeyPath: pki.rogueClientKey,
+                        caPath: pki.caCertificate
                     )
                 )
             }
@@ -60,7 +62,9 @@ struct BankMutualTLSTests {
             )
             let error = await #expect(throws: BankError.self) {
                 try await sandbox.submit(
-                    authentication: .mtls(certificatePath: pki.clientCertificate, privateKeyPath: pki.clientKey, caPath: pki.caCertificate),
+                    authentication: .mtls(
+                        certificatePath: pki.clientCertificate, privateKeyPath: pki.clientKey, caPath: pki.caCertificate
+                    ),
                     httpClient: plainTLSClient
                 )
             }
@@ -127,7 +131,8 @@ struct BankMutualTLSTests {
         for (keyPath, setting) in configurations {
             let configuration = BankClientConfiguration(
                 baseURL: "https://127.0.0.1:1",
-                authentication: .mtls(certificatePath: pki.clientCertificate, privateKeyPath: keyPath, caPath: pki.caCertificate)
+                authentication: .mtls(
+                    certificatePath: pki.clientCertificate, privateKeyPath: keyPath, caPath: pki.caCertificate)
             )
             let error = #expect(throws: ConfigurationError.self) {
                 let client = try BankTLS.makeHTTPClient(configuration: configuration)
@@ -136,7 +141,9 @@ struct BankMutualTLSTests {
             #expect(error?.setting == setting)
             #expect(error?.description.contains("sk_live") == false)
         }
-        #expect(try BankTLS.makeHTTPClient(configuration: BankClientConfiguration(baseURL: "https://x", authentication: .apiKey("k"))) == nil)
+        #expect(
+            try BankTLS.makeHTTPClient(
+                configuration: BankClientConfiguration(baseURL: "https://x", authentication: .apiKey("k"))) == nil)
     }
 
     private static func mtlsEnvironment(_ pki: MutualTLSPKI) -> [String: String] {
@@ -163,7 +170,8 @@ private struct MTLSSandbox {
             port: 0, faults: SandboxFaults(requireClientCert: true), processingDelay: .milliseconds(20),
             settlementDelay: .milliseconds(60),
             tls: .init(
-                certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey, clientCAPath: pki.caCertificate
+                certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey,
+                clientCAPath: pki.caCertificate
             )
         )
         let port = OneShotValue<Int>()
@@ -224,9 +232,11 @@ private struct MTLSSandbox {
         )
         let owned = given == nil ? try BankTLS.makeHTTPClient(configuration: configuration) : nil
         let httpClient = try #require(given ?? owned)
-        let bank = HTTPBankClient(configuration: configuration, httpClient: httpClient, logger: Logger(label: "bank-client-mtls"))
+        let bank = HTTPBankClient(
+            configuration: configuration, httpClient: httpClient, logger: Logger(label: "bank-client-mtls"))
         let submission = BankSubmission(
-            paymentID: UUID(), clientRef: "MTLS-\(UUID().uuidString.prefix(8))", amount: Money(minorUnits: 1250, currency: .usd),
+            paymentID: UUID(), clientRef: "MTLS-\(UUID().uuidString.prefix(8))",
+            amount: Money(minorUnits: 1250, currency: .usd),
             recipient: .zelle(name: "Acme LLC", token: .email("ap@acme.example")), traceParent: nil
         )
         let result: Result<BankSubmissionResult, BankError>
@@ -279,7 +289,9 @@ private struct MutualTLSPKI: Sendable {
             try ("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n" + extensions)
                 .write(toFile: extensionsFile, atomically: true, encoding: .utf8)
             try await openssl(
-                ["req", "-new"] + key + ["-keyout", pki.path("\(name).key"), "-out", pki.path("\(name).csr"), "-subj", subject],
+                ["req", "-new"] + key + [
+                    "-keyout", pki.path("\(name).key"), "-out", pki.path("\(name).csr"), "-subj", subject,
+                ],
                 in: folder
             )
             try await openssl(
@@ -305,7 +317,9 @@ private struct MutualTLSPKI: Sendable {
         process.arguments = ["openssl"] + arguments
         process.currentDirectoryURL = folder
         let log = folder.appendingPathComponent("openssl.log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         try handle.seekToEnd()

@@ -8,14 +8,17 @@ import Testing
 
 @Suite("Bank client resilience against the sandbox's faults")
 struct BankResilienceTests {
-    @Test("The bank down for a while, then back: the breaker opens and closes, retry series come and go, every payment completes")
+    @Test(
+        "The bank down for a while, then back: the breaker opens and closes, retry series come and go, every payment completes"
+    )
     func bankDownThenBack() async throws {
         var options = TestServer.Options()
         options.sandbox.faults.errorRate = 1
         try await TestServer.with(options) { server in
             var ids: [String] = []
             for index in 0..<6 {
-                ids.append(try #require(try await server.createPayment(clientRef: "DOWN-\(index)").json.string("payment_id")))
+                ids.append(
+                    try #require(try await server.createPayment(clientRef: "DOWN-\(index)").json.string("payment_id")))
             }
             // The breaker opens after enough failures; the payments wait in the queue, counted as retrying.
             let opened = try await eventually { try? server.metrics.expectGauge("bank_circuit_state").lastValue == 2 }
@@ -23,7 +26,9 @@ struct BankResilienceTests {
             #expect(server.logs.lines.contains { $0.contains("Bank circuit opened") })
             let retrying = try await eventually { !server.metrics.recorders(label: "payment_retry_count").isEmpty }
             #expect(retrying)
-            for id in ids { #expect(try await server.request(.GET, "/v1/payments/\(id)").json.string("status") == "initiated") }
+            for id in ids {
+                #expect(try await server.request(.GET, "/v1/payments/\(id)").json.string("status") == "initiated")
+            }
 
             try await server.setSandboxFaults(#"{"error_rate": 0}"#)
             for id in ids { #expect(try await server.waitForStatus(id, "completed").string("status") == "completed") }
@@ -49,7 +54,8 @@ struct BankResilienceTests {
             var ids: [String] = []
             // 40 payments make about 80 submissions: the chance that none hangs is 0.9^80, about 2 in 10,000.
             for index in 0..<40 {
-                ids.append(try #require(try await server.createPayment(clientRef: "FLAKY-\(index)").json.string("payment_id")))
+                ids.append(
+                    try #require(try await server.createPayment(clientRef: "FLAKY-\(index)").json.string("payment_id")))
             }
             for id in ids {
                 let payment = try await server.waitForPayment(id, timeout: .seconds(30)) {
@@ -79,7 +85,9 @@ struct BankResilienceTests {
             #expect((1...3).contains(attempts), "attempts: \(attempts)")
             let delays = server.logs.lines.filter { $0.contains("Job failed; retrying") && $0.contains("rate_limited") }
                 .compactMap { line -> Int? in
-                    guard let range = line.range(of: #""retry_in_ms":"(\d+)""#, options: .regularExpression) else { return nil }
+                    guard let range = line.range(of: #""retry_in_ms":"(\d+)""#, options: .regularExpression) else {
+                        return nil
+                    }
                     return Int(line[range].filter(\.isNumber))
                 }
             #expect(!delays.isEmpty)
@@ -128,7 +136,10 @@ struct BankResilienceTests {
                 #expect(try await server.sandboxStats()["payments"] as? Int == 0)
                 let refusals = server.logs.lines.filter { $0.contains("bank call failed: unauthorized") }
                 #expect(!refusals.isEmpty)
-                #expect(!server.logs.lines.contains { $0.contains("wrong-secret-value") || $0.contains("wrong-api-key-value") })
+                #expect(
+                    !server.logs.lines.contains {
+                        $0.contains("wrong-secret-value") || $0.contains("wrong-api-key-value")
+                    })
             }
         }
     }
@@ -144,7 +155,8 @@ struct BankResilienceTests {
             let bank = HTTPBankClient(
                 configuration: BankClientConfiguration(
                     baseURL: base,
-                    authentication: .oauth2(tokenURL: base + "/oauth/token", clientID: "sandbox-client", clientSecret: "sandbox-secret")
+                    authentication: .oauth2(
+                        tokenURL: base + "/oauth/token", clientID: "sandbox-client", clientSecret: "sandbox-secret")
                 ),
                 httpClient: TestHTTP.load, logger: Logger(label: "test"), now: { clock.now }
             )
@@ -157,7 +169,9 @@ struct BankResilienceTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<20 {
                     group.addTask {
-                        guard case .accepted = try await bank.submit(submission(index)) else { throw ContractFailure("not accepted") }
+                        guard case .accepted = try await bank.submit(submission(index)) else {
+                            throw ContractFailure("not accepted")
+                        }
                     }
                 }
                 try await group.waitForAll()

@@ -18,7 +18,8 @@ struct CommandLineTests {
             name: "serve", arguments: ["serve", "--port", "\(port)", "--database-url", "sqlite:\(folder)"],
             environment: ["PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)"], logFolder: Self.logFolder
         )
-        let server = TestServer(baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: folder)
+        let server = TestServer(
+            baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: folder)
         try await waitUntilHealthy(server)
         let created = try await server.createPayment(clientRef: "CLI-1")
         #expect(created.status == 201)
@@ -38,14 +39,20 @@ struct CommandLineTests {
             (["PAYMENTS_PORT": "eighty"], "PAYMENTS_PORT"),
             (["DATABASE_URL": "mysql://root:hunter2@db/payments"], "DATABASE_URL"),
             (["PAYMENTS_API_KEYS": "erp:short-secret"], "PAYMENTS_API_KEYS"),
-            (["BANK_BASE_URL": "http://127.0.0.1:9", "PAYMENTS_API_KEYS": "erp:\(TestClients.acmeKey)", "BANK_WEBHOOK_SECRET": "whsec_hunter2", "BANK_CLIENT_SECRET": "hunter2"], "BANK_CLIENT_ID"),
+            (
+                [
+                    "BANK_BASE_URL": "http://127.0.0.1:9", "PAYMENTS_API_KEYS": "erp:\(TestClients.acmeKey)",
+                    "BANK_WEBHOOK_SECRET": "whsec_hunter2", "BANK_CLIENT_SECRET": "hunter2",
+                ], "BANK_CLIENT_ID"
+            ),
             (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
             // No workers is for instances sharing PostgreSQL; on SQLite nothing would ever work the queue.
             (["PAYMENTS_WORKER_CONCURRENCY": "0"], "PAYMENTS_WORKER_CONCURRENCY"),
         ]
         for (environment, setting) in cases {
             // No flags: each case must fail on its environment variable before anything binds or opens a file.
-            let process = try ManagedProcess(name: "bad-setting", arguments: ["serve"], environment: environment, logFolder: Self.logFolder)
+            let process = try ManagedProcess(
+                name: "bad-setting", arguments: ["serve"], environment: environment, logFolder: Self.logFolder)
             let status = await process.waitForExit(timeout: .seconds(15))
             #expect(status != nil && status != 0, "\(setting)")
             let lines = process.output.split(separator: "\n")

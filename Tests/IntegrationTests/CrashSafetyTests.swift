@@ -6,8 +6,9 @@ import PaymentsStorage
 import PostgresNIO
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Real processes on PostgreSQL: `payments serve` (one or two) and `payments bank-sandbox`, under concurrent load,
@@ -46,7 +47,9 @@ struct CrashSafetyTests {
     @Test("An API-only instance (no workers) takes requests and webhooks; a worker instance works its queue")
     func apiOnlyAndWorkerInstances() async throws {
         let databaseURL = try await PostgresTestDatabase.create()
-        try await withCluster(databaseURL: databaseURL, servers: 2, overrides: [0: ["PAYMENTS_WORKER_CONCURRENCY": "0"]]) { cluster in
+        try await withCluster(
+            databaseURL: databaseURL, servers: 2, overrides: [0: ["PAYMENTS_WORKER_CONCURRENCY": "0"]]
+        ) { cluster in
             let outcome = try await cluster.drive(count: 200) { _ in }
             try await cluster.expectInvariants(outcome)
             let servers = cluster.servers.withLock { $0 }
@@ -80,7 +83,8 @@ struct CrashSafetyTests {
     }
 
     private func withCluster(
-        databaseURL: String, servers: Int, overrides: [Int: [String: String]] = [:], _ body: (ProcessCluster) async throws -> Void
+        databaseURL: String, servers: Int, overrides: [Int: [String: String]] = [:],
+        _ body: (ProcessCluster) async throws -> Void
     ) async throws {
         let cluster = try ProcessCluster(databaseURL: databaseURL, serverCount: servers, overrides: overrides)
         defer { cluster.stopAll() }
@@ -127,8 +131,12 @@ final class ProcessCluster: Sendable {
     func start() async throws {
         let sandboxProcess = try ManagedProcess(
             name: "sandbox",
-            arguments: ["bank-sandbox", "--port", "\(sandboxPort)", "--webhook-url", "http://127.0.0.1:\(serverPorts[0])/webhook/payments"],
-            environment: ["BANK_WEBHOOK_SECRET": TestClients.webhookSecret, "LOG_LEVEL": "warning"], logFolder: logFolder
+            arguments: [
+                "bank-sandbox", "--port", "\(sandboxPort)", "--webhook-url",
+                "http://127.0.0.1:\(serverPorts[0])/webhook/payments",
+            ],
+            environment: ["BANK_WEBHOOK_SECRET": TestClients.webhookSecret, "LOG_LEVEL": "warning"],
+            logFolder: logFolder
         )
         sandbox.withLock { $0 = sandboxProcess }
         for index in serverPorts.indices { try startServer(index) }
@@ -174,12 +182,17 @@ final class ProcessCluster: Sendable {
     }
 
     func create(index: Int, server: Int, client http: HTTPClient = TestHTTP.load) async throws -> HTTPResult {
-        let client = TestServer(baseURL: "http://127.0.0.1:\(serverPorts[server])", sandboxURL: nil, logs: .init(), databasePath: "", client: http)
-        return try await client.createPayment(clientRef: "CRASH-\(index)", amount: 100 + index, idempotencyKey: "crash-\(index)")
+        let client = TestServer(
+            baseURL: "http://127.0.0.1:\(serverPorts[server])", sandboxURL: nil, logs: .init(), databasePath: "",
+            client: http)
+        return try await client.createPayment(
+            clientRef: "CRASH-\(index)", amount: 100 + index, idempotencyKey: "crash-\(index)")
     }
 
     func get(_ path: String, server: Int, client http: HTTPClient = TestHTTP.load) async throws -> HTTPResult {
-        let client = TestServer(baseURL: "http://127.0.0.1:\(serverPorts[server])", sandboxURL: nil, logs: .init(), databasePath: "", client: http)
+        let client = TestServer(
+            baseURL: "http://127.0.0.1:\(serverPorts[server])", sandboxURL: nil, logs: .init(), databasePath: "",
+            client: http)
         return try await client.request(.GET, path)
     }
 
@@ -206,7 +219,8 @@ final class ProcessCluster: Sendable {
         }
         hooks.continuation.finish()
         await hookRunner
-        return Outcome(requested: count, paymentIDs: tally.ids.withLock { $0 }, unavailable: tally.unavailable.withLock { $0 })
+        return Outcome(
+            requested: count, paymentIDs: tally.ids.withLock { $0 }, unavailable: tally.unavailable.withLock { $0 })
     }
 
     private func createUntilAccepted(
@@ -217,10 +231,11 @@ final class ProcessCluster: Sendable {
             if let result = try? await create(index: index, server: index % serverPorts.count) {
                 if result.status == 201 || result.status == 200, let id = result.json.string("payment_id") {
                     tally.ids.withLock { $0[index] = id }
-                    accepted(tally.progress.withLock { value -> Int in
-                        value += 1
-                        return value
-                    })
+                    accepted(
+                        tally.progress.withLock { value -> Int in
+                            value += 1
+                            return value
+                        })
                     return
                 }
                 if result.status == 503 { tally.unavailable.withLock { $0 += 1 } }
@@ -236,14 +251,16 @@ final class ProcessCluster: Sendable {
         #expect(outcome.paymentIDs.count == outcome.requested)
         #expect(Set(outcome.paymentIDs.values).count == outcome.paymentIDs.count)
         let settings = try PostgresStoreConfiguration(url: databaseURL)
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "check"))
+        let client = PostgresClient(
+            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "check"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             let deadline = ContinuousClock.now + .seconds(180)
             var pending = -1
             while ContinuousClock.now < deadline {
-                let rows = try await client.query("SELECT count(*) FROM payments WHERE status IN ('initiated', 'processing')")
+                let rows = try await client.query(
+                    "SELECT count(*) FROM payments WHERE status IN ('initiated', 'processing')")
                 for try await (count) in rows.decode(Int.self) { pending = count }
                 if pending == 0 { break }
                 try await Task.sleep(for: .milliseconds(250))
@@ -259,7 +276,9 @@ final class ProcessCluster: Sendable {
             }
             #expect(total == outcome.paymentIDs.count)
             #expect(distinctRefs == total)
-            for try await (id, status) in try await client.query("SELECT id::text, status FROM payments WHERE client_ref LIKE 'CRASH-%'").decode((String, String).self) {
+            for try await (id, status) in try await client.query(
+                "SELECT id::text, status FROM payments WHERE client_ref LIKE 'CRASH-%'"
+            ).decode((String, String).self) {
                 #expect(outcome.paymentIDs.values.contains(id), "unexpected payment \(id)")
                 #expect(["completed", "returned", "failed"].contains(status))
             }

@@ -1,13 +1,15 @@
 import Foundation
 import PaymentsCore
 import PaymentsDemo
-import Synchronization
 import PaymentsSupport
+import Synchronization
 import Testing
 
 @Suite("payments demo")
 struct DemoCommandTests {
-    @Test("A demo run against a real server: every answer as expected, every accepted payment terminal, counts as the server reports them")
+    @Test(
+        "A demo run against a real server: every answer as expected, every accepted payment terminal, counts as the server reports them"
+    )
     func demoAgainstRealServer() async throws {
         var options = TestServer.Options()
         options.embeddedSandbox = true
@@ -50,7 +52,9 @@ struct DemoCommandTests {
             for payment in listed { byStatus[payment.string("status") ?? "?", default: 0] += 1 }
             #expect(byStatus == summary.finalStatuses)
             #expect(Set(listed.compactMap { $0.string("client_ref") }) == Set(summary.payments.map(\.clientRef)))
-            let recipients = Set(listed.compactMap { ($0["recipient"] as? [String: any Sendable])?.keys.sorted().joined(separator: ",") })
+            let recipients = Set(
+                listed.compactMap { ($0["recipient"] as? [String: any Sendable])?.keys.sorted().joined(separator: ",") }
+            )
             #expect(recipients.count == 3, "bank accounts, Zelle e-mail and Zelle phone: \(recipients)")
             // Each valid create carried its own Idempotency-Key: sending one again replays the payment, creates nothing.
             let first = try #require(DemoRequest.plan(configuration).first { $0.isValid })
@@ -69,21 +73,28 @@ struct DemoCommandTests {
 
             // The summary text shows the counts and the percentiles, and no key.
             let text = summary.text
-            for expected in ["sent", "accepted (201)", "rejected as expected (422)", "unexpected errors", "p50", "p95", "p99", "Result: OK"] {
+            for expected in [
+                "sent", "accepted (201)", "rejected as expected (422)", "unexpected errors", "p50", "p95", "p99",
+                "Result: OK",
+            ] {
                 #expect(text.contains(expected), "missing \(expected) in\n\(text)")
             }
             #expect(!text.contains(TestClients.acmeKey))
         }
     }
 
-    @Test("The command prints the summary on stdout and plain progress lines on stderr, exits 0, and never shows the key")
+    @Test(
+        "The command prints the summary on stdout and plain progress lines on stderr, exits 0, and never shows the key")
     func commandLine() async throws {
         var options = TestServer.Options()
         options.embeddedSandbox = true
         options.logLevel = .info
         try await TestServer.with(options) { server in
             let run = try await runDemo(
-                ["demo", "--url", server.baseURL, "--count", "8", "--concurrency", "2", "--bad-request-share", "0.25", "--wait", "20"],
+                [
+                    "demo", "--url", server.baseURL, "--count", "8", "--concurrency", "2", "--bad-request-share",
+                    "0.25", "--wait", "20",
+                ],
                 environment: ["PAYMENTS_API_KEY": TestClients.acmeKey]
             )
             #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
@@ -103,7 +114,8 @@ struct DemoCommandTests {
     @Test("An unreachable server gives one clear line naming it and a non-zero exit, without echoing the key")
     func unreachableServer() async throws {
         let url = "http://127.0.0.1:\(freePort())"
-        let run = try await runDemo(["demo", "--url", url, "--count", "5"], environment: ["PAYMENTS_API_KEY": "sk_unreachable_0123456789"])
+        let run = try await runDemo(
+            ["demo", "--url", url, "--count", "5"], environment: ["PAYMENTS_API_KEY": "sk_unreachable_0123456789"])
         #expect(run.status == 1)
         #expect(run.stdout.isEmpty, "\(run.stdout)")
         let lines = run.stderr.split(separator: "\n")
@@ -122,7 +134,8 @@ struct DemoCommandTests {
     @Test("A key the server does not know stops the run before anything is sent")
     func refusedKey() async throws {
         try await TestServer.with { server in
-            let configuration = try DemoConfiguration(url: server.baseURL, apiKey: "sk_not_a_client_0123456789", count: 5)
+            let configuration = try DemoConfiguration(
+                url: server.baseURL, apiKey: "sk_not_a_client_0123456789", count: 5)
             await #expect(throws: DemoError(.unauthorized, url: server.baseURL)) {
                 try await PaymentsDemo(configuration: configuration).run()
             }
@@ -134,9 +147,15 @@ struct DemoCommandTests {
     func badSettings() async throws {
         let cases: [([String], [String: String], String)] = [
             (["demo", "--count", "0"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789"], "--count"),
-            (["demo", "--bad-request-share", "1.5"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789"], "--bad-request-share"),
+            (
+                ["demo", "--bad-request-share", "1.5"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789"],
+                "--bad-request-share"
+            ),
             (["demo", "--wait", "-1"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789"], "--wait"),
-            (["demo"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789", "PAYMENTS_URL": "ftp://hunter2@example.com"], "PAYMENTS_URL"),
+            (
+                ["demo"], ["PAYMENTS_API_KEY": "sk_hunter2_0123456789", "PAYMENTS_URL": "ftp://hunter2@example.com"],
+                "PAYMENTS_URL"
+            ),
             (["demo"], ["PAYMENTS_API_KEY": ""], "PAYMENTS_API_KEY"),
         ]
         for (arguments, environment, setting) in cases {
@@ -180,8 +199,12 @@ struct DemoCommandTests {
             if case .valid(let recipient) = request.kind { recipients.insert(recipient) }
         }
         #expect(recipients.count == 3)
-        #expect(DemoRequest.plan(try DemoConfiguration(apiKey: "k", count: 7, badRequestShare: 0)).allSatisfy(\.isValid))
-        #expect(DemoRequest.plan(try DemoConfiguration(apiKey: "k", count: 7, badRequestShare: 1)).allSatisfy { !$0.isValid })
+        #expect(
+            DemoRequest.plan(try DemoConfiguration(apiKey: "k", count: 7, badRequestShare: 0)).allSatisfy(\.isValid))
+        #expect(
+            DemoRequest.plan(try DemoConfiguration(apiKey: "k", count: 7, badRequestShare: 1)).allSatisfy {
+                !$0.isValid
+            })
     }
 
     @Test("Percentiles are nearest-rank: each is an observed value")
@@ -203,7 +226,8 @@ struct DemoCommandTests {
             range.map { n in
                 DemoProgress(
                     phase: phase, sent: phase == .creating ? n : 10, count: 10, accepted: phase == .creating ? n : 10,
-                    rejectedAsExpected: 0, errors: 0, terminal: phase == .settling ? ["completed": n] : [:], elapsed: .milliseconds(n)
+                    rejectedAsExpected: 0, errors: 0, terminal: phase == .settling ? ["completed": n] : [:],
+                    elapsed: .milliseconds(n)
                 )
             }
         }
@@ -221,7 +245,9 @@ struct DemoCommandTests {
         #expect(drawn.filter { $0 == "\n" }.count == 2, "one line per phase")
 
         let plainOutput = Mutex("")
-        let plain = ProgressBar(interactive: false, plainInterval: .seconds(60)) { text in plainOutput.withLock { $0 += text } }
+        let plain = ProgressBar(interactive: false, plainInterval: .seconds(60)) { text in
+            plainOutput.withLock { $0 += text }
+        }
         for report in all { plain.update(report) }
         plain.finish()
         let lines = plainOutput.withLock { $0 }.split(separator: "\n")
@@ -259,7 +285,8 @@ struct DemoCommandTests {
         var payments: [[String: any Sendable]] = []
         var cursor: String?
         repeat {
-            let page = try await server.request(.GET, "/v1/payments?limit=100" + (cursor.map { "&cursor=\($0)" } ?? "")).json
+            let page = try await server.request(.GET, "/v1/payments?limit=100" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                .json
             payments += (page["data"] as? [[String: any Sendable]] ?? [])
             cursor = page["next_cursor"] as? String
         } while cursor != nil
@@ -267,7 +294,9 @@ struct DemoCommandTests {
     }
 
     /// Runs the `payments` executable with separate stdout and stderr, and waits (bounded) for it to exit.
-    private func runDemo(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32?, stdout: String, stderr: String) {
+    private func runDemo(_ arguments: [String], environment: [String: String]) async throws -> (
+        status: Int32?, stdout: String, stderr: String
+    ) {
         let folder = CommandLineTests.logFolder
         let name = UUID().uuidString.prefix(6)
         let outPath = "\(folder)/demo-\(name).out"

@@ -6,15 +6,19 @@ import Testing
 
 @Suite("/metrics")
 struct MetricsEndpointTests {
-    @Test("After payments settle and a return and a forged webhook, /metrics has the contract metrics and passes promtool")
+    @Test(
+        "After payments settle and a return and a forged webhook, /metrics has the contract metrics and passes promtool"
+    )
     func contractMetrics() async throws {
         var options = TestServer.Options()
         options.registry = MetricsRegistry()
         try await TestServer.with(options) { server in
             let id = try #require(try await server.createPayment(clientRef: "MET-1").json.string("payment_id"))
             _ = try await server.waitForStatus(id, "completed")
-            _ = try await server.sendWebhook(PaymentBodies.webhook(paymentID: id, status: "returned", returnCode: "R01"))
-            _ = try await server.sendWebhook(PaymentBodies.webhook(paymentID: id, status: "returned"), secret: "whsec_forged")
+            _ = try await server.sendWebhook(
+                PaymentBodies.webhook(paymentID: id, status: "returned", returnCode: "R01"))
+            _ = try await server.sendWebhook(
+                PaymentBodies.webhook(paymentID: id, status: "returned"), secret: "whsec_forged")
             _ = try await server.waitForStatus(id, "returned")
 
             let metrics = try await server.request(.GET, "/metrics", key: nil)
@@ -24,7 +28,8 @@ struct MetricsEndpointTests {
             for line in [
                 #"payment_status_total{status="initiated"} 1"#, #"payment_status_total{status="processing"} 1"#,
                 #"payment_status_total{status="completed"} 1"#, #"payment_status_total{status="returned"} 1"#,
-                #"payment_returns_total{return_code="R01"} 1"#, #"webhook_rejected_total{reason="signature_mismatch"} 1"#,
+                #"payment_returns_total{return_code="R01"} 1"#,
+                #"webhook_rejected_total{reason="signature_mismatch"} 1"#,
                 "bank_circuit_state 0",
             ] {
                 #expect(text.contains(line + "\n"), "missing: \(line)")
@@ -36,7 +41,8 @@ struct MetricsEndpointTests {
                 #expect(text.contains(family), "missing: \(family)")
             }
 
-            let openMetrics = try await server.request(.GET, "/metrics", key: nil, headers: [("Accept", "application/openmetrics-text; version=1.0.0")])
+            let openMetrics = try await server.request(
+                .GET, "/metrics", key: nil, headers: [("Accept", "application/openmetrics-text; version=1.0.0")])
             #expect(openMetrics.headers.first(name: "Content-Type")?.hasPrefix("application/openmetrics-text") == true)
             #expect(openMetrics.text.hasSuffix("# EOF\n"))
 
@@ -51,7 +57,9 @@ struct MetricsEndpointTests {
         }
     }
 
-    @Test("payment_webhook_delivery_lag_seconds: occurred_at to receipt for each verified, well-formed webhook, clamped at 0")
+    @Test(
+        "payment_webhook_delivery_lag_seconds: occurred_at to receipt for each verified, well-formed webhook, clamped at 0"
+    )
     func webhookDeliveryLag() async throws {
         var options = TestServer.Options()
         options.registry = MetricsRegistry()
@@ -73,7 +81,9 @@ struct MetricsEndpointTests {
             }
             #expect(try await server.sendWebhook(event(Date().addingTimeInterval(-40))).status == 200)
             #expect(try await server.sendWebhook(event(Date().addingTimeInterval(290))).status == 200)
-            #expect(try await server.sendWebhook(event(Date().addingTimeInterval(-40)), secret: "whsec_forged").status == 401)
+            #expect(
+                try await server.sendWebhook(event(Date().addingTimeInterval(-40)), secret: "whsec_forged").status
+                    == 401)
             #expect(try await server.sendWebhook(#"{"event_id": "evt_x"}"#).status == 400)
 
             let metrics = try await server.request(.GET, "/metrics", key: nil)
@@ -83,7 +93,8 @@ struct MetricsEndpointTests {
             #expect(Self.value("payment_webhook_delivery_lag_seconds_count", in: text) == 2)
             let sum = try #require(Self.value("payment_webhook_delivery_lag_seconds_sum", in: text))
             #expect(sum >= 40 && sum < 45, "the early event adds 0, the late one about 40 s: \(sum)")
-            #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="0.001"}"#, in: text) == 1, "clamped at 0")
+            #expect(
+                Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="0.001"}"#, in: text) == 1, "clamped at 0")
             #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="30"}"#, in: text) == 1)
             #expect(Self.value(#"payment_webhook_delivery_lag_seconds_bucket{le="60"}"#, in: text) == 2)
             try PromtoolCheck.metrics(text)
@@ -100,7 +111,10 @@ struct MetricsEndpointTests {
 /// Runs `promtool check metrics` (Debian's prometheus package, installed by scripts/test.sh) on an exposition.
 enum PromtoolCheck {
     static func metrics(_ text: String) throws {
-        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        guard
+            let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
             Issue.record("promtool is not installed: run the suite with scripts/test.sh")
             return
         }
@@ -119,7 +133,9 @@ enum PromtoolCheck {
         process.waitUntilExit()
         // The agreed metric name `payment_retry_count` is a gauge, which promtool's lint dislikes for its `_count` suffix;
         // the contract wins, and every other finding fails the test.
-        let findings = report.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("payment_retry_count non-histogram") }
+        let findings = report.split(separator: "\n").filter {
+            !$0.isEmpty && !$0.hasPrefix("payment_retry_count non-histogram")
+        }
         #expect(findings.isEmpty, "promtool: \(findings)")
     }
 }

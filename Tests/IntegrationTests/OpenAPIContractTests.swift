@@ -1,4 +1,3 @@
-import PaymentsSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -6,6 +5,7 @@ import PaymentsAPI
 import PaymentsCore
 import PaymentsOrchestrator
 import PaymentsStorage
+import PaymentsSupport
 import ServiceLifecycle
 import Telemetry
 import Testing
@@ -104,7 +104,8 @@ struct OpenAPIContractTests {
                 try await down.request(.GET, "/v1/payments/\(UUID().uuidString)").status
             )
             observed["POST /webhook/payments", default: []].insert(
-                try await down.sendWebhook(PaymentBodies.webhook(paymentID: UUID().uuidString, status: "completed")).status
+                try await down.sendWebhook(PaymentBodies.webhook(paymentID: UUID().uuidString, status: "completed"))
+                    .status
             )
             let readyz = try await down.request(.GET, "/readyz", key: nil)
             observed["GET /readyz", default: []].insert(readyz.status)
@@ -114,7 +115,9 @@ struct OpenAPIContractTests {
         }
 
         for (operation, statuses) in documented {
-            #expect(observed[operation] == statuses, "\(operation): documented \(statuses.sorted()), observed \((observed[operation] ?? []).sorted())")
+            #expect(
+                observed[operation] == statuses,
+                "\(operation): documented \(statuses.sorted()), observed \((observed[operation] ?? []).sorted())")
         }
         #expect(Set(observed.keys) == Set(documented.keys))
     }
@@ -130,7 +133,8 @@ struct OpenAPIContractTests {
         )
         try await withLoopbackApplication(router: router, logger: logger) { port in
             try await body(
-                TestServer(baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: InMemoryLogSink(), databasePath: "")
+                TestServer(
+                    baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: InMemoryLogSink(), databasePath: "")
             )
         }
     }

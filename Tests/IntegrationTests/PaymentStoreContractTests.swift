@@ -7,12 +7,16 @@ import Testing
 struct PaymentStoreContractTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func newPayment(clientRef: String = "REF-\(UUID().uuidString.prefix(8))", amount: Int64 = 1250, key: String? = nil, client: String = "acme", at: Date = now) -> NewPayment {
+    static func newPayment(
+        clientRef: String = "REF-\(UUID().uuidString.prefix(8))", amount: Int64 = 1250, key: String? = nil,
+        client: String = "acme", at: Date = now
+    ) -> NewPayment {
         NewPayment(
             id: UUID(), clientID: client,
             request: PaymentRequest(
                 amount: Money(minorUnits: amount, currency: .usd), clientRef: clientRef,
-                recipient: .bankAccount(name: "Acme LLC", accountNumber: "000123456789", routingNumber: RoutingNumber("021000021")!),
+                recipient: .bankAccount(
+                    name: "Acme LLC", accountNumber: "000123456789", routingNumber: RoutingNumber("021000021")!),
                 description: "Invoice"
             ),
             idempotencyKey: key, traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", createdAt: at
@@ -26,7 +30,9 @@ struct PaymentStoreContractTests {
         return payment
     }
 
-    @Test("create stores the payment, its history and a submit job; replays and conflicts are told apart", arguments: StoreKind.allCases)
+    @Test(
+        "create stores the payment, its history and a submit job; replays and conflicts are told apart",
+        arguments: StoreKind.allCases)
     func createAndIdempotency(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let new = Self.newPayment(clientRef: "INV-1", key: "k-1")
@@ -72,7 +78,9 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Many concurrent creates of different payments are each stored whole, with their job", arguments: StoreKind.allCases)
+    @Test(
+        "Many concurrent creates of different payments are each stored whole, with their job",
+        arguments: StoreKind.allCases)
     func concurrentDistinctCreates(_ kind: StoreKind) async throws {
         // Enough at once that the PostgreSQL store inserts several to a statement; every optional column is present
         // in some and absent (NULL) in others, and a few are sent again (a new request id, as a client retry) in the
@@ -101,7 +109,8 @@ struct PaymentStoreContractTests {
         }
         let retries = originals.prefix(6).map { original in
             NewPayment(
-                id: UUID(), clientID: original.clientID, request: original.request, idempotencyKey: original.idempotencyKey,
+                id: UUID(), clientID: original.clientID, request: original.request,
+                idempotencyKey: original.idempotencyKey,
                 traceParent: original.traceParent, createdAt: original.createdAt
             )
         }
@@ -123,7 +132,8 @@ struct PaymentStoreContractTests {
                 createdIDs.insert(payment.id)
                 for id in racing where id != payment.id {
                     guard case .replayed(let replayed) = outcomes[id] else {
-                        Issue.record("payment \(index): the other request replays it, got \(String(describing: outcomes[id]))")
+                        Issue.record(
+                            "payment \(index): the other request replays it, got \(String(describing: outcomes[id]))")
                         continue
                     }
                     #expect(replayed.id == payment.id)
@@ -140,7 +150,9 @@ struct PaymentStoreContractTests {
             #expect(createdIDs.count == originals.count)
             #expect(try await store.queueStats(now: Self.now)[.submit]?.depth == originals.count)
             var claimed: Set<UUID> = []
-            while let job = try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(1), lease: .seconds(30)) {
+            while let job = try await store.claimJob(
+                kinds: [.submit], now: Self.now.addingTimeInterval(1), lease: .seconds(30))
+            {
                 claimed.insert(job.paymentID)
                 let original = originals.first { $0.id == job.paymentID } ?? retries.first { $0.id == job.paymentID }
                 #expect(job.traceParent == original?.traceParent)
@@ -149,7 +161,9 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Jobs are claimed under a lease: one claimant, lease checked on finish, expired leases reclaimed", arguments: StoreKind.allCases)
+    @Test(
+        "Jobs are claimed under a lease: one claimant, lease checked on finish, expired leases reclaimed",
+        arguments: StoreKind.allCases)
     func jobLeases(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
@@ -159,23 +173,32 @@ struct PaymentStoreContractTests {
             #expect(job.attempts == 1)
             #expect(job.traceParent == payment.traceParent)
             #expect(try await store.payment(id: payment.id)?.attempts == 1)
-            #expect(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(1), lease: .seconds(30)) == nil)
+            #expect(
+                try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(1), lease: .seconds(30))
+                    == nil)
             #expect(try await store.claimJob(kinds: [.erpUpdate], now: Self.now, lease: .seconds(30)) == nil)
 
             // The worker "crashes": after the lease expires another claims the job, and the first one's lease is lost.
-            let reclaimed = try #require(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(31), lease: .seconds(30)))
+            let reclaimed = try #require(
+                try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(31), lease: .seconds(30)))
             #expect(reclaimed.id == job.id)
             #expect(reclaimed.attempts == 2)
             await #expect(throws: StoreError.self) {
                 _ = try await store.finish(job, result: .succeeded, event: nil, now: Self.now.addingTimeInterval(32))
             }
             // Rescheduled work waits until it is due.
-            try await store.reschedule(reclaimed, runAt: Self.now.addingTimeInterval(100), error: "bank down", refundAttempt: false, now: Self.now.addingTimeInterval(32))
-            #expect(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(99), lease: .seconds(30)) == nil)
-            let third = try #require(try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(100), lease: .seconds(30)))
+            try await store.reschedule(
+                reclaimed, runAt: Self.now.addingTimeInterval(100), error: "bank down", refundAttempt: false,
+                now: Self.now.addingTimeInterval(32))
+            #expect(
+                try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(99), lease: .seconds(30))
+                    == nil)
+            let third = try #require(
+                try await store.claimJob(kinds: [.submit], now: Self.now.addingTimeInterval(100), lease: .seconds(30)))
             #expect(third.attempts == 3)
             let event = PaymentEvent(status: .processing, source: .bank, occurredAt: Self.now, bankRef: "BNK-1")
-            let outcome = try #require(try await store.finish(third, result: .succeeded, event: event, now: Self.now.addingTimeInterval(101)))
+            let outcome = try #require(
+                try await store.finish(third, result: .succeeded, event: event, now: Self.now.addingTimeInterval(101)))
             #expect(outcome.payment.status == .processing)
             #expect(outcome.payment.bankRef == "BNK-1")
             #expect(outcome.payment.attempts == 3)
@@ -204,7 +227,9 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Concurrent webhooks for one payment: each outcome is the payment as stored right after its own event", arguments: StoreKind.allCases)
+    @Test(
+        "Concurrent webhooks for one payment: each outcome is the payment as stored right after its own event",
+        arguments: StoreKind.allCases)
     func concurrentWebhookOutcomes(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
@@ -213,10 +238,12 @@ struct PaymentStoreContractTests {
                 for index in 0..<24 {
                     group.addTask {
                         let event = WebhookEvent(
-                            eventID: "race-\(index)", paymentID: payment.id, bankRef: "BNK-R", status: statuses[index % statuses.count],
+                            eventID: "race-\(index)", paymentID: payment.id, bankRef: "BNK-R",
+                            status: statuses[index % statuses.count],
                             returnCode: nil, reason: nil, occurredAt: Self.now
                         )
-                        guard case .recorded(let outcome) = try await store.recordWebhook(event, receivedAt: Self.now) else { return nil }
+                        guard case .recorded(let outcome) = try await store.recordWebhook(event, receivedAt: Self.now)
+                        else { return nil }
                         return outcome
                     }
                 }
@@ -236,7 +263,9 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Webhooks: recorded once per event_id, unknown payments kept, lifecycle applied with follow-up jobs", arguments: StoreKind.allCases)
+    @Test(
+        "Webhooks: recorded once per event_id, unknown payments kept, lifecycle applied with follow-up jobs",
+        arguments: StoreKind.allCases)
     func webhooks(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
@@ -246,20 +275,32 @@ struct PaymentStoreContractTests {
                     reason: code == nil ? nil : "Insufficient funds", occurredAt: Self.now
                 )
             }
-            guard case .recorded(let completed) = try await store.recordWebhook(event("e1", .completed), receivedAt: Self.now) else {
+            guard
+                case .recorded(let completed) = try await store.recordWebhook(
+                    event("e1", .completed), receivedAt: Self.now)
+            else {
                 throw ContractFailure("expected .recorded")
             }
             #expect(completed.action == .transition(to: .completed, followUp: [.erpUpdate]))
             #expect(completed.previousStatus == .initiated)
             #expect(completed.payment.bankRef == "BNK-9")
             #expect(try await store.recordWebhook(event("e1", .completed), receivedAt: Self.now) == .duplicate)
-            guard case .recorded(let late) = try await store.recordWebhook(event("e2", .processing), receivedAt: Self.now) else {
+            guard
+                case .recorded(let late) = try await store.recordWebhook(event("e2", .processing), receivedAt: Self.now)
+            else {
                 throw ContractFailure("expected .recorded")
             }
             #expect(late.action == .recordOnly(.wouldMoveBackwards))
             #expect(late.payment.status == .completed)
-            #expect(late.payment.history.last == PaymentHistoryEntry(status: .processing, at: Self.now, source: .webhook, applied: false, detail: "not applied: would_move_backwards"))
-            guard case .recorded(let returned) = try await store.recordWebhook(event("e3", .returned, code: "R01"), receivedAt: Self.now) else {
+            #expect(
+                late.payment.history.last
+                    == PaymentHistoryEntry(
+                        status: .processing, at: Self.now, source: .webhook, applied: false,
+                        detail: "not applied: would_move_backwards"))
+            guard
+                case .recorded(let returned) = try await store.recordWebhook(
+                    event("e3", .returned, code: "R01"), receivedAt: Self.now)
+            else {
                 throw ContractFailure("expected .recorded")
             }
             #expect(returned.payment.status == .returned)
@@ -269,7 +310,9 @@ struct PaymentStoreContractTests {
             #expect(returned.payment.history.map(\.status) == [.initiated, .completed, .processing, .returned])
             #expect(try await store.queueStats(now: Self.now)[.erpUpdate]?.depth == 2)
 
-            let stranger = WebhookEvent(eventID: "e4", paymentID: UUID(), bankRef: nil, status: .completed, returnCode: nil, reason: nil, occurredAt: Self.now)
+            let stranger = WebhookEvent(
+                eventID: "e4", paymentID: UUID(), bankRef: nil, status: .completed, returnCode: nil, reason: nil,
+                occurredAt: Self.now)
             #expect(try await store.recordWebhook(stranger, receivedAt: Self.now) == .unknownPayment)
             #expect(try await store.recordWebhook(stranger, receivedAt: Self.now) == .duplicate)
         }
@@ -280,8 +323,10 @@ struct PaymentStoreContractTests {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
             let job = try #require(try await store.claimJob(kinds: [.submit], now: Self.now, lease: .seconds(30)))
-            let failed = PaymentEvent(status: .failed, source: .worker, occurredAt: Self.now, reason: "bank unavailable")
-            let outcome = try #require(try await store.finish(job, result: .deadLettered("gave up"), event: failed, now: Self.now))
+            let failed = PaymentEvent(
+                status: .failed, source: .worker, occurredAt: Self.now, reason: "bank unavailable")
+            let outcome = try #require(
+                try await store.finish(job, result: .deadLettered("gave up"), event: failed, now: Self.now))
             #expect(outcome.payment.status == .failed)
             #expect(outcome.payment.failureReason == "bank unavailable")
             #expect(try await store.payment(id: payment.id)?.history.last?.source == .worker)
@@ -314,7 +359,10 @@ struct PaymentStoreContractTests {
             #expect(Set(seen) == Set(ids))
             let times = try await seen.asyncMap { try await store.payment(id: $0)!.createdAt }
             #expect(times == times.sorted(by: >))
-            #expect(try await store.payments(PaymentQuery(clientID: "acme", clientRef: "L-3")).payments.map(\.id) == [ids[3]])
+            #expect(
+                try await store.payments(PaymentQuery(clientID: "acme", clientRef: "L-3")).payments.map(\.id) == [
+                    ids[3]
+                ])
             #expect(try await store.payments(PaymentQuery(clientID: "acme", status: .completed)).payments.isEmpty)
             #expect(try await store.payments(PaymentQuery(clientID: "globex")).payments.count == 1)
         }

@@ -20,7 +20,8 @@ enum TestTracing {
 
 @Suite("One trace per payment")
 struct PaymentTracingTests {
-    @Test("Creation, submission, bank call, webhook and ERP worker share the payment's trace, each span carrying its ids")
+    @Test(
+        "Creation, submission, bank call, webhook and ERP worker share the payment's trace, each span carrying its ids")
     func paymentTraceEndToEnd() async throws {
         #expect(TestTracing.bootstrapped)
         var options = TestServer.Options()
@@ -28,13 +29,17 @@ struct PaymentTracingTests {
         try await TestServer.with(options) { server in
             let caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             let created = try await server.request(
-                .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "TRACE-1"), headers: [("traceparent", caller)]
+                .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "TRACE-1"),
+                headers: [("traceparent", caller)]
             )
             let id = try #require(created.json.string("payment_id"))
             #expect(created.json.string("trace_id") == "0af7651916cd43dd8448eb211c80319c")
             _ = try await server.waitForStatus(id, "completed")
 
-            let expected = ["PaymentOrchestrator.create", "Worker.submit", "BankClient.submit", "WebhookReceiver.receive", "Worker.erp_update"]
+            let expected = [
+                "PaymentOrchestrator.create", "Worker.submit", "BankClient.submit", "WebhookReceiver.receive",
+                "Worker.erp_update",
+            ]
             var spans: [FinishedSpan] = []
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
@@ -69,19 +74,25 @@ struct PaymentTracingTests {
         }
     }
 
-    @Test("Each request is a server span named for its route, with its status and method, and no client_ref in the query")
+    @Test(
+        "Each request is a server span named for its route, with its status and method, and no client_ref in the query")
     func requestSpans() async throws {
         #expect(TestTracing.bootstrapped)
         try await TestServer.with(TestServer.Options()) { server in
             let listed = "00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             let missing = "00-2af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-            #expect(try await server.request(.GET, "/v1/payments?client_ref=INV-SECRET&limit=5", headers: [("traceparent", listed)]).status == 200)
+            #expect(
+                try await server.request(
+                    .GET, "/v1/payments?client_ref=INV-SECRET&limit=5", headers: [("traceparent", listed)]
+                ).status == 200)
             #expect(try await server.request(.GET, "/v1/nowhere", headers: [("traceparent", missing)]).status == 404)
             func serverSpan(_ traceParent: String) async throws -> FinishedSpan {
                 let traceID = String(traceParent.split(separator: "-")[1])
                 let deadline = ContinuousClock.now + .seconds(5)
                 while ContinuousClock.now < deadline {
-                    if let span = TestTracing.exporter.spans.first(where: { $0.traceID.hexString == traceID && $0.kind == .server }) {
+                    if let span = TestTracing.exporter.spans.first(where: {
+                        $0.traceID.hexString == traceID && $0.kind == .server
+                    }) {
                         return span
                     }
                     try await Task.sleep(for: .milliseconds(50))

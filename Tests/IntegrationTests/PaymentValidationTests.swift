@@ -10,29 +10,80 @@ struct PaymentValidationTests {
         var testDescription: String { name }
     }
 
-    static let account = #""recipient": {"type": "bank_account", "name": "Acme LLC", "account_number": "000123456789", "routing_number": "021000021"}"#
+    static let account =
+        #""recipient": {"type": "bank_account", "name": "Acme LLC", "account_number": "000123456789", "routing_number": "021000021"}"#
 
     static let badBodies: [BadBody] = [
         BadBody(name: "malformed JSON", body: #"{"amount": 12"#, pointers: [""]),
         BadBody(name: "not an object", body: "[1, 2]", pointers: [""]),
         BadBody(name: "missing fields", body: "{}", pointers: ["/amount", "/currency", "/client_ref", "/recipient"]),
-        BadBody(name: "unknown field", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", \#(account), "memo": "x"}"#, pointers: ["/memo"]),
-        BadBody(name: "amount as string", body: #"{"amount": "1250", "currency": "USD", "client_ref": "A", \#(account)}"#, pointers: ["/amount"]),
-        BadBody(name: "fractional amount", body: #"{"amount": 12.5, "currency": "USD", "client_ref": "A", \#(account)}"#, pointers: ["/amount"]),
-        BadBody(name: "zero amount", body: #"{"amount": 0, "currency": "USD", "client_ref": "A", \#(account)}"#, pointers: ["/amount"]),
-        BadBody(name: "negative amount", body: #"{"amount": -5, "currency": "USD", "client_ref": "A", \#(account)}"#, pointers: ["/amount"]),
-        BadBody(name: "absurd amount", body: #"{"amount": 100000000000000000000, "currency": "USD", "client_ref": "A", \#(account)}"#, pointers: ["/amount"]),
-        BadBody(name: "not an ISO currency", body: #"{"amount": 1, "currency": "XYZ", "client_ref": "A", \#(account)}"#, pointers: ["/currency"]),
-        BadBody(name: "unsupported currency", body: #"{"amount": 1, "currency": "EUR", "client_ref": "A", \#(account)}"#, pointers: ["/currency"]),
-        BadBody(name: "lower-case currency", body: #"{"amount": 1, "currency": "usd", "client_ref": "A", \#(account)}"#, pointers: ["/currency"]),
-        BadBody(name: "client_ref too long", body: #"{"amount": 1, "currency": "USD", "client_ref": "\#(String(repeating: "x", count: 65))", \#(account)}"#, pointers: ["/client_ref"]),
-        BadBody(name: "bad routing checksum", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "bank_account", "name": "A", "account_number": "000123456789", "routing_number": "021000022"}}"#, pointers: ["/recipient/routing_number"]),
-        BadBody(name: "short account number", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "bank_account", "name": "A", "account_number": "12", "routing_number": "021000021"}}"#, pointers: ["/recipient/account_number"]),
-        BadBody(name: "bad email", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "email": "not-an-email"}}"#, pointers: ["/recipient/email"]),
-        BadBody(name: "bad phone", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "phone": "555-0100"}}"#, pointers: ["/recipient/phone"]),
-        BadBody(name: "zelle with both tokens", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "phone": "+12025550123", "email": "a@b.co"}}"#, pointers: ["/recipient"]),
-        BadBody(name: "unknown recipient type", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "wire", "name": "A"}}"#, pointers: ["/recipient/type"]),
-        BadBody(name: "recipient wrong type", body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": "Acme"}"#, pointers: ["/recipient"]),
+        BadBody(
+            name: "unknown field",
+            body: #"{"amount": 1, "currency": "USD", "client_ref": "A", \#(account), "memo": "x"}"#, pointers: ["/memo"]
+        ),
+        BadBody(
+            name: "amount as string", body: #"{"amount": "1250", "currency": "USD", "client_ref": "A", \#(account)}"#,
+            pointers: ["/amount"]),
+        BadBody(
+            name: "fractional amount", body: #"{"amount": 12.5, "currency": "USD", "client_ref": "A", \#(account)}"#,
+            pointers: ["/amount"]),
+        BadBody(
+            name: "zero amount", body: #"{"amount": 0, "currency": "USD", "client_ref": "A", \#(account)}"#,
+            pointers: ["/amount"]),
+        BadBody(
+            name: "negative amount", body: #"{"amount": -5, "currency": "USD", "client_ref": "A", \#(account)}"#,
+            pointers: ["/amount"]),
+        BadBody(
+            name: "absurd amount",
+            body: #"{"amount": 100000000000000000000, "currency": "USD", "client_ref": "A", \#(account)}"#,
+            pointers: ["/amount"]),
+        BadBody(
+            name: "not an ISO currency", body: #"{"amount": 1, "currency": "XYZ", "client_ref": "A", \#(account)}"#,
+            pointers: ["/currency"]),
+        BadBody(
+            name: "unsupported currency", body: #"{"amount": 1, "currency": "EUR", "client_ref": "A", \#(account)}"#,
+            pointers: ["/currency"]),
+        BadBody(
+            name: "lower-case currency", body: #"{"amount": 1, "currency": "usd", "client_ref": "A", \#(account)}"#,
+            pointers: ["/currency"]),
+        BadBody(
+            name: "client_ref too long",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "\#(String(repeating: "x", count: 65))", \#(account)}"#,
+            pointers: ["/client_ref"]),
+        BadBody(
+            name: "bad routing checksum",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "bank_account", "name": "A", "account_number": "000123456789", "routing_number": "021000022"}}"#,
+            pointers: ["/recipient/routing_number"]),
+        BadBody(
+            name: "short account number",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "bank_account", "name": "A", "account_number": "12", "routing_number": "021000021"}}"#,
+            pointers: ["/recipient/account_number"]),
+        BadBody(
+            name: "bad email",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "email": "not-an-email"}}"#,
+            pointers: ["/recipient/email"]),
+        BadBody(
+            name: "bad phone",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "phone": "555-0100"}}"#,
+            pointers: ["/recipient/phone"]),
+        BadBody(
+            name: "zelle with both tokens",
+            body:
+                #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "zelle", "name": "A", "phone": "+12025550123", "email": "a@b.co"}}"#,
+            pointers: ["/recipient"]),
+        BadBody(
+            name: "unknown recipient type",
+            body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": {"type": "wire", "name": "A"}}"#,
+            pointers: ["/recipient/type"]),
+        BadBody(
+            name: "recipient wrong type",
+            body: #"{"amount": 1, "currency": "USD", "client_ref": "A", "recipient": "Acme"}"#, pointers: ["/recipient"]
+        ),
     ]
 
     @Test("An invalid body is answered 422 problem+json naming each field at fault", arguments: badBodies)
@@ -61,11 +112,13 @@ struct PaymentValidationTests {
             #expect(tooLarge.status == 413)
             #expect(tooLarge.headers.first(name: "Content-Type") == "application/problem+json")
 
-            let form = try await server.request(.POST, "/v1/payments", body: "amount=1", contentType: "application/x-www-form-urlencoded")
+            let form = try await server.request(
+                .POST, "/v1/payments", body: "amount=1", contentType: "application/x-www-form-urlencoded")
             #expect(form.status == 415)
 
             let badKey = try await server.request(
-                .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "K"), headers: [("Idempotency-Key", String(repeating: "k", count: 300))]
+                .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "K"),
+                headers: [("Idempotency-Key", String(repeating: "k", count: 300))]
             )
             #expect(badKey.status == 422)
             let errors = badKey.json["errors"] as? [[String: any Sendable]] ?? []

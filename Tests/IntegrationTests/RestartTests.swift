@@ -21,7 +21,8 @@ struct RestartTests {
             _ = try await server.waitForPayment(ids[0]) { ($0["attempts"] as? Int ?? 0) >= 2 }
             return ids
         }
-        #expect(try await DatabaseInspector(path: path).count("jobs", where: "state = 'queued' AND kind = 'submit'") == 5)
+        #expect(
+            try await DatabaseInspector(path: path).count("jobs", where: "state = 'queued' AND kind = 'submit'") == 5)
 
         var up = TestServer.Options()
         up.databasePath = path

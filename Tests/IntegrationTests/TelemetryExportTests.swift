@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `payments serve` exports over OTLP/HTTP, as a loopback collector receives it and the official OTLP
@@ -32,7 +32,8 @@ struct TelemetryExportTests {
                 let decoded = try OTLPOfficialDecoder.decode(
                     request.body, signal: signal, gzipped: request.headers["content-encoding"] == "gzip")
                 unknownFields += decoded.unknownFieldCount
-                let resourceKey = ["traces": "resourceSpans", "metrics": "resourceMetrics", "logs": "resourceLogs"][signal]!
+                let resourceKey = ["traces": "resourceSpans", "metrics": "resourceMetrics", "logs": "resourceLogs"][
+                    signal]!
                 let scopeKey = ["traces": "scopeSpans", "metrics": "scopeMetrics", "logs": "scopeLogs"][signal]!
                 let itemKey = ["traces": "spans", "metrics": "metrics", "logs": "logRecords"][signal]!
                 var metrics: [[String: Any]] = []
@@ -62,7 +63,9 @@ struct TelemetryExportTests {
         "OTEL_METRIC_EXPORT_INTERVAL": "300",
     ]
 
-    @Test("One payment reads as one trace from the API request through the bank call and the webhook to the workers, with its ids on every span, the contract metrics and correlated log records, all gzipped")
+    @Test(
+        "One payment reads as one trace from the API request through the bank call and the webhook to the workers, with its ids on every span, the contract metrics and correlated log records, all gzipped"
+    )
     func onePaymentEndToEnd() async throws {
         let caller = "00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01"
         let (exported, paymentID, traceID) = try await OTLPTestCollector.run { baseURL, collector in
@@ -81,7 +84,9 @@ struct TelemetryExportTests {
                     traceID = try #require(created.json.string("trace_id"))
                     _ = try await server.waitForStatus(paymentID, "completed")
                     let deadline = ContinuousClock.now + .seconds(10)
-                    while erp.received.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                    while erp.received.isEmpty, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
                     // Graceful shutdown flushes every signal; nothing ended before the signal may be missing.
                     process.signal(SIGTERM)
                     let status = await process.waitForExit(timeout: .seconds(20))
@@ -154,32 +159,44 @@ struct TelemetryExportTests {
             })
         #expect(byStatus["initiated"] == 1 && byStatus["processing"] == 1 && byStatus["completed"] == 1, "\(byStatus)")
         let bankDurations = points(metric("bank_request_duration_seconds"), "histogram")
-        let accepted = try #require(bankDurations.first {
-            let attributes = OTLPJSON.attributes($0["attributes"])
-            return attributes["operation"] as? String == "submit" && attributes["outcome"] as? String == "accepted"
-        })
+        let accepted = try #require(
+            bankDurations.first {
+                let attributes = OTLPJSON.attributes($0["attributes"])
+                return attributes["operation"] as? String == "submit" && attributes["outcome"] as? String == "accepted"
+            })
         #expect(accepted["count"] as? String == "1")
         #expect((accepted["explicitBounds"] as? [Any])?.isEmpty == false)
         #expect(OTLPJSON.objects(accepted, "exemplars").contains { $0["traceId"] as? String == traceID })
         #expect(metric("bank_request_duration_seconds")?["unit"] as? String == "s")
-        #expect(points(metric("payment_time_to_terminal_seconds"), "histogram").contains {
-            OTLPJSON.attributes($0["attributes"])["status"] as? String == "completed" && $0["count"] as? String == "1"
-        })
+        #expect(
+            points(metric("payment_time_to_terminal_seconds"), "histogram").contains {
+                OTLPJSON.attributes($0["attributes"])["status"] as? String == "completed"
+                    && $0["count"] as? String == "1"
+            })
         #expect(points(metric("payment_webhook_latency_seconds"), "histogram").first?["count"] != nil)
         #expect(points(metric("bank_circuit_state"), "gauge").first?["asDouble"] as? Double == 0)
         #expect(points(metric("telemetry_spans_dropped_total"), "sum").allSatisfy { $0["asDouble"] as? Double == 0 })
         #expect((metric("payment_status_total")?["description"] as? String)?.isEmpty == false)
 
         // Logs: the lines about the payment, linked to its trace.
-        let initiated = try #require(exported.logRecords.first { ($0["body"] as? [String: Any])?["stringValue"] as? String == "Payment initiated" })
+        let initiated = try #require(
+            exported.logRecords.first {
+                ($0["body"] as? [String: Any])?["stringValue"] as? String == "Payment initiated"
+            })
         #expect(initiated["traceId"] as? String == traceID)
         #expect(initiated["severityNumber"] as? String == "SEVERITY_NUMBER_INFO")
         #expect(OTLPJSON.attributes(initiated["attributes"])["payment_id"] as? String == paymentID)
         #expect(OTLPJSON.attributes(initiated["attributes"])["client_ref"] as? String == "OTLP-1")
-        #expect(exported.logRecords.contains { ($0["body"] as? [String: Any])?["stringValue"] as? String == "Payment completed" && $0["traceId"] as? String == traceID })
+        #expect(
+            exported.logRecords.contains {
+                ($0["body"] as? [String: Any])?["stringValue"] as? String == "Payment completed"
+                    && $0["traceId"] as? String == traceID
+            })
     }
 
-    @Test("With the collector down, payments are unaffected, drops and failures are counted, and shutdown finishes within its bound")
+    @Test(
+        "With the collector down, payments are unaffected, drops and failures are counted, and shutdown finishes within its bound"
+    )
     func collectorDown() async throws {
         var environment = Self.environment
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(freePort())"
@@ -200,7 +217,9 @@ struct TelemetryExportTests {
             }
             #expect(ids.compactMap { $0 }.count == 40)
             for id in ids.compactMap({ $0 }) {
-                #expect(try await server.waitForStatus(id, "completed", timeout: .seconds(20))["status"] as? String == "completed")
+                #expect(
+                    try await server.waitForStatus(id, "completed", timeout: .seconds(20))["status"] as? String
+                        == "completed")
             }
             let text = try await server.request(.GET, "/metrics", key: nil).text
             #expect(Self.value(of: #"telemetry_spans_dropped_total{signal="traces"}"#, in: text) ?? 0 > 0, "\(text)")
@@ -227,7 +246,8 @@ struct TelemetryExportTests {
         for (environment, setting) in cases {
             var environment = environment
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318"
-            let process = try ManagedProcess(name: "bad-otel", arguments: ["serve"], environment: environment, logFolder: CommandLineTests.logFolder)
+            let process = try ManagedProcess(
+                name: "bad-otel", arguments: ["serve"], environment: environment, logFolder: CommandLineTests.logFolder)
             let status = await process.waitForExit(timeout: .seconds(15))
             #expect(status != nil && status != 0, "\(setting)")
             #expect(process.output.split(separator: "\n").count == 1, "\(process.output)")
@@ -245,7 +265,8 @@ struct TelemetryExportTests {
         let process = try ManagedProcess(
             name: "serve-otlp", arguments: ["serve", "--port", "\(port)", "--database-url", "sqlite:\(database)"],
             environment: environment, logFolder: CommandLineTests.logFolder)
-        let server = TestServer(baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: database)
+        let server = TestServer(
+            baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: database)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let result = try? await server.request(.GET, "/readyz", key: nil), result.status == 200 { break }
@@ -258,6 +279,8 @@ struct TelemetryExportTests {
 
     /// The value of one series in a Prometheus text exposition.
     static func value(of series: String, in text: String) -> Double? {
-        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap {
+            Double($0.split(separator: " ").last ?? "")
+        }
     }
 }

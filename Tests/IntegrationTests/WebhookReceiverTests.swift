@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsCore
 import Testing
 
 @Suite("Webhook receiver: signatures, dedupe and lifecycle rules")
@@ -32,7 +33,8 @@ struct WebhookReceiverTests {
             var payment = try await server.waitForStatus(id, "completed")
             #expect(payment.historyStatuses.filter { $0 == "completed" }.count == 1)
 
-            let returned = try await server.sendWebhook(PaymentBodies.webhook(paymentID: id, status: "returned", eventID: "evt_r1", returnCode: "R01"))
+            let returned = try await server.sendWebhook(
+                PaymentBodies.webhook(paymentID: id, status: "returned", eventID: "evt_r1", returnCode: "R01"))
             #expect(returned.status == 200)
             payment = try await server.waitForStatus(id, "returned")
             #expect(payment.string("return_code") == "R01")
@@ -69,7 +71,8 @@ struct WebhookReceiverTests {
         try await TestServer.with(options) { server in
             let created = try await server.createPayment()
             let id = try #require(created.json.string("payment_id"))
-            let response = try await server.sendWebhook(PaymentBodies.webhook(paymentID: id, status: "completed", bankRef: "BNK-EARLY"))
+            let response = try await server.sendWebhook(
+                PaymentBodies.webhook(paymentID: id, status: "completed", bankRef: "BNK-EARLY"))
             #expect(response.status == 200)
             try await server.setSandboxFaults(#"{"error_rate": 0}"#)
             let payment = try await server.waitForStatus(id, "completed")
@@ -138,7 +141,8 @@ struct WebhookReceiverTests {
             let good = WebhookSigning.header(body, secret: TestClients.webhookSecret, at: Date())
             let old = WebhookSigning.header(body, secret: "whsec_retired", at: Date())
             let v1Old = old.split(separator: ",")[1]
-            let result = try await server.sendWebhook(body, signatureHeader: "\(good.split(separator: ",")[0]),\(v1Old),\(good.split(separator: ",")[1])")
+            let result = try await server.sendWebhook(
+                body, signatureHeader: "\(good.split(separator: ",")[0]),\(v1Old),\(good.split(separator: ",")[1])")
             #expect(result.status == 200)
         }
     }
@@ -146,7 +150,10 @@ struct WebhookReceiverTests {
     @Test("A valid signature over a malformed body is 400 and nothing is recorded")
     func malformedBodyIs400() async throws {
         try await TestServer.with(Self.quietSandbox) { server in
-            for body in ["{not json", #"{"event_id": "evt_1"}"#, #"{"event_id": "e", "payment_id": "x", "status": "done", "occurred_at": "yesterday"}"#] {
+            for body in [
+                "{not json", #"{"event_id": "evt_1"}"#,
+                #"{"event_id": "e", "payment_id": "x", "status": "done", "occurred_at": "yesterday"}"#,
+            ] {
                 let result = try await server.sendWebhook(body)
                 #expect(result.status == 400, "\(body)")
                 #expect(result.headers.first(name: "Content-Type") == "application/problem+json")
@@ -158,14 +165,15 @@ struct WebhookReceiverTests {
     @Test("An event for an unknown payment is acknowledged and kept for investigation")
     func unknownPaymentIsAcknowledged() async throws {
         try await TestServer.with(Self.quietSandbox) { server in
-            let result = try await server.sendWebhook(PaymentBodies.webhook(paymentID: UUID().uuidString.lowercased(), status: "completed"))
+            let result = try await server.sendWebhook(
+                PaymentBodies.webhook(paymentID: UUID().uuidString.lowercased(), status: "completed"))
             #expect(result.status == 200)
-            #expect(try await DatabaseInspector(path: server.databasePath).count("webhook_events", where: "known_payment = 0") == 1)
+            #expect(
+                try await DatabaseInspector(path: server.databasePath).count(
+                    "webhook_events", where: "known_payment = 0") == 1)
         }
     }
 }
-
-import PaymentsCore
 
 enum WebhookSigning {
     static func header(_ body: String, secret: String, at date: Date) -> String {

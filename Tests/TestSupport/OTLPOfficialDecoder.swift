@@ -21,45 +21,45 @@ public enum OTLPOfficialDecoder {
     }
 
     private static let script = #"""
-    import base64, gzip, json, sys
-    from google.protobuf import json_format, unknown_fields
+        import base64, gzip, json, sys
+        from google.protobuf import json_format, unknown_fields
 
-    signal, path, compressed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-    data = open(path, "rb").read()
-    if compressed:
-        data = gzip.decompress(data)
-    if signal == "traces":
-        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest as Request
-    elif signal == "metrics":
-        from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest as Request
-    else:
-        from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest as Request
-    message = Request()
-    message.ParseFromString(data)
+        signal, path, compressed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+        data = open(path, "rb").read()
+        if compressed:
+            data = gzip.decompress(data)
+        if signal == "traces":
+            from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest as Request
+        elif signal == "metrics":
+            from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest as Request
+        else:
+            from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest as Request
+        message = Request()
+        message.ParseFromString(data)
 
-    def unknown(msg):
-        count = len(unknown_fields.UnknownFieldSet(msg))
-        for field, value in msg.ListFields():
-            if field.message_type is None:
-                continue
-            for element in (value if field.is_repeated else [value]):
-                count += unknown(element)
-        return count
+        def unknown(msg):
+            count = len(unknown_fields.UnknownFieldSet(msg))
+            for field, value in msg.ListFields():
+                if field.message_type is None:
+                    continue
+                for element in (value if field.is_repeated else [value]):
+                    count += unknown(element)
+            return count
 
-    def hexify(value):
-        if isinstance(value, dict):
-            return {key: (base64.b64decode(item).hex() if key in ("traceId", "spanId", "parentSpanId") else hexify(item))
-                    for key, item in value.items()}
-        if isinstance(value, list):
-            return [hexify(item) for item in value]
-        return value
+        def hexify(value):
+            if isinstance(value, dict):
+                return {key: (base64.b64decode(item).hex() if key in ("traceId", "spanId", "parentSpanId") else hexify(item))
+                        for key, item in value.items()}
+            if isinstance(value, list):
+                return [hexify(item) for item in value]
+            return value
 
-    print(json.dumps({
-        "message": hexify(json.loads(json_format.MessageToJson(message))),
-        "unknownFieldCount": unknown(message),
-        "canonical": message.SerializeToString(deterministic=True) == data,
-    }))
-    """#
+        print(json.dumps({
+            "message": hexify(json.loads(json_format.MessageToJson(message))),
+            "unknownFieldCount": unknown(message),
+            "canonical": message.SerializeToString(deterministic=True) == data,
+        }))
+        """#
 
     /// The pinned Python packages the tests use (the test command installs them).
     private static let requirements = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

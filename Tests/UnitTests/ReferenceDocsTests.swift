@@ -41,7 +41,8 @@ struct ReferenceDocsTests {
     @Test("docs/configuration.md lists exactly the settings the commands read")
     func settings() throws {
         let documented = try Self.firstColumn(of: "docs/configuration.md", header: "variable")
-        let declared = (ServeSettings.all + SandboxSettings.all + TelemetrySettings.all + DemoSettings.all).map(\.variable)
+        let declared = (ServeSettings.all + SandboxSettings.all + TelemetrySettings.all + DemoSettings.all).map(
+            \.variable)
         #expect(Set(documented).subtracting(declared).sorted() == [], "documented but not read")
         #expect(Set(declared).subtracting(documented).sorted() == [], "read but not documented")
     }
@@ -49,7 +50,8 @@ struct ReferenceDocsTests {
     @Test("Every secret setting is marked as one in docs/configuration.md")
     func secrets() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
-        let secretsSection = text.components(separatedBy: "## Secrets").dropFirst().first?
+        let secretsSection =
+            text.components(separatedBy: "## Secrets").dropFirst().first?
             .components(separatedBy: "\n## ").first ?? ""
         let secrets = (ServeSettings.all + SandboxSettings.all + TelemetrySettings.all + DemoSettings.all)
             .filter(\.isSecret).map(\.variable)
@@ -71,7 +73,9 @@ struct RepositoryReferencesTests {
     static func repositoryFiles() throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", ReferenceDocsTests.root.path, "ls-files", "--cached", "--others", "--exclude-standard"]
+        process.arguments = [
+            "git", "-C", ReferenceDocsTests.root.path, "ls-files", "--cached", "--others", "--exclude-standard",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -1,11 +1,11 @@
 import Foundation
-@_exported import Workload
 import Synchronization
+@_exported import Workload
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// CPU time used so far by every thread of this process (user + system).
@@ -56,8 +56,8 @@ func onThreads(_ count: Int, nice: Int32 = 10, _ body: @escaping @Sendable (Int)
         for index in 0..<count {
             let thread = Thread {
                 #if os(Linux)
-                // On Linux, `who` 0 is the calling thread alone (niceness is per thread there).
-                if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
+                    // On Linux, `who` 0 is the calling thread alone (niceness is per thread there).
+                    if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
                 #endif
                 // Start together: each thread arrives, then spins until all have.
                 ready.add(1, ordering: .acquiringAndReleasing)
@@ -147,7 +147,8 @@ struct Settings: Sendable {
             case "--rounds": settings.rounds = Int(iterator.next() ?? "") ?? settings.rounds
             case "--warmup": settings.warmupRounds = Int(iterator.next() ?? "") ?? settings.warmupRounds
             case "--spans": settings.spansPerRound = Int(iterator.next() ?? "") ?? settings.spansPerRound
-            case "--metric-events": settings.metricEventsPerRound = Int(iterator.next() ?? "") ?? settings.metricEventsPerRound
+            case "--metric-events":
+                settings.metricEventsPerRound = Int(iterator.next() ?? "") ?? settings.metricEventsPerRound
             case "--threads":
                 settings.threadCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--filter": settings.filters.append(iterator.next() ?? "")
@@ -159,7 +160,8 @@ struct Settings: Sendable {
                 settings.spansPerRound = 20_000
                 settings.metricEventsPerRound = 200_000
             case "--help", "-h":
-                print("""
+                print(
+                    """
                     usage: TelemetryBenchmarks [--rounds N] [--warmup N] [--spans N] [--metric-events N]
                                                [--threads 1,2] [--filter PREFIX]... [--settle-ms N] [--nice N] [--quick]
                     filters: span, span.ours, span.swift-otel, span.no-op, span.ours.1, metrics, metrics.ours, ...

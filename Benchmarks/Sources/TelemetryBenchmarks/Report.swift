@@ -42,23 +42,42 @@ struct Report {
     func render() -> String {
         var out: [String] = []
         let rounds = "\(settings.rounds) rounds after \(settings.warmupRounds) warm-up"
-        out.append("Telemetry benchmarks — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores; \(rounds), variants interleaved round by round.")
-        out.append("ns/op over rounds: median (p25–p75) [min–max]. wall = ContinuousClock time of an op-making thread's loop / its ops (one")
-        out.append("figure per thread per round); thread CPU = that thread's CPU time / its ops (not inflated when it is descheduled);")
-        out.append("process CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle")
-        out.append("again / all ops. Span-making threads run at nice \(settings.producerNice), so that background exporters get a core when they need one.")
+        out.append(
+            "Telemetry benchmarks — release build, \(ProcessInfo.processInfo.activeProcessorCount) cores; \(rounds), variants interleaved round by round."
+        )
+        out.append(
+            "ns/op over rounds: median (p25–p75) [min–max]. wall = ContinuousClock time of an op-making thread's loop / its ops (one"
+        )
+        out.append(
+            "figure per thread per round); thread CPU = that thread's CPU time / its ops (not inflated when it is descheduled);"
+        )
+        out.append(
+            "process CPU = CPU time of the whole process, background tasks included, from the round's start until the process is idle"
+        )
+        out.append(
+            "again / all ops. Span-making threads run at nice \(settings.producerNice), so that background exporters get a core when they need one."
+        )
         if !spans.isEmpty {
             out.append("")
-            out.append("SPANS — startSpan (root, parent-based always-on) + 2 string attributes + end; batch processor queue 2048, batch 512,")
-            out.append("delay 5 s; exporter accepts and discards. \(settings.spansPerRound) spans per thread per round.")
-            out.append(row(["variant", "thr", "wall ns/span", "thread CPU ns/span", "process CPU ns/span", "exported (batches)", "dropped"]))
+            out.append(
+                "SPANS — startSpan (root, parent-based always-on) + 2 string attributes + end; batch processor queue 2048, batch 512,"
+            )
+            out.append(
+                "delay 5 s; exporter accepts and discards. \(settings.spansPerRound) spans per thread per round.")
+            out.append(
+                row([
+                    "variant", "thr", "wall ns/span", "thread CPU ns/span", "process CPU ns/span", "exported (batches)",
+                    "dropped",
+                ]))
             for span in spans {
                 let exported = span.counters.map { "\($0.exportedSpans) (\($0.exportedBatches))" } ?? "—"
                 let dropped = span.counters.map { "\($0.droppedSpans)" } ?? "—"
-                out.append(row([
-                    span.result.variant, "\(span.result.threads)", Self.describe(span.result.caller),
-                    Self.brief(span.result.callerCPU), Self.brief(span.result.cpu), exported + " of \(span.made)", dropped,
-                ]))
+                out.append(
+                    row([
+                        span.result.variant, "\(span.result.threads)", Self.describe(span.result.caller),
+                        Self.brief(span.result.callerCPU), Self.brief(span.result.cpu), exported + " of \(span.made)",
+                        dropped,
+                    ]))
             }
             out.append("")
             out.append(contentsOf: ratios(spans.map(\.result), unit: "span"))
@@ -67,15 +86,22 @@ struct Report {
         }
         if !metrics.isEmpty {
             out.append("")
-            out.append("METRICS — Counter.increment() + Recorder(aggregate: true).record(seconds), handles made once (counter 1 dimension, recorder 2),")
-            out.append("18 buckets on both registries; threads share the series. \(settings.metricEventsPerRound) events per thread per round.")
-            out.append("ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span); ours-plain = without the hook.")
+            out.append(
+                "METRICS — Counter.increment() + Recorder(aggregate: true).record(seconds), handles made once (counter 1 dimension, recorder 2),"
+            )
+            out.append(
+                "18 buckets on both registries; threads share the series. \(settings.metricEventsPerRound) events per thread per round."
+            )
+            out.append(
+                "ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span); ours-plain = without the hook."
+            )
             out.append(row(["variant", "thr", "wall ns/event", "thread CPU ns/event", "process CPU ns/event", "", ""]))
             for result in metrics {
-                out.append(row([
-                    result.variant, "\(result.threads)", Self.describe(result.caller), Self.brief(result.callerCPU),
-                    Self.brief(result.cpu), "", "",
-                ]))
+                out.append(
+                    row([
+                        result.variant, "\(result.threads)", Self.describe(result.caller), Self.brief(result.callerCPU),
+                        Self.brief(result.cpu), "", "",
+                    ]))
             }
             out.append("")
             out.append(contentsOf: ratios(metrics, unit: "event"))
@@ -96,7 +122,9 @@ struct Report {
     }
 
     private static func format(_ value: Double) -> String {
-        value < 10 ? String(format: "%.2f", value) : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+        value < 10
+            ? String(format: "%.2f", value)
+            : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
     }
 
     static func brief(_ summary: Summary) -> String {
@@ -124,17 +152,21 @@ struct Report {
                 let callerCPU = top.callerCPU.median / bottom.callerCPU.median
                 let cpu = top.cpu.median / bottom.cpu.median
                 cells.append(
-                    "\(threads) thread\(threads == 1 ? "" : "s"): \(Self.ratio(caller)) / \(Self.ratio(callerCPU)) / \(Self.ratio(cpu))")
+                    "\(threads) thread\(threads == 1 ? "" : "s"): \(Self.ratio(caller)) / \(Self.ratio(callerCPU)) / \(Self.ratio(cpu))"
+                )
             }
             guard !cells.isEmpty else { continue }
             let name = "\(numerator) / \(denominator)"
-            out.append("  " + name + String(repeating: " ", count: max(1, 26 - name.count)) + cells.joined(separator: "   "))
+            out.append(
+                "  " + name + String(repeating: " ", count: max(1, 26 - name.count)) + cells.joined(separator: "   "))
         }
         return out
     }
 
     private static func ratio(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0fx", value) : value >= 10 ? String(format: "%.1fx", value) : String(format: "%.2fx", value)
+        value >= 100
+            ? String(format: "%.0fx", value)
+            : value >= 10 ? String(format: "%.1fx", value) : String(format: "%.2fx", value)
     }
 
     private func verdict() -> [String] {
@@ -149,7 +181,8 @@ struct Report {
             func met(_ value: Double) -> String { value <= Self.target ? "met" : "NOT met" }
             out.append(
                 "  \(threads) thread\(threads == 1 ? "" : "s"): wall \(Self.ratio(caller)) (\(met(caller))), "
-                    + "thread CPU \(Self.ratio(callerCPU)) (\(met(callerCPU))), process CPU \(Self.ratio(cpu)) (\(met(cpu)))")
+                    + "thread CPU \(Self.ratio(callerCPU)) (\(met(callerCPU))), process CPU \(Self.ratio(cpu)) (\(met(cpu)))"
+            )
         }
         return out
     }

@@ -1,8 +1,8 @@
 import Foundation
-import Workload
 import Synchronization
 import Telemetry
 import Tracing
+import Workload
 
 /// Accepts every batch and keeps nothing, counting what it was given.
 final class DiscardingSpanExporter: SpanExporter {
@@ -31,7 +31,8 @@ struct SpanCounters {
 
     static func - (lhs: SpanCounters, rhs: SpanCounters) -> SpanCounters {
         SpanCounters(
-            exportedBatches: lhs.exportedBatches - rhs.exportedBatches, exportedSpans: lhs.exportedSpans - rhs.exportedSpans,
+            exportedBatches: lhs.exportedBatches - rhs.exportedBatches,
+            exportedSpans: lhs.exportedSpans - rhs.exportedSpans,
             droppedSpans: lhs.droppedSpans - rhs.droppedSpans)
     }
 }

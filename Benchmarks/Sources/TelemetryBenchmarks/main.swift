@@ -13,7 +13,8 @@ let settings = Settings.parse(Array(CommandLine.arguments.dropFirst()))
 
 if let variable = ProcessInfo.processInfo.environment.keys.first(where: { $0.hasPrefix("OTEL_") }) {
     // swift-otel applies OTEL_* overrides to the configuration below; the comparison would no longer be like for like.
-    FileHandle.standardError.write(Data("warning: \(variable) is set and changes swift-otel's configuration; unset OTEL_* variables\n".utf8))
+    FileHandle.standardError.write(
+        Data("warning: \(variable) is set and changes swift-otel's configuration; unset OTEL_* variables\n".utf8))
 }
 
 /// Builds the three backends, runs every selected benchmark while their processors run, and prints the report.
@@ -22,7 +23,8 @@ func runBenchmarks(settings: Settings) async throws {
     // defaults) → an exporter that discards.
     let ourExporter = DiscardingSpanExporter()
     let ourProcessor = BatchSpanProcessor(exporter: ourExporter, configuration: .default)
-    let ourTracer = TelemetryTracer(sampler: TraceSampler(root: .alwaysOn, isParentBased: true), processor: ourProcessor)
+    let ourTracer = TelemetryTracer(
+        sampler: TraceSampler(root: .alwaysOn, isParentBased: true), processor: ourProcessor)
     // The metrics registry as `payments serve` makes it: exemplars from the current span (none here).
     let ourRegistry = MetricsRegistry(exemplarContext: TelemetryRuntime.currentExemplarContext)
     // The same registry without the exemplar hook, to show what the hook's task-local lookup costs.
@@ -67,26 +69,32 @@ func runBenchmarks(settings: Settings) async throws {
             let perThread = settings.spansPerRound
             var cases: [BenchmarkCase] = []
             if settings.selects("span.ours.\(threads)") {
-                cases.append(BenchmarkCase(variant: Variant.ours, threads: threads) {
-                    await spanRound(ourTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
-                })
+                cases.append(
+                    BenchmarkCase(variant: Variant.ours, threads: threads) {
+                        await spanRound(ourTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
+                    })
             }
             if settings.selects("span.swift-otel.\(threads)") {
-                cases.append(BenchmarkCase(variant: Variant.otel, threads: threads) {
-                    await spanRound(otelTracing.factory, threads: threads, perThread: perThread, nice: settings.producerNice)
-                })
+                cases.append(
+                    BenchmarkCase(variant: Variant.otel, threads: threads) {
+                        await spanRound(
+                            otelTracing.factory, threads: threads, perThread: perThread, nice: settings.producerNice)
+                    })
             }
             if settings.selects("span.no-op.\(threads)") {
-                cases.append(BenchmarkCase(variant: Variant.noOp, threads: threads) {
-                    await spanRound(noOpTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
-                })
+                cases.append(
+                    BenchmarkCase(variant: Variant.noOp, threads: threads) {
+                        await spanRound(noOpTracer, threads: threads, perThread: perThread, nice: settings.producerNice)
+                    })
             }
             guard !cases.isEmpty else { continue }
             let oursBefore = ourCounters()
             let otelBefore = otelCounters()
             let results = await runInterleaved(cases, settings: settings)
             // swift-otel's processor reports drops at its next tick (a full queue or its 5 s timer); wait for one.
-            if cases.contains(where: { $0.variant == Variant.otel }) { try? await Task.sleep(for: settings.otelDrainWait) }
+            if cases.contains(where: { $0.variant == Variant.otel }) {
+                try? await Task.sleep(for: settings.otelDrainWait)
+            }
             let rounds = settings.warmupRounds + settings.rounds
             for result in results {
                 let counters: SpanCounters? =
@@ -107,10 +115,11 @@ func runBenchmarks(settings: Settings) async throws {
             ]
             for (variant, factory) in factories where settings.selects("metrics.\(variant).\(threads)") {
                 let handles = MetricHandles(factory: factory)
-                cases.append(BenchmarkCase(variant: variant, threads: threads) {
-                    // No background work to make room for: metric threads run at the default niceness.
-                    await metricRound(handles, threads: threads, perThread: perThread, nice: 0)
-                })
+                cases.append(
+                    BenchmarkCase(variant: variant, threads: threads) {
+                        // No background work to make room for: metric threads run at the default niceness.
+                        await metricRound(handles, threads: threads, perThread: perThread, nice: 0)
+                    })
             }
             guard !cases.isEmpty else { continue }
             report.metrics.append(contentsOf: await runInterleaved(cases, settings: settings))

@@ -15,9 +15,9 @@ import CoreMetrics
 import Foundation
 import Logging
 import OTel
-import Workload
 import Telemetry
 import Tracing
+import Workload
 
 struct Discard: SpanExporter {
     func export(_ batch: [FinishedSpan]) async throws {}
@@ -56,7 +56,9 @@ case "metrics-swift-otel":
     configuration.diagnosticLogger = .custom(Logger(label: "swift-otel") { _ in SwiftLogNoOpLogHandler() })
     configuration.metrics.exporter = .none
     configuration.metrics.defaultValueHistogramBuckets = MetricsRegistry.defaultBuckets
-    recordMetrics(MetricHandles(factory: try OTel.makeMetricsBackend(configuration: configuration).factory), count: count, offset: 0)
+    recordMetrics(
+        MetricHandles(factory: try OTel.makeMetricsBackend(configuration: configuration).factory), count: count,
+        offset: 0)
 case "metrics-no-op":
     recordMetrics(MetricHandles(factory: NOOPMetricsHandler.instance), count: count, offset: 0)
 default:

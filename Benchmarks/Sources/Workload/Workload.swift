@@ -17,7 +17,8 @@ public let clientRefs: [String] = (0..<64).map { "INV-\(100_000 + $0 * 7919)" }
 @inline(never)
 public func makeSpans<T: Tracer>(_ tracer: T, count: Int, offset: Int) {
     for i in offset..<(offset + count) {
-        let span = tracer.startSpan("PaymentOrchestrator.create", context: ServiceContext.current ?? .topLevel, ofKind: .server)
+        let span = tracer.startSpan(
+            "PaymentOrchestrator.create", context: ServiceContext.current ?? .topLevel, ofKind: .server)
         span.attributes["payment_id"] = paymentIDs[i & 63]
         span.attributes["client_ref"] = clientRefs[i & 63]
         span.end()

@@ -69,7 +69,9 @@ public struct OTLPLogHandler: LogHandler {
     private static func flatten(_ value: Logger.Metadata.Value, as key: String, into attributes: inout OTLPAttributes) {
         switch value {
         case .dictionary(let dictionary):
-            for nested in dictionary.keys.sorted() { flatten(dictionary[nested]!, as: "\(key).\(nested)", into: &attributes) }
+            for nested in dictionary.keys.sorted() {
+                flatten(dictionary[nested]!, as: "\(key).\(nested)", into: &attributes)
+            }
         default:
             attributes[key] = anyValue(value)
         }

@@ -11,26 +11,32 @@ extension MetricFamily {
         let data: OTLPMetricData.Data
         switch kind {
         case .counter:
-            data = .sum(isMonotonic: true, temporality: .cumulative, points: samples.compactMap { sample in
-                guard case .counter(let value) = sample.value else { return nil }
-                return OTLPNumberDataPoint(
-                    attributes: sample.otlpAttributes, startTimeUnixNano: sample.startTime.unixNanoseconds,
-                    timeUnixNano: now, value: .double(value))
-            })
+            data = .sum(
+                isMonotonic: true, temporality: .cumulative,
+                points: samples.compactMap { sample in
+                    guard case .counter(let value) = sample.value else { return nil }
+                    return OTLPNumberDataPoint(
+                        attributes: sample.otlpAttributes, startTimeUnixNano: sample.startTime.unixNanoseconds,
+                        timeUnixNano: now, value: .double(value))
+                })
         case .gauge:
-            data = .gauge(points: samples.compactMap { sample in
-                guard case .gauge(let value) = sample.value else { return nil }
-                return OTLPNumberDataPoint(attributes: sample.otlpAttributes, timeUnixNano: now, value: .double(value))
-            })
+            data = .gauge(
+                points: samples.compactMap { sample in
+                    guard case .gauge(let value) = sample.value else { return nil }
+                    return OTLPNumberDataPoint(
+                        attributes: sample.otlpAttributes, timeUnixNano: now, value: .double(value))
+                })
         case .histogram:
-            data = .histogram(temporality: .cumulative, points: samples.compactMap { sample in
-                guard case .histogram(let histogram) = sample.value else { return nil }
-                return OTLPHistogramDataPoint(
-                    attributes: sample.otlpAttributes, startTimeUnixNano: sample.startTime.unixNanoseconds,
-                    timeUnixNano: now, count: histogram.count, sum: histogram.sum, bucketCounts: histogram.counts,
-                    explicitBounds: histogram.bounds,
-                    exemplars: histogram.exemplars.compactMap { $0?.otlpExemplar })
-            })
+            data = .histogram(
+                temporality: .cumulative,
+                points: samples.compactMap { sample in
+                    guard case .histogram(let histogram) = sample.value else { return nil }
+                    return OTLPHistogramDataPoint(
+                        attributes: sample.otlpAttributes, startTimeUnixNano: sample.startTime.unixNanoseconds,
+                        timeUnixNano: now, count: histogram.count, sum: histogram.sum, bucketCounts: histogram.counts,
+                        explicitBounds: histogram.bounds,
+                        exemplars: histogram.exemplars.compactMap { $0?.otlpExemplar })
+                })
         }
         return OTLPMetricData(
             resource: resource, scope: scope, name: name, description: description, unit: Self.unit(of: name),

@@ -57,7 +57,10 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
     init(bounds: [Double], exemplarContext: @escaping @Sendable () -> Exemplar.Context?) {
         self.bounds = bounds
         self.exemplarContext = exemplarContext
-        self.state = Mutex(State(counts: Array(repeating: 0, count: bounds.count + 1), exemplars: Array(repeating: nil, count: bounds.count + 1)))
+        self.state = Mutex(
+            State(
+                counts: Array(repeating: 0, count: bounds.count + 1),
+                exemplars: Array(repeating: nil, count: bounds.count + 1)))
     }
 
     func record(_ value: Int64) { record(Double(value)) }
@@ -84,6 +87,12 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
 
     override func sample() -> (kind: MetricFamily.Kind, value: MetricValue) {
         let state = state.withLock { $0 }
-        return (.histogram, .histogram(HistogramValue(bounds: bounds, counts: state.counts, sum: state.sum, count: state.count, exemplars: state.exemplars)))
+        return (
+            .histogram,
+            .histogram(
+                HistogramValue(
+                    bounds: bounds, counts: state.counts, sum: state.sum, count: state.count, exemplars: state.exemplars
+                ))
+        )
     }
 }

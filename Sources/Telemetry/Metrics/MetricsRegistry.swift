@@ -17,7 +17,10 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
     private let series = Mutex<[SeriesKey: Series]>([:])
 
     /// Creates a registry; `exemplarContext` gives the sampled trace and span active when a value is recorded.
-    public init(buckets: [Double] = MetricsRegistry.defaultBuckets, exemplarContext: @escaping @Sendable () -> Exemplar.Context? = { nil }) {
+    public init(
+        buckets: [Double] = MetricsRegistry.defaultBuckets,
+        exemplarContext: @escaping @Sendable () -> Exemplar.Context? = { nil }
+    ) {
         self.buckets = buckets.sorted()
         self.exemplars = exemplarContext
     }
@@ -28,7 +31,9 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
         handler(label, dimensions) { CounterSeries() } as! CounterSeries
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         handler(label, dimensions) { CounterSeries() } as! CounterSeries
     }
 
@@ -39,14 +44,16 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         if aggregate {
             let exemplars = self.exemplars
-            return handler(label, dimensions) { HistogramSeries(bounds: self.buckets, exemplarContext: exemplars) } as! HistogramSeries
+            return handler(label, dimensions) { HistogramSeries(bounds: self.buckets, exemplarContext: exemplars) }
+                as! HistogramSeries
         }
         return handler(label, dimensions) { GaugeSeries() } as! GaugeSeries
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         let exemplars = self.exemplars
-        return handler(label, dimensions) { HistogramSeries(bounds: self.buckets, exemplarContext: exemplars) } as! HistogramSeries
+        return handler(label, dimensions) { HistogramSeries(bounds: self.buckets, exemplarContext: exemplars) }
+            as! HistogramSeries
     }
 
     public func destroyCounter(_ handler: any CounterHandler) { remove(handler as AnyObject) }
@@ -64,7 +71,8 @@ public final class MetricsRegistry: MetricsFactory, Sendable {
         for (key, series) in all {
             let sample = series.sample()
             var family = families[key.label] ?? MetricFamily(name: key.label, kind: sample.kind, samples: [])
-            family.samples.append(MetricSample(labels: key.dimensions, value: sample.value, startTime: series.startTime))
+            family.samples.append(
+                MetricSample(labels: key.dimensions, value: sample.value, startTime: series.startTime))
             families[key.label] = family
         }
         return families.values.sorted { $0.name < $1.name }.map { family in
@@ -106,7 +114,8 @@ public struct LabelPair: Sendable, Hashable {
 }
 
 extension Array where Element == LabelPair {
-    func lexicographicallyPrecedes(_ other: [LabelPair], by less: ((String, String), (String, String)) -> Bool) -> Bool {
+    func lexicographicallyPrecedes(_ other: [LabelPair], by less: ((String, String), (String, String)) -> Bool) -> Bool
+    {
         self.map { ($0.name, $0.value) }.lexicographicallyPrecedes(other.map { ($0.name, $0.value) }, by: less)
     }
 }

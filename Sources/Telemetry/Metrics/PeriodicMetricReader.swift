@@ -23,7 +23,9 @@ public final class PeriodicMetricReader: Service, Sendable, CustomStringConverti
         public static let `default` = Configuration()
 
         /// Creates a configuration.
-        public init(interval: Duration = .seconds(60), timeout: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(5)) {
+        public init(
+            interval: Duration = .seconds(60), timeout: Duration = .seconds(30), shutdownTimeout: Duration = .seconds(5)
+        ) {
             self.interval = interval
             self.timeout = timeout
             self.shutdownTimeout = shutdownTimeout
@@ -99,7 +101,9 @@ public final class PeriodicMetricReader: Service, Sendable, CustomStringConverti
         }
         var current: [SeriesKey: MetricFamily.Kind] = [:]
         for family in families {
-            for sample in family.samples { current[SeriesKey(label: family.name, dimensions: sample.labels)] = family.kind }
+            for sample in family.samples {
+                current[SeriesKey(label: family.name, dimensions: sample.labels)] = family.kind
+            }
         }
         metrics += endedSeries(previous.filter { current[$0.key] == nil }, at: now)
         previous = current
@@ -114,7 +118,8 @@ public final class PeriodicMetricReader: Service, Sendable, CustomStringConverti
             guard let kind = series.first?.value else { return nil }
             let points = series.map { entry in
                 OTLPNumberDataPoint(
-                    attributes: OTLPAttributes(entry.key.dimensions.map { ($0.name, OTLPAttributeValue.string($0.value)) }),
+                    attributes: OTLPAttributes(
+                        entry.key.dimensions.map { ($0.name, OTLPAttributeValue.string($0.value)) }),
                     timeUnixNano: now, value: .double(0), flags: noRecordedValue)
             }
             let data: OTLPMetricData.Data
@@ -122,11 +127,12 @@ public final class PeriodicMetricReader: Service, Sendable, CustomStringConverti
             case .counter: data = .sum(isMonotonic: true, points: points)
             case .gauge: data = .gauge(points: points)
             case .histogram:
-                data = .histogram(points: points.map {
-                    OTLPHistogramDataPoint(
-                        attributes: $0.attributes, startTimeUnixNano: 0, timeUnixNano: now, count: 0, sum: nil,
-                        bucketCounts: [], explicitBounds: [], flags: noRecordedValue)
-                })
+                data = .histogram(
+                    points: points.map {
+                        OTLPHistogramDataPoint(
+                            attributes: $0.attributes, startTimeUnixNano: 0, timeUnixNano: now, count: 0, sum: nil,
+                            bucketCounts: [], explicitBounds: [], flags: noRecordedValue)
+                    })
             }
             return OTLPMetricData(
                 resource: resource, scope: scope, name: name, description: descriptions[name] ?? "",

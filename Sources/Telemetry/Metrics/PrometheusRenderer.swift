@@ -37,7 +37,8 @@ public enum PrometheusRenderer {
             for sample in family.samples {
                 switch sample.value {
                 case .counter(let value):
-                    let name = family.name.hasSuffix("_total") || format == .prometheus ? family.name : family.name + "_total"
+                    let name =
+                        family.name.hasSuffix("_total") || format == .prometheus ? family.name : family.name + "_total"
                     out += "\(name)\(labels(sample.labels)) \(number(value))\n"
                 case .gauge(let value):
                     out += "\(family.name)\(labels(sample.labels)) \(number(value))\n"
@@ -48,7 +49,8 @@ public enum PrometheusRenderer {
                         let bound = index < histogram.bounds.count ? number(histogram.bounds[index]) : "+Inf"
                         out += "\(family.name)_bucket\(labels(sample.labels + [LabelPair("le", bound)])) \(cumulative)"
                         if format == .openMetrics, let exemplar = histogram.exemplars[index] {
-                            out += " # {trace_id=\"\(exemplar.context.traceID)\",span_id=\"\(exemplar.context.spanID)\"} \(number(exemplar.value)) \(String(format: "%.3f", exemplar.time.timeIntervalSince1970))"
+                            out +=
+                                " # {trace_id=\"\(exemplar.context.traceID)\",span_id=\"\(exemplar.context.spanID)\"} \(number(exemplar.value)) \(String(format: "%.3f", exemplar.time.timeIntervalSince1970))"
                         }
                         out += "\n"
                     }

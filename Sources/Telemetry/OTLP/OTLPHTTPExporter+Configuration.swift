@@ -1,5 +1,5 @@
-import PaymentsSupport
 import Foundation
+import PaymentsSupport
 
 extension OTLPHTTPExporter {
     /// Where and how each signal is exported, read once at start-up.
@@ -72,11 +72,13 @@ extension OTLPHTTPExporter {
         /// The URL (without any user or password in it), compression, timeout and header names; never header values.
         public var description: String {
             let names = headers.keys.sorted().joined(separator: ",")
-            return "\(Self.redactingUserInfo(url)) compression=\(compression.rawValue) timeout=\(timeout) headers=[\(names)]"
+            return
+                "\(Self.redactingUserInfo(url)) compression=\(compression.rawValue) timeout=\(timeout) headers=[\(names)]"
         }
 
         private static func redactingUserInfo(_ url: String) -> String {
-            guard var components = URLComponents(string: url), components.user != nil || components.password != nil else {
+            guard var components = URLComponents(string: url), components.user != nil || components.password != nil
+            else {
                 return url
             }
             components.user = nil

@@ -13,7 +13,8 @@ enum OTLPKeyValueList {
             guard let equals = trimmed.firstIndex(of: "=") else { return nil }
             let rawKey = trimmed[..<equals].trimmingASCIIWhitespace()
             let rawValue = trimmed[trimmed.index(after: equals)...].trimmingASCIIWhitespace()
-            guard !rawKey.isEmpty, let key = PercentEncoding.decode(rawKey), let value = PercentEncoding.decode(rawValue)
+            guard !rawKey.isEmpty, let key = PercentEncoding.decode(rawKey),
+                let value = PercentEncoding.decode(rawValue)
             else { return nil }
             pairs.append((key, value))
         }

@@ -10,7 +10,10 @@ public struct OTLPTraceExporter: SpanExporter {
     private let exportTimeout: Duration
 
     /// Creates the bridge; the caller owns `exporter` and shuts it down.
-    public init(exporter: OTLPHTTPExporter, resource: OTLPResource, scope: OTLPInstrumentationScope, exportTimeout: Duration = .seconds(30)) {
+    public init(
+        exporter: OTLPHTTPExporter, resource: OTLPResource, scope: OTLPInstrumentationScope,
+        exportTimeout: Duration = .seconds(30)
+    ) {
         self.exporter = exporter
         self.resource = resource
         self.scope = scope
@@ -37,7 +40,9 @@ public struct OTLPTraceExporter: SpanExporter {
             startTimeUnixNano: span.startTimeNanosecondsSinceEpoch, endTimeUnixNano: span.endTimeNanosecondsSinceEpoch,
             attributes: Self.attributes(span.attributes),
             events: span.events.map {
-                OTLPSpanData.Event(name: $0.name, timeUnixNano: $0.timeNanosecondsSinceEpoch, attributes: Self.attributes($0.attributes))
+                OTLPSpanData.Event(
+                    name: $0.name, timeUnixNano: $0.timeNanosecondsSinceEpoch,
+                    attributes: Self.attributes($0.attributes))
             },
             links: span.links.map {
                 OTLPSpanData.Link(
@@ -69,17 +74,18 @@ public struct OTLPTraceExporter: SpanExporter {
     }
 
     private static func attributes(_ attributes: [String: SpanAttributeValue]) -> OTLPAttributes {
-        OTLPAttributes(attributes.sorted { $0.key < $1.key }.map { key, value -> (String, OTLPAttributeValue) in
-            switch value {
-            case .string(let text): (key, .string(text))
-            case .int(let number): (key, .int(number))
-            case .double(let number): (key, .double(number))
-            case .bool(let flag): (key, .bool(flag))
-            case .stringArray(let values): (key, .array(values.map { .string($0) }))
-            case .intArray(let values): (key, .array(values.map { .int($0) }))
-            case .doubleArray(let values): (key, .array(values.map { .double($0) }))
-            case .boolArray(let values): (key, .array(values.map { .bool($0) }))
-            }
-        })
+        OTLPAttributes(
+            attributes.sorted { $0.key < $1.key }.map { key, value -> (String, OTLPAttributeValue) in
+                switch value {
+                case .string(let text): (key, .string(text))
+                case .int(let number): (key, .int(number))
+                case .double(let number): (key, .double(number))
+                case .bool(let flag): (key, .bool(flag))
+                case .stringArray(let values): (key, .array(values.map { .string($0) }))
+                case .intArray(let values): (key, .array(values.map { .int($0) }))
+                case .doubleArray(let values): (key, .array(values.map { .double($0) }))
+                case .boolArray(let values): (key, .array(values.map { .bool($0) }))
+                }
+            })
     }
 }

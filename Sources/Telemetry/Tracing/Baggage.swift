@@ -98,7 +98,8 @@ public struct Baggage: Sendable, Hashable {
         guard let equals = pair.firstIndex(of: "=") else { return nil }
         let key = String(pair[..<equals].trimmingASCIIWhitespace())
         let rawValue = pair[pair.index(after: equals)...].trimmingASCIIWhitespace()
-        guard isToken(key), rawValue.utf8.allSatisfy(isBaggageOctet), let value = PercentEncoding.decode(rawValue) else {
+        guard isToken(key), rawValue.utf8.allSatisfy(isBaggageOctet), let value = PercentEncoding.decode(rawValue)
+        else {
             return nil
         }
         let properties = parts.count > 1 ? String(parts[1].trimmingASCIIWhitespace()) : nil

@@ -43,6 +43,7 @@ public enum SpanAttributeValue: Sendable, Hashable {
     public static func dictionary(from attributes: SpanAttributes) -> [String: SpanAttributeValue] {
         var result: [String: SpanAttributeValue] = [:]
         result.reserveCapacity(attributes.count)
+        // swift-format-ignore: ReplaceForEachWithForLoop
         attributes.forEach { key, value in result[key] = SpanAttributeValue(value) }
         return result
     }

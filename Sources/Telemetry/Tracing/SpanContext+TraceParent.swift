@@ -16,7 +16,8 @@ extension SpanContext {
     /// The `traceparent` header value for this context, always version `00`.
     public var traceParentHeader: String {
         TraceParent(
-            traceIDHigh: traceID.high, traceIDLow: traceID.low, parentSpanID: spanID.rawValue, flags: traceFlags.rawValue
+            traceIDHigh: traceID.high, traceIDLow: traceID.low, parentSpanID: spanID.rawValue,
+            flags: traceFlags.rawValue
         ).description
     }
 }

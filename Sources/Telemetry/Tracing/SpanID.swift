@@ -13,7 +13,9 @@ public struct SpanID: Sendable, Hashable, CustomStringConvertible {
     /// Parses 16 lower-case hex digits; `nil` for any other input, including the invalid all-zero id.
     public init?(hexString: some StringProtocol) {
         let utf8 = Array(hexString.utf8)
-        guard utf8.count == 16, let value = Hex.decodeInteger(utf8, allowingUppercase: false), value != 0 else { return nil }
+        guard utf8.count == 16, let value = Hex.decodeInteger(utf8, allowingUppercase: false), value != 0 else {
+            return nil
+        }
         self.rawValue = value
     }
 

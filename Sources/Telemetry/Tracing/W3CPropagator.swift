@@ -27,7 +27,8 @@ public struct W3CPropagator: Instrument {
         {
             context.spanContext = spanContext
         }
-        if let header = extractor.extract(key: Self.baggageHeader, from: carrier), let baggage = Baggage(header: header) {
+        if let header = extractor.extract(key: Self.baggageHeader, from: carrier), let baggage = Baggage(header: header)
+        {
             context.baggage = baggage
         }
     }

@@ -1,6 +1,6 @@
-import PaymentsSupport
 import Hummingbird
 import Logging
+import PaymentsSupport
 import ServiceLifecycle
 
 /// Serves `router` on a free loopback port for the duration of `body`, which is given the port; the server is shut

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A PostgreSQL cluster of a test's own, so that the test may stop and start it without disturbing the shared one.
@@ -44,7 +45,8 @@ final class PostgresCluster: @unchecked Sendable {
     /// Runs a shell command to completion with posix_spawn and waitpid: Foundation's Process can miss the exit of `su`
     /// children on Linux and hang in `waitUntilExit`.
     private static func shell(_ command: String, asDatabaseUser: Bool = true) throws {
-        let arguments = asDatabaseUser && getuid() == 0
+        let arguments =
+            asDatabaseUser && getuid() == 0
             ? ["/bin/su", "postgres", "-s", "/bin/bash", "-c", command] : ["/bin/bash", "-c", command]
         var pid: pid_t = 0
         var argv = arguments.map { strdup($0) } + [nil]

@@ -13,12 +13,15 @@ enum PostgresTestDatabase {
     /// Creates an empty database and returns its URL.
     static func create() async throws -> String {
         guard let adminURL else {
-            Issue.record("PAYMENTS_TEST_DATABASE_URL is not set: run the suite with scripts/test.sh, which provisions PostgreSQL")
+            Issue.record(
+                "PAYMENTS_TEST_DATABASE_URL is not set: run the suite with scripts/test.sh, which provisions PostgreSQL"
+            )
             throw ContractFailure("no PostgreSQL")
         }
         let name = "payments_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         let settings = try PostgresStoreConfiguration(url: adminURL)
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-admin"))
+        let client = PostgresClient(
+            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-admin"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -33,7 +36,8 @@ enum PostgresTestDatabase {
     static func withFreshStore(_ body: (any PaymentStore) async throws -> Void) async throws {
         let url = try await create()
         let settings = try PostgresStoreConfiguration(url: url)
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-test"))
+        let client = PostgresClient(
+            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

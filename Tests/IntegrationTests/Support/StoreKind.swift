@@ -1,6 +1,7 @@
 import Foundation
 import PaymentsCore
 import PaymentsStorage
+import Testing
 
 /// The databases the store contract runs against.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -21,5 +22,3 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 }
-
-import Testing

@@ -18,11 +18,26 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         guard available.withLock({ $0 }) else { throw StoreError.unavailable("switched off by the test") }
     }
 
-    func migrate() async throws { try check(); try await base.migrate() }
-    func checkReady() async throws { try check(); try await base.checkReady() }
-    func create(_ payment: NewPayment) async throws -> PaymentCreation { try check(); return try await base.create(payment) }
-    func payment(id: UUID) async throws -> Payment? { try check(); return try await base.payment(id: id) }
-    func payments(_ query: PaymentQuery) async throws -> PaymentPage { try check(); return try await base.payments(query) }
+    func migrate() async throws {
+        try check()
+        try await base.migrate()
+    }
+    func checkReady() async throws {
+        try check()
+        try await base.checkReady()
+    }
+    func create(_ payment: NewPayment) async throws -> PaymentCreation {
+        try check()
+        return try await base.create(payment)
+    }
+    func payment(id: UUID) async throws -> Payment? {
+        try check()
+        return try await base.payment(id: id)
+    }
+    func payments(_ query: PaymentQuery) async throws -> PaymentPage {
+        try check()
+        return try await base.payments(query)
+    }
     func recordWebhook(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
         try check()
         return try await base.recordWebhook(event, receivedAt: receivedAt)
@@ -47,5 +62,8 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         return try await base.stalePayments(in: status, updatedBefore: updatedBefore, limit: limit)
     }
-    func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] { try check(); return try await base.queueStats(now: now) }
+    func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] {
+        try check()
+        return try await base.queueStats(now: now)
+    }
 }

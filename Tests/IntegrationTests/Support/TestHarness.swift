@@ -1,9 +1,8 @@
-import PaymentsSupport
 import AsyncHTTPClient
 import BankClient
 import BankSandbox
-import Foundation
 import CoreMetrics
+import Foundation
 import Logging
 import MetricsTestKit
 import NIOCore
@@ -12,6 +11,7 @@ import NIOHTTP1
 import PaymentsApp
 import PaymentsCore
 import PaymentsOrchestrator
+import PaymentsSupport
 import ServiceLifecycle
 import Synchronization
 import Telemetry
@@ -54,7 +54,8 @@ struct TestServer: Sendable {
 
     /// Options for one server.
     struct Options: Sendable {
-        var sandbox = BankSandboxConfiguration(port: 0, processingDelay: .milliseconds(20), settlementDelay: .milliseconds(60))
+        var sandbox = BankSandboxConfiguration(
+            port: 0, processingDelay: .milliseconds(20), settlementDelay: .milliseconds(60))
         var embeddedSandbox = false
         var databasePath: String?
         var erpWebhookURL: String?
@@ -82,7 +83,9 @@ struct TestServer: Sendable {
     }
 
     /// Starts the servers, runs `body`, then shuts them down gracefully (even if `body` throws).
-    static func with<T: Sendable>(_ options: Options = Options(), _ body: (TestServer) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(_ options: Options = Options(), _ body: (TestServer) async throws -> T) async throws
+        -> T
+    {
         let logs = InMemoryLogSink()
         let logger = Logger(label: "payments") { JSONLogHandler(label: $0, sink: logs, logLevel: options.logLevel) }
         let databasePath = options.databasePath ?? temporaryDatabasePath()
@@ -111,12 +114,14 @@ struct TestServer: Sendable {
             let authentication: BankClientConfiguration.Authentication
             switch options.bankAuth {
             case .oauth2(let secret):
-                authentication = .oauth2(tokenURL: url + "/oauth/token", clientID: configuration.clientID, clientSecret: secret)
+                authentication = .oauth2(
+                    tokenURL: url + "/oauth/token", clientID: configuration.clientID, clientSecret: secret)
             case .apiKey(let key):
                 authentication = .apiKey(key)
             }
             bank = .remote(
-                BankClientConfiguration(baseURL: url, authentication: authentication, requestTimeout: options.bankRequestTimeout)
+                BankClientConfiguration(
+                    baseURL: url, authentication: authentication, requestTimeout: options.bankRequestTimeout)
             )
         }
 
@@ -154,7 +159,8 @@ struct TestServer: Sendable {
     }
 
     static func temporaryDatabasePath() -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("payments-tests-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "payments-tests-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder.appendingPathComponent("payments.sqlite").path
     }
@@ -191,10 +197,16 @@ extension TestServer {
     }
 
     /// Posts a webhook signed with `secret` at `timestamp`.
-    func sendWebhook(_ body: String, secret: String = TestClients.webhookSecret, timestamp: Date = Date(), signatureHeader: String? = nil) async throws -> HTTPResult {
-        let header = signatureHeader
-            ?? WebhookSignature(secrets: [secret]).header(body: Array(body.utf8), timestamp: Int64(timestamp.timeIntervalSince1970))
-        return try await request(.POST, "/webhook/payments", body: body, key: nil, headers: [("Bank-Signature", header)])
+    func sendWebhook(
+        _ body: String, secret: String = TestClients.webhookSecret, timestamp: Date = Date(),
+        signatureHeader: String? = nil
+    ) async throws -> HTTPResult {
+        let header =
+            signatureHeader
+            ?? WebhookSignature(secrets: [secret]).header(
+                body: Array(body.utf8), timestamp: Int64(timestamp.timeIntervalSince1970))
+        return try await request(
+            .POST, "/webhook/payments", body: body, key: nil, headers: [("Bank-Signature", header)])
     }
 
     /// The sandbox's counters.
@@ -213,7 +225,10 @@ extension TestServer {
     }
 
     /// Creates a payment and returns its JSON.
-    func createPayment(clientRef: String = "INV-\(UUID().uuidString.prefix(8))", amount: Int = 1250, key: String = TestClients.acmeKey, idempotencyKey: String? = nil) async throws -> HTTPResult {
+    func createPayment(
+        clientRef: String = "INV-\(UUID().uuidString.prefix(8))", amount: Int = 1250, key: String = TestClients.acmeKey,
+        idempotencyKey: String? = nil
+    ) async throws -> HTTPResult {
         try await request(
             .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: clientRef, amount: amount), key: key,
             headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []
@@ -234,7 +249,9 @@ extension TestServer {
         return last
     }
 
-    func waitForStatus(_ id: String, _ status: String, timeout: Duration = .seconds(10)) async throws -> [String: any Sendable] {
+    func waitForStatus(_ id: String, _ status: String, timeout: Duration = .seconds(10)) async throws -> [String:
+        any Sendable]
+    {
         try await waitForPayment(id, timeout: timeout) { $0["status"] as? String == status }
     }
 }
@@ -248,7 +265,10 @@ enum PaymentBodies {
         """
     }
 
-    static func webhook(paymentID: String, status: String, eventID: String = "evt_\(UUID().uuidString)", returnCode: String? = nil, bankRef: String? = nil) -> String {
+    static func webhook(
+        paymentID: String, status: String, eventID: String = "evt_\(UUID().uuidString)", returnCode: String? = nil,
+        bankRef: String? = nil
+    ) -> String {
         let code = returnCode.map { "\"\($0)\"" } ?? "null"
         let reason = returnCode == nil ? "null" : "\"Insufficient funds\""
         let ref = bankRef.map { "\"\($0)\"" } ?? "null"

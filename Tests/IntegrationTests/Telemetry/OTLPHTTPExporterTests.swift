@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Synchronization
 import Telemetry
+import TestSupport
 import Testing
 
 /// The exporter's delivery rules over real HTTP: retries per the OTLP/HTTP specification, deadlines, headers and

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Telemetry
+import TestSupport
 import Testing
 
 /// What we send, as the official OTLP definitions read it: every batch goes through the exporter to a loopback

@@ -1,9 +1,9 @@
 import CoreMetrics
 import Foundation
 import Logging
-import TestSupport
 import ServiceLifecycle
 import Telemetry
+import TestSupport
 import Testing
 import Tracing
 
@@ -20,7 +20,9 @@ struct PeriodicMetricReaderTests {
                 retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(5))))
     }
 
-    @Test("Exports on its interval and once more at shutdown; a destroyed series is ended with the no-recorded-value flag")
+    @Test(
+        "Exports on its interval and once more at shutdown; a destroyed series is ended with the no-recorded-value flag"
+    )
     func exportsAndEndsVanishedSeries() async throws {
         let registry = MetricsRegistry()
         let requests = try await OTLPTestCollector.run { baseURL, collector in
@@ -52,7 +54,9 @@ struct PeriodicMetricReaderTests {
                 .flatMap { OTLPJSON.objects($0, "metrics") }
         }
         let first = metrics(decoded[0].message)
-        let gaugePoint = try #require(first.first { $0["name"] as? String == "retry_count" }.map { OTLPJSON.objects($0["gauge"], "dataPoints") }?.first)
+        let gaugePoint = try #require(
+            first.first { $0["name"] as? String == "retry_count" }.map { OTLPJSON.objects($0["gauge"], "dataPoints") }?
+                .first)
         #expect(gaugePoint["asDouble"] as? Double == 3)
         let jobs = try #require(first.first { $0["name"] as? String == "jobs_total" })
         #expect(jobs["description"] as? String == "Jobs done.")
@@ -78,7 +82,9 @@ struct PeriodicMetricReaderTests {
             let processor = BatchProcessor<OTLPLogRecord, ContinuousClock>(
                 name: "logs", exporting: .init { try await exporter.export($0) },
                 configuration: .init(scheduleDelay: .milliseconds(50)), clock: .continuous)
-            let logger = Logger(label: "orders") { OTLPLogHandler(label: $0, resource: Self.resource, processor: processor) }
+            let logger = Logger(label: "orders") {
+                OTLPLogHandler(label: $0, resource: Self.resource, processor: processor)
+            }
             let group = ServiceGroup(services: [processor], logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

@@ -11,10 +11,12 @@ struct PaymentResourceJSONTests {
 
     static func payment(recipient: Recipient, description: String?, history: [PaymentHistoryEntry]) -> Payment {
         var payment = Payment(
-            id: UUID(), clientID: "erp", clientRef: "INV-\"1002\"/é", amount: Money(minorUnits: 1250, currency: Currency(code: "USD")!),
+            id: UUID(), clientID: "erp", clientRef: "INV-\"1002\"/é",
+            amount: Money(minorUnits: 1250, currency: Currency(code: "USD")!),
             recipient: recipient, description: description, status: .returned, bankRef: "BNK-1", returnCode: "R01",
             failureReason: "Insufficient funds\n\t\u{01}\u{1F}\u{7F} \\ / \u{2028}", attempts: 3, createdAt: at,
-            updatedAt: at.addingTimeInterval(2.5), traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            updatedAt: at.addingTimeInterval(2.5),
+            traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         )
         payment.history = history
         return payment
@@ -22,11 +24,13 @@ struct PaymentResourceJSONTests {
 
     static let payments: [Payment] = [
         payment(
-            recipient: .bankAccount(name: "Acme \"LLC\"", accountNumber: "000123456789", routingNumber: RoutingNumber("021000021")!),
+            recipient: .bankAccount(
+                name: "Acme \"LLC\"", accountNumber: "000123456789", routingNumber: RoutingNumber("021000021")!),
             description: "Invoice\u{8}\u{C}\r 1002 😀",
             history: [
                 PaymentHistoryEntry(status: .initiated, at: at, source: .api, applied: true),
-                PaymentHistoryEntry(status: .processing, at: at, source: .webhook, applied: false, detail: "not applied: x"),
+                PaymentHistoryEntry(
+                    status: .processing, at: at, source: .webhook, applied: false, detail: "not applied: x"),
             ]
         ),
         payment(recipient: .zelle(name: "Ann", token: .email("ann@example.com")), description: nil, history: []),

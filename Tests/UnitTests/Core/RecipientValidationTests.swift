@@ -4,26 +4,33 @@ import Testing
 
 @Suite("Recipient and amount validation")
 struct RecipientValidationTests {
-    @Test("ABA checksum accepts real routing numbers and rejects near misses", arguments: [
-        ("021000021", true), ("011000015", true), ("121000358", true), ("026009593", true),
-        ("021000022", false), ("000000000", false), ("12345678", false), ("0210000210", false), ("02100002a", false),
-    ])
+    @Test(
+        "ABA checksum accepts real routing numbers and rejects near misses",
+        arguments: [
+            ("021000021", true), ("011000015", true), ("121000358", true), ("026009593", true),
+            ("021000022", false), ("000000000", false), ("12345678", false), ("0210000210", false),
+            ("02100002a", false),
+        ])
     func routingChecksum(_ number: String, _ valid: Bool) {
         #expect((RoutingNumber(number) != nil) == valid)
     }
 
-    @Test("E-mail addresses", arguments: [
-        ("ap@acme.com", true), ("first.last+tag@sub.example.co", true), ("no-at-sign.com", false), ("a@b", false),
-        ("a@@b.com", false), ("a b@c.com", false), (".a@b.com", false), ("a@-b.com", false), ("a@b.c0m", false),
-    ])
+    @Test(
+        "E-mail addresses",
+        arguments: [
+            ("ap@acme.com", true), ("first.last+tag@sub.example.co", true), ("no-at-sign.com", false), ("a@b", false),
+            ("a@@b.com", false), ("a b@c.com", false), (".a@b.com", false), ("a@-b.com", false), ("a@b.c0m", false),
+        ])
     func emails(_ address: String, _ valid: Bool) {
         #expect(EmailAddress.isValid(address) == valid)
     }
 
-    @Test("E.164 phone numbers", arguments: [
-        ("+12025550123", true), ("+447911123456", true), ("12025550123", false), ("+0123456789", false),
-        ("+1 202 555 0123", false), ("+1234567", false), ("+1234567890123456", false),
-    ])
+    @Test(
+        "E.164 phone numbers",
+        arguments: [
+            ("+12025550123", true), ("+447911123456", true), ("12025550123", false), ("+0123456789", false),
+            ("+1 202 555 0123", false), ("+1234567", false), ("+1234567890123456", false),
+        ])
     func phones(_ number: String, _ valid: Bool) {
         #expect(PhoneNumber.isValidE164(number) == valid)
     }
@@ -42,7 +49,9 @@ struct RecipientValidationTests {
         #expect(request.recipient.name == "Acme LLC")
         #expect(!"\(request.recipient)".contains("000123456789"))
         #expect(!String(reflecting: request.recipient).contains("000123456789"))
-        #expect(request.recipient.masked == .bankAccount(name: "Acme LLC", accountLast4: "6789", routingNumber: "021000021"))
+        #expect(
+            request.recipient.masked == .bankAccount(name: "Acme LLC", accountLast4: "6789", routingNumber: "021000021")
+        )
     }
 
     @Test("Every field error is reported at once, with its pointer")
@@ -55,7 +64,8 @@ struct RecipientValidationTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(Set(error.errors.map(\.pointer)) == ["/extra", "/amount", "/currency", "/client_ref", "/recipient/phone"])
+        #expect(
+            Set(error.errors.map(\.pointer)) == ["/extra", "/amount", "/currency", "/client_ref", "/recipient/phone"])
     }
 
     @Test("Fingerprints differ when any field differs and match for the same request")

@@ -65,10 +65,13 @@ struct SupportTypesTests {
         #expect(TraceParent(random.description) == random)
     }
 
-    @Test("A payment's trace id is the second field of its stored traceparent", arguments: [
-        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"),
-        ("01-abc-def-01", "abc"), ("00-4bf92f3577b34da6a3ce929d0e0e47-6-00f067aa0ba902b7-01", nil), ("garbage", nil),
-    ] as [(String, String?)])
+    @Test(
+        "A payment's trace id is the second field of its stored traceparent",
+        arguments: [
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"),
+            ("01-abc-def-01", "abc"), ("00-4bf92f3577b34da6a3ce929d0e0e47-6-00f067aa0ba902b7-01", nil),
+            ("garbage", nil),
+        ] as [(String, String?)])
     func paymentTraceID(traceParent: String, expected: String?) {
         let payment = Payment(
             id: UUID(), clientID: "c", clientRef: "r", amount: Money(minorUnits: 1, currency: .usd),

@@ -19,7 +19,9 @@ struct WebhookSignatureTests {
     func validSignatures() throws {
         let verifier = WebhookSignature(secrets: ["whsec_new", "whsec_test"])
         try verifier.verify(header: "t=1700000000,v1=\(knownDigest)", body: body, now: now)
-        try verifier.verify(header: "t=1700000000,v0=ignored,v1=\(String(repeating: "0", count: 64)),v1=\(knownDigest)", body: body, now: now.addingTimeInterval(299))
+        try verifier.verify(
+            header: "t=1700000000,v0=ignored,v1=\(String(repeating: "0", count: 64)),v1=\(knownDigest)", body: body,
+            now: now.addingTimeInterval(299))
     }
 
     @Test("Each bad header fails with its own reason")

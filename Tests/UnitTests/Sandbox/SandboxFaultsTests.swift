@@ -1,12 +1,13 @@
-import PaymentsSupport
 import BankSandbox
 import Foundation
+import PaymentsSupport
 import Testing
 
 /// Reading faults from the environment and from JSON.
 struct SandboxFaultsTests {
     @Test func readsEveryVariableFromTheEnvironment() throws {
-        let faults = try SandboxFaults(environment: Environment([
+        let faults = try SandboxFaults(
+            environment: Environment([
                 "SANDBOX_ERROR_RATE": "0.1",
                 "SANDBOX_HANG_RATE": "0.2",
                 "SANDBOX_LATENCY_MS": "30",
@@ -42,7 +43,8 @@ struct SandboxFaultsTests {
 
     @Test func keepsBaseValuesForUnsetOrEmptyVariables() throws {
         let base = SandboxFaults(errorRate: 0.25, latencyMs: 10)
-        let faults = try SandboxFaults(environment: Environment(["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "]),
+        let faults = try SandboxFaults(
+            environment: Environment(["SANDBOX_ERROR_RATE": "", "SANDBOX_RETURN_RATE": " 1 "]),
             base: base
         )
         #expect(faults == SandboxFaults(errorRate: 0.25, latencyMs: 10, returnRate: 1))

@@ -1,6 +1,6 @@
 import Foundation
-import PaymentsSupport
 import NIOCore
+import PaymentsSupport
 import Testing
 
 @testable import BankSandbox

@@ -14,7 +14,9 @@ struct SmallHelpersTests {
         #expect(PercentEncoding.decode("a+b") == "a+b")
         #expect(PercentEncoding.decode("%C3%A9") == "é")
         #expect(PercentEncoding.decode("%C3") == nil)
-        #expect(PercentEncoding.encode("a b,é") { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: ",") && $0 < 0x80 } == "a%20b%2C%C3%A9")
+        #expect(
+            PercentEncoding.encode("a b,é") { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: ",") && $0 < 0x80 }
+                == "a%20b%2C%C3%A9")
     }
 
     @Test("Constant-time equality compares whole values, lengths included")

@@ -1,5 +1,5 @@
-import Testing
 import Telemetry
+import Testing
 
 @Suite struct BaggageTests {
     @Test func parsesTheW3CExample() throws {

@@ -1,7 +1,7 @@
 import Synchronization
+import Telemetry
 import TestSupport
 import Testing
-import Telemetry
 
 @Suite struct BatchSpanProcessorTests {
     /// Counts concurrent `export` calls and can be slowed down.

@@ -35,10 +35,12 @@ struct JSONLogHandlerTests {
         #expect(sink.lines[0].contains("\\u0007"))
     }
 
-    @Test("Quotes, backslashes, every control character and non-ASCII text survive the round trip", arguments: [
-        #"say "hi" \ bye"#, "tab\tline\nreturn\r", String((0..<0x20).map { Character(Unicode.Scalar($0)) }),
-        "Zürich café – 支払い 💸", "",
-    ])
+    @Test(
+        "Quotes, backslashes, every control character and non-ASCII text survive the round trip",
+        arguments: [
+            #"say "hi" \ bye"#, "tab\tline\nreturn\r", String((0..<0x20).map { Character(Unicode.Scalar($0)) }),
+            "Zürich café – 支払い 💸", "",
+        ])
     func roundTrip(text: String) throws {
         let sink = InMemoryLogSink()
         let logger = Logger(label: "t") { JSONLogHandler(label: $0, sink: sink) }
@@ -51,7 +53,9 @@ struct JSONLogHandlerTests {
         #expect(!sink.lines[0].unicodeScalars.contains { $0.value < 0x20 })
     }
 
-    @Test("Keys are written once each, in order; the call's metadata wins over the logger's, which wins over the provider's")
+    @Test(
+        "Keys are written once each, in order; the call's metadata wins over the logger's, which wins over the provider's"
+    )
     func metadataPrecedenceAndOrder() throws {
         let sink = InMemoryLogSink()
         let provider = Logger.MetadataProvider { ["trace_id": "provided", "span_id": "provided", "zone": "provided"] }

@@ -1,5 +1,5 @@
-import PaymentsSupport
 import Foundation
+import PaymentsSupport
 import Testing
 
 @testable import Telemetry

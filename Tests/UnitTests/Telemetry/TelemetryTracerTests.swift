@@ -1,7 +1,7 @@
 import Logging
+import Telemetry
 import Testing
 import Tracing
-import Telemetry
 
 @Suite struct TelemetryTracerTests {
     struct SampleError: Error, CustomStringConvertible {
@@ -81,10 +81,12 @@ import Telemetry
     }
 
     @Test func ratioZeroSamplesNothingAndRatioOneEverything() {
-        let none = TelemetryTracer(sampler: TraceSampler(root: .traceIDRatio(0), isParentBased: false),
-                                   processor: CollectingSpanProcessor())
-        let all = TelemetryTracer(sampler: TraceSampler(root: .traceIDRatio(1), isParentBased: false),
-                                  processor: CollectingSpanProcessor())
+        let none = TelemetryTracer(
+            sampler: TraceSampler(root: .traceIDRatio(0), isParentBased: false),
+            processor: CollectingSpanProcessor())
+        let all = TelemetryTracer(
+            sampler: TraceSampler(root: .traceIDRatio(1), isParentBased: false),
+            processor: CollectingSpanProcessor())
         for _ in 0..<200 {
             #expect(!none.startSpan("x", context: .topLevel).isRecording)
             #expect(all.startSpan("x", context: .topLevel).isRecording)

@@ -1,5 +1,5 @@
-import Testing
 import Telemetry
+import Testing
 
 @Suite struct TraceContextHeaderTests {
     static let valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -46,7 +46,8 @@ import Telemetry
     }
 
     @Test func keepsTracestateWithTheContextAndDropsOnlyAnInvalidOne() throws {
-        let context = try #require(SpanContext(traceParent: Self.valid, traceState: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"))
+        let context = try #require(
+            SpanContext(traceParent: Self.valid, traceState: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"))
         #expect(context.traceState["congo"] == "t61rcWkgMzE")
         let withBadState = try #require(SpanContext(traceParent: Self.valid, traceState: "Rojo=1"))
         #expect(withBadState.traceState.isEmpty)

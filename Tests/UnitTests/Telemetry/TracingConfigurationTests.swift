@@ -1,6 +1,6 @@
 import PaymentsSupport
-import Testing
 import Telemetry
+import Testing
 
 @Suite struct TracingConfigurationTests {
     @Test func samplerDefaultsToParentBasedAlwaysOn() throws {

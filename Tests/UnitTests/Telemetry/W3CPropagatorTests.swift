@@ -1,6 +1,6 @@
+import Telemetry
 import Testing
 import Tracing
-import Telemetry
 
 @Suite struct W3CPropagatorTests {
     @Test func injectThenExtractRoundTrips() throws {
