@@ -11,6 +11,36 @@ let testSwiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// The products of the packages below that targets use, named once.
+extension Target.Dependency {
+    static let argumentParser = product("ArgumentParser", "swift-argument-parser")
+    static let asyncHTTPClient = product("AsyncHTTPClient", "async-http-client")
+    static let crypto = product("Crypto", "swift-crypto")
+    static let hummingbird = product("Hummingbird", "hummingbird")
+    static let hummingbirdTLS = product("HummingbirdTLS", "hummingbird")
+    static let logging = product("Logging", "swift-log")
+    static let metrics = product("Metrics", "swift-metrics")
+    static let metricsTestKit = product("MetricsTestKit", "swift-metrics")
+    static let nioCore = product("NIOCore", "swift-nio")
+    static let nioFoundationCompat = product("NIOFoundationCompat", "swift-nio")
+    static let nioHTTP1 = product("NIOHTTP1", "swift-nio")
+    static let nioPosix = product("NIOPosix", "swift-nio")
+    static let nioSSL = product("NIOSSL", "swift-nio-ssl")
+    static let postgresNIO = product("PostgresNIO", "postgres-nio")
+    static let serviceLifecycle = product("ServiceLifecycle", "swift-service-lifecycle")
+    static let tracing = product("Tracing", "swift-distributed-tracing")
+    static let unixSignals = product("UnixSignals", "swift-service-lifecycle")
+
+    private static func product(_ name: String, _ package: String) -> Self {
+        .product(name: name, package: package)
+    }
+}
+
+/// A library target of this package.
+func module(_ name: String, _ dependencies: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
+    .target(name: name, dependencies: dependencies, resources: resources, swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "payment-orchestrator",
     platforms: [.macOS(.v15)],
@@ -35,188 +65,80 @@ let package = Package(
     targets: [
         // Small ideas every target shares, each written once: hex, JSON values and strings, W3C traceparent,
         // Retry-After, durations, settings read from the environment, wake-up signals. No dependencies.
-        .target(
-            name: "PaymentsSupport",
-            swiftSettings: swiftSettings
-        ),
+        module("PaymentsSupport"),
         // Domain: money, recipients, the lifecycle state machine and the ports. No I/O.
-        .target(
-            name: "PaymentsCore",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        module("PaymentsCore", ["PaymentsSupport", .crypto]),
         // The system SQLite library (Debian: libsqlite3-dev).
-        .systemLibrary(
-            name: "CSQLite",
-            pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]
-        ),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Storage adapter: the payment store and the durable job queue.
-        .target(
-            name: "PaymentsStorage",
-            dependencies: [
-                "PaymentsSupport",
-                "PaymentsCore",
-                "CSQLite",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
+        module(
+            "PaymentsStorage",
+            ["PaymentsSupport", "PaymentsCore", "CSQLite", .nioCore, .nioPosix, .postgresNIO, .logging]
         ),
         // Bank adapter: the partner bank's Payments API over HTTP.
-        .target(
-            name: "BankClient",
-            dependencies: [
-                "PaymentsSupport",
-                "PaymentsCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
-            swiftSettings: swiftSettings
+        module(
+            "BankClient",
+            [
+                "PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .logging, .metrics, .tracing,
+                .nioFoundationCompat, .nioSSL,
+            ]
         ),
         // ERP adapter: settled payments posted to the client's ERP over HTTP.
-        .target(
-            name: "ERPClient",
-            dependencies: [
-                "PaymentsSupport",
-                "PaymentsCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // Application services: the orchestrator and the durable workers, generic over the ports.
-        .target(
-            name: "PaymentsOrchestrator",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                "PaymentsCore",
-                // Only for inherited span attributes (payment ids on every span of a payment, library spans too).
-                "Telemetry",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
+        module("ERPClient", ["PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .nioFoundationCompat]),
+        // Application services: the orchestrator and the durable workers, generic over the ports. Telemetry only
+        // for inherited span attributes (payment ids on every span of a payment, library spans too).
+        module(
+            "PaymentsOrchestrator",
+            ["PaymentsSupport", "PaymentsCore", "Telemetry", .tracing, .logging, .metrics, .serviceLifecycle]
         ),
         // HTTP adapter: the client API, the webhook receiver and the operational endpoints.
-        .target(
-            name: "PaymentsAPI",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                "PaymentsCore",
-                "PaymentsOrchestrator",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        module(
+            "PaymentsAPI",
+            [
+                "PaymentsSupport", "PaymentsCore", "PaymentsOrchestrator", .tracing, .metrics, .hummingbird, .logging,
+                .nioFoundationCompat,
             ],
-            resources: [.copy("openapi.yaml")],
-            swiftSettings: swiftSettings
+            resources: [.copy("openapi.yaml")]
         ),
         // The partner-bank sandbox: a real HTTP server with fault injection. Knows nothing of our internals.
-        .target(
-            name: "BankSandbox",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
+        module(
+            "BankSandbox",
+            [
+                "PaymentsSupport", .hummingbird, .hummingbirdTLS, .nioSSL, .asyncHTTPClient, .crypto, .logging,
+                .serviceLifecycle, .nioFoundationCompat,
+            ]
         ),
         // The system zlib (Debian: zlib1g-dev), for gzip OTLP request bodies.
-        .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
-        ),
-        // Telemetry runtime: logs (and later traces and metrics). Knows nothing of payments.
-        .target(
-            name: "Telemetry",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Metrics", package: "swift-metrics"),
-                "CZlib",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The telemetry runtime: traces, metrics and logs with an OTLP/HTTP exporter. Knows nothing of payments.
+        module(
+            "Telemetry",
+            [
+                "PaymentsSupport", "CZlib", .metrics, .asyncHTTPClient, .nioCore, .nioHTTP1, .logging, .tracing,
+                .serviceLifecycle,
+            ]
         ),
         // Assembly: typed configuration from the environment, and the service group that runs it all.
-        .target(
-            name: "PaymentsApp",
-            dependencies: [
-                "PaymentsSupport",
-                .product(name: "Metrics", package: "swift-metrics"),
-                "PaymentsCore",
-                "PaymentsStorage",
-                "BankClient",
-                "ERPClient",
-                "PaymentsOrchestrator",
-                "PaymentsAPI",
-                "BankSandbox",
-                "Telemetry",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
+        module(
+            "PaymentsApp",
+            [
+                "PaymentsSupport", "PaymentsCore", "PaymentsStorage", "BankClient", "ERPClient",
+                "PaymentsOrchestrator", "PaymentsAPI", "BankSandbox", "Telemetry", .metrics, .hummingbird,
+                .asyncHTTPClient, .postgresNIO, .logging, .serviceLifecycle,
+            ]
         ),
         // A client of the API: `payments demo` drives payments through a running server and summarises the outcome.
-        .target(
-            name: "PaymentsDemo",
-            dependencies: [
-                "PaymentsSupport",
-                "PaymentsCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
+        module(
+            "PaymentsDemo",
+            ["PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .nioCore, .nioHTTP1, .nioPosix, .nioFoundationCompat]
         ),
         // The `payments` command: parses the command line and hands over to PaymentsApp.
         .executableTarget(
             name: "payments",
             dependencies: [
-                "PaymentsSupport",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                "PaymentsCore",
-                "PaymentsApp",
-                "PaymentsDemo",
-                "PaymentsStorage",
-                "BankSandbox",
-                "Telemetry",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "PaymentsSupport", "PaymentsCore", "PaymentsApp", "PaymentsDemo", "PaymentsStorage", "BankSandbox",
+                "Telemetry", .tracing, .metrics, .argumentParser, .postgresNIO, .logging, .serviceLifecycle,
+                .unixSignals,
             ],
             swiftSettings: swiftSettings
         ),
@@ -224,13 +146,7 @@ let package = Package(
         // official OTLP definitions, sample telemetry, a manual clock. Not part of the product.
         .target(
             name: "TestSupport",
-            dependencies: [
-                "Telemetry",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: ["Telemetry", .hummingbird, .logging, .nioCore, .serviceLifecycle],
             path: "Tests/TestSupport",
             swiftSettings: testSwiftSettings
         ),
@@ -238,17 +154,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "TestSupport",
-                "PaymentsSupport",
-                "PaymentsCore",
-                "PaymentsAPI",
-                "PaymentsApp",
-                "PaymentsDemo",
-                "BankSandbox",
-                "Telemetry",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "TestSupport", "PaymentsSupport", "PaymentsCore", "PaymentsAPI", "PaymentsApp", "PaymentsDemo",
+                "BankSandbox", "Telemetry", .logging, .tracing, .nioCore,
             ],
             swiftSettings: testSwiftSettings
         ),
@@ -256,26 +163,10 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport",
-                "PaymentsSupport",
-                "PaymentsCore",
-                "PaymentsStorage",
-                "BankClient",
-                "ERPClient",
-                "PaymentsOrchestrator",
-                "PaymentsAPI",
-                "BankSandbox",
-                "Telemetry",
-                "PaymentsApp",
-                "PaymentsDemo",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "TestSupport", "PaymentsSupport", "PaymentsCore", "PaymentsStorage", "BankClient", "ERPClient",
+                "PaymentsOrchestrator", "PaymentsAPI", "BankSandbox", "Telemetry", "PaymentsApp", "PaymentsDemo",
+                .tracing, .hummingbird, .asyncHTTPClient, .postgresNIO, .serviceLifecycle, .metricsTestKit, .nioSSL,
+                .crypto,
             ],
             swiftSettings: testSwiftSettings
         ),

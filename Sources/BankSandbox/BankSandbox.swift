@@ -36,13 +36,7 @@ public final class BankSandbox: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
-        self.state = SandboxState(
-            faults: configuration.faults,
-            webhookURL: configuration.webhookURL,
-            processingDelay: configuration.processingDelay,
-            settlementDelay: configuration.settlementDelay,
-            clock: configuration.clock
-        )
+        self.state = SandboxState(configuration: configuration)
         (self.webhookJobs, self.webhookJobsContinuation) = AsyncStream.makeStream(of: WebhookJob.self)
     }
 
@@ -106,9 +100,7 @@ public final class BankSandbox: Service, Sendable {
         let requireClientCert = self.configuration.faults.requireClientCert
         let routes = SandboxRoutes(
             state: self.state,
-            clientID: self.configuration.clientID,
-            clientSecret: self.configuration.clientSecret,
-            apiKey: self.configuration.apiKey,
+            configuration: self.configuration,
             clientCertificateVerified: self.configuration.tls != nil && requireClientCert,
             jobs: self.webhookJobsContinuation
         )

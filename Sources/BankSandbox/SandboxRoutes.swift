@@ -13,9 +13,8 @@ import PaymentsSupport
 /// payments' webhook jobs are handed to the dispatcher through `jobs` without waiting for delivery.
 struct SandboxRoutes: Sendable {
     let state: SandboxState
-    let clientID: String
-    let clientSecret: String
-    let apiKey: String
+    /// The credentials it accepts.
+    let configuration: BankSandboxConfiguration
     /// Every connection presented a client certificate that the TLS handshake verified against the client CA
     /// (mutual TLS): the certificate is then the credential, and no token or API key is needed.
     let clientCertificateVerified: Bool
@@ -76,7 +75,7 @@ struct SandboxRoutes: Sendable {
         let form = FormBody.parse(String(buffer: body))
 
         guard let credentials = ClientCredentials(authorization: request.headers[.authorization], form: form),
-            credentials.matches(clientID: self.clientID, clientSecret: self.clientSecret)
+            credentials.matches(clientID: self.configuration.clientID, clientSecret: self.configuration.clientSecret)
         else {
             context.logger.info("Token request refused: invalid client credentials")
             return SandboxResponse.error(
@@ -179,7 +178,7 @@ struct SandboxRoutes: Sendable {
         guard let view = await self.state.paymentStatus(paymentID: paymentID) else {
             return SandboxResponse.error(.notFound, "not_found")
         }
-        return SandboxResponse.json(.ok, encoding: view)
+        return SandboxResponse.json(.ok, body: Data(view.json.serialized))
     }
 
     /// Hands an accepted payment's webhooks to the dispatcher without waiting for delivery.
@@ -239,7 +238,7 @@ struct SandboxRoutes: Sendable {
     private func isAuthorized(_ request: Request) async -> Bool {
         if self.clientCertificateVerified { return true }
         if let key = request.headers[.apiKey] {
-            return ConstantTime.equals(key, self.apiKey)
+            return ConstantTime.equals(key, self.configuration.apiKey)
         }
         guard let authorization = request.headers[.authorization] else { return false }
         let parts = authorization.split(separator: " ", maxSplits: 1)

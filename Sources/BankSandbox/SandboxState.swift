@@ -51,19 +51,13 @@ actor SandboxState {
     private var idempotencyKeyByPaymentID: [String: String] = [:]
     private var paymentIDByClientRef: [String: String] = [:]
 
-    init(
-        faults: SandboxFaults,
-        webhookURL: String?,
-        processingDelay: Duration,
-        settlementDelay: Duration,
-        clock: SandboxClock = SandboxClock(),
-        limits: Limits = Limits()
-    ) {
-        self.clock = clock
-        self.faults = faults
-        self.webhookURL = webhookURL
-        self.processingDelay = processingDelay
-        self.settlementDelay = settlementDelay
+    /// The state at start-up: the configuration's faults, webhook URL, settlement timing and clock.
+    init(configuration: BankSandboxConfiguration, limits: Limits = Limits()) {
+        self.clock = configuration.clock
+        self.faults = configuration.faults
+        self.webhookURL = configuration.webhookURL
+        self.processingDelay = configuration.processingDelay
+        self.settlementDelay = configuration.settlementDelay
         self.limits = limits
     }
 
@@ -242,7 +236,7 @@ actor SandboxState {
         let deliveries = ordered.map { event, due in
             WebhookJob.Delivery(
                 event: event,
-                body: Array(event.jsonBody()),
+                body: event.jsonBody(),
                 notBefore: due,
                 copies: SandboxRandom.chance(self.faults.duplicateWebhookRate) ? 2 : 1
             )

@@ -3,35 +3,21 @@
 /// Served as snake_case JSON by `GET /sandbox/stats`.
 public struct SandboxStats: Sendable, Codable, Equatable {
     /// Payments accepted (`201`); replays and rejections are not counted.
-    public var payments: Int
+    public var payments = 0
     /// Submissions whose `client_ref` (or `payment_id`) had already been seen under another payment or
     /// `Idempotency-Key`: the orchestrator sent one payment twice. Still accepted, as a real bank would.
-    public var duplicateSubmissions: Int
+    public var duplicateSubmissions = 0
     /// Requests that repeated an `Idempotency-Key` with the same body and were answered from the record.
-    public var idempotentReplays: Int
+    public var idempotentReplays = 0
     /// Webhook deliveries answered with a 2xx (a duplicated event counts each time it is delivered).
-    public var webhooksSent: Int
+    public var webhooksSent = 0
     /// Webhook events given up on after every retry failed (or that could not be scheduled).
-    public var webhooksFailed: Int
+    public var webhooksFailed = 0
     /// OAuth2 access tokens issued.
-    public var tokensIssued: Int
+    public var tokensIssued = 0
 
-    /// Creates a set of counters, all zero unless given.
-    public init(
-        payments: Int = 0,
-        duplicateSubmissions: Int = 0,
-        idempotentReplays: Int = 0,
-        webhooksSent: Int = 0,
-        webhooksFailed: Int = 0,
-        tokensIssued: Int = 0
-    ) {
-        self.payments = payments
-        self.duplicateSubmissions = duplicateSubmissions
-        self.idempotentReplays = idempotentReplays
-        self.webhooksSent = webhooksSent
-        self.webhooksFailed = webhooksFailed
-        self.tokensIssued = tokensIssued
-    }
+    /// All zero.
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
         case payments

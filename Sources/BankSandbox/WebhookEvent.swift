@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// One webhook event as the bank sends it to `POST /webhook/payments`.
 ///
@@ -18,34 +19,12 @@ struct WebhookEvent: Sendable, Equatable {
     let occurredAt: Date
 
     /// The exact bytes that are signed and posted; encoded once so every delivery of an event is identical.
-    func jsonBody() -> Data {
-        // Encoding strings, optionals and a formatted date cannot fail.
-        (try? SandboxJSON.encode(self)) ?? Data()
-    }
-}
-
-extension WebhookEvent: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case eventID = "event_id"
-        case paymentID = "payment_id"
-        case bankRef = "bank_ref"
-        case status
-        case returnCode = "return_code"
-        case reason
-        case occurredAt = "occurred_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.eventID, forKey: .eventID)
-        try container.encode(self.paymentID, forKey: .paymentID)
-        try container.encode(self.bankRef, forKey: .bankRef)
-        try container.encode(self.status, forKey: .status)
-        // `encode` (not `encodeIfPresent`) so that absent values appear as `null`, as the contract shows.
-        try container.encode(self.returnCode, forKey: .returnCode)
-        try container.encode(self.reason, forKey: .reason)
-        try container.encode(
-            self.occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), forKey: .occurredAt
-        )
+    func jsonBody() -> [UInt8] {
+        JSONValue.object([
+            "event_id": .string(eventID), "payment_id": .string(paymentID), "bank_ref": .string(bankRef),
+            "status": .string(status), "return_code": returnCode.map(JSONValue.string) ?? .null,
+            "reason": reason.map(JSONValue.string) ?? .null,
+            "occurred_at": .string(occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+        ]).serialized
     }
 }

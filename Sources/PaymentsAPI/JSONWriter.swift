@@ -14,25 +14,22 @@ struct JSONWriter {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
-    mutating func beginObject() {
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        buffer.writeInteger(UInt8(ascii: "{"))
+        buffer.writeInteger(bracket)
         needsComma = false
     }
 
-    mutating func endObject() {
-        buffer.writeInteger(UInt8(ascii: "}"))
-        needsComma = true
-    }
-
-    mutating func beginArray() {
-        separate()
-        buffer.writeInteger(UInt8(ascii: "["))
-        needsComma = false
-    }
-
-    mutating func endArray() {
-        buffer.writeInteger(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        buffer.writeInteger(bracket)
         needsComma = true
     }
 

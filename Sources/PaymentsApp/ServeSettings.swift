@@ -1,3 +1,4 @@
+import BankSandbox
 import Logging
 import PaymentsSupport
 
@@ -22,12 +23,14 @@ public enum ServeSettings {
     )
     /// `BANK_TOKEN_URL`
     public static let bankTokenURL = Setting<String>.url("BANK_TOKEN_URL")
+    // The bank's credentials are the variables the sandbox reads as the credentials it accepts, by design: one
+    // environment configures both ends.
     /// `BANK_CLIENT_ID`
-    public static let bankClientID = Setting<String>.text("BANK_CLIENT_ID")
+    public static let bankClientID = SandboxSettings.clientID
     /// `BANK_CLIENT_SECRET`
-    public static let bankClientSecret = Setting<String>.text("BANK_CLIENT_SECRET", isSecret: true)
+    public static let bankClientSecret = SandboxSettings.clientSecret
     /// `BANK_API_KEY`
-    public static let bankAPIKey = Setting<String>.text("BANK_API_KEY", isSecret: true)
+    public static let bankAPIKey = SandboxSettings.apiKey
     /// `BANK_TLS_CERT`
     public static let bankTLSCertificate = Setting<String>.readableFile("BANK_TLS_CERT")
     /// `BANK_TLS_KEY`

@@ -13,7 +13,7 @@ struct PostgresNewPaymentRow: Sendable {
     var fingerprint: String
     var amountMinor: Int64
     var currency: String
-    var recipient: PostgresRecipientColumns
+    var recipient: RecipientColumns
     var recipientName: String
     var description: String?
     var traceParent: String?
@@ -29,7 +29,7 @@ struct PostgresNewPaymentRow: Sendable {
         fingerprint = request.fingerprint
         amountMinor = request.amount.minorUnits
         currency = request.amount.currency.code
-        recipient = PostgresRecipientColumns(request.recipient)
+        recipient = RecipientColumns(request.recipient)
         recipientName = request.recipient.name
         description = request.description
         traceParent = new.traceParent

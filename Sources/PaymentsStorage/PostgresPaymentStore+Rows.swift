@@ -143,21 +143,9 @@ extension PostgresPaymentStore {
         let createdAt = try cell(18).decode(PostgresTimestamp.self)
         let updatedAt = try cell(19).decode(PostgresTimestamp.self)
         let fingerprint = try cell(20).decode(String.self)
-        let recipient: Recipient?
-        switch recipientType {
-        case "bank_account":
-            recipient = routingNumber.flatMap(RoutingNumber.init).map {
-                .bankAccount(name: recipientName, accountNumber: accountNumber ?? "", routingNumber: $0)
-            }
-        case "zelle":
-            if let email {
-                recipient = .zelle(name: recipientName, token: .email(email))
-            } else {
-                recipient = .zelle(name: recipientName, token: .phone(phone ?? ""))
-            }
-        default:
-            recipient = nil
-        }
+        let recipient = RecipientColumns(
+            type: recipientType, accountNumber: accountNumber, routingNumber: routingNumber, email: email, phone: phone
+        ).recipient(name: recipientName)
         guard let currency = Currency(code: currencyCode), let recipient,
             let status = PaymentStatus(rawValue: statusText)
         else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }
@@ -311,30 +299,6 @@ extension PostgresPaymentStore {
             return PaymentHistoryEntry(
                 status: status, at: Date(microseconds: micros), source: source, applied: applied, detail: detail
             )
-        }
-    }
-}
-
-/// The recipient as the `payments` table spreads it over columns.
-struct PostgresRecipientColumns {
-    var type: String
-    var accountNumber: String?
-    var routingNumber: String?
-    var email: String?
-    var phone: String?
-
-    init(_ recipient: Recipient) {
-        switch recipient {
-        case .bankAccount(_, let accountNumber, let routingNumber):
-            type = "bank_account"
-            self.accountNumber = accountNumber
-            self.routingNumber = routingNumber.digits
-        case .zelle(_, .email(let address)):
-            type = "zelle"
-            email = address
-        case .zelle(_, .phone(let number)):
-            type = "zelle"
-            phone = number
         }
     }
 }

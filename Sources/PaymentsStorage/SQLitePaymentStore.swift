@@ -64,23 +64,7 @@ public final class SQLitePaymentStore: PaymentStore {
             let now = new.createdAt.microseconds
             let id = new.id.lowercased
             let request = new.request
-            var account: String?
-            var routing: String?
-            var email: String?
-            var phone: String?
-            let type: String
-            switch request.recipient {
-            case .bankAccount(_, let accountNumber, let routingNumber):
-                type = "bank_account"
-                account = accountNumber
-                routing = routingNumber.digits
-            case .zelle(_, .email(let address)):
-                type = "zelle"
-                email = address
-            case .zelle(_, .phone(let number)):
-                type = "zelle"
-                phone = number
-            }
+            let recipient = RecipientColumns(request.recipient)
             try db.query(
                 """
                 INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
@@ -91,8 +75,9 @@ public final class SQLitePaymentStore: PaymentStore {
                 [
                     .text(id), .text(new.clientID), .text(request.clientRef), .optional(new.idempotencyKey),
                     .text(fingerprint), .integer(request.amount.minorUnits), .text(request.amount.currency.code),
-                    .text(type), .text(request.recipient.name), .optional(account), .optional(routing),
-                    .optional(email), .optional(phone), .optional(request.description), .optional(new.traceParent),
+                    .text(recipient.type), .text(request.recipient.name), .optional(recipient.accountNumber),
+                    .optional(recipient.routingNumber), .optional(recipient.email), .optional(recipient.phone),
+                    .optional(request.description), .optional(new.traceParent),
                     .integer(now), .integer(now),
                 ]
             )
@@ -386,21 +371,10 @@ public final class SQLitePaymentStore: PaymentStore {
     }
 
     private static func decodePayment(_ row: SQLiteRow) throws -> (payment: Payment, fingerprint: String) {
-        let recipient: Recipient?
-        switch row.text(5) {
-        case "bank_account":
-            recipient = RoutingNumber(row.text(8)).map {
-                .bankAccount(name: row.text(6), accountNumber: row.text(7), routingNumber: $0)
-            }
-        case "zelle":
-            if let email = row.optionalText(9) {
-                recipient = .zelle(name: row.text(6), token: .email(email))
-            } else {
-                recipient = .zelle(name: row.text(6), token: .phone(row.text(10)))
-            }
-        default:
-            recipient = nil
-        }
+        let recipient = RecipientColumns(
+            type: row.text(5), accountNumber: row.optionalText(7), routingNumber: row.optionalText(8),
+            email: row.optionalText(9), phone: row.optionalText(10)
+        ).recipient(name: row.text(6))
         guard let id = UUID(uuidString: row.text(0)), let currency = Currency(code: row.text(4)), let recipient,
             let status = PaymentStatus(rawValue: row.text(12))
         else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }

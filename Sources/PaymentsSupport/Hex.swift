@@ -30,6 +30,14 @@ public enum Hex {
         }
     }
 
+    /// The integers as sixteen lower-case digits each, most significant byte first: trace and span ids.
+    public static func string(_ values: UInt64...) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(values.count * 16)
+        for value in values { append(value, byteCount: 8, to: &output) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The value of one hex digit, or `nil`.
     @inlinable
     public static func value(ofDigit digit: UInt8, allowingUppercase: Bool = true) -> UInt8? {

@@ -55,21 +55,10 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The 32 lower-case hex digits of the trace id.
-    public var traceID: String {
-        var output: [UInt8] = []
-        output.reserveCapacity(32)
-        Hex.append(traceIDHigh, byteCount: 8, to: &output)
-        Hex.append(traceIDLow, byteCount: 8, to: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
+    public var traceID: String { Hex.string(traceIDHigh, traceIDLow) }
 
     /// The 16 lower-case hex digits of the parent span id.
-    public var parentID: String {
-        var output: [UInt8] = []
-        output.reserveCapacity(16)
-        Hex.append(parentSpanID, byteCount: 8, to: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
+    public var parentID: String { Hex.string(parentSpanID) }
 
     /// The header value, always version `00`; only the flags version `00` defines (sampled, random) are kept, since
     /// unknown bits from a newer peer must not be echoed.

@@ -35,11 +35,6 @@ public struct OTLPLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
         let now = Date().unixNanoseconds
         let merged = mergedMetadata(for: event)

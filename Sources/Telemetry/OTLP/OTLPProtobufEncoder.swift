@@ -4,6 +4,42 @@
 /// Field numbers follow the official `opentelemetry-proto` definitions; items are grouped by resource and then by
 /// instrumentation scope, as `ResourceSpans`/`ScopeSpans` (and the metrics and logs equivalents) require.
 public enum OTLPProtobufEncoder {
+    /// Encodes `opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest`.
+    public static func exportTraceServiceRequest(_ spans: [OTLPSpanData]) -> [UInt8] {
+        exportRequest(spans, bytesPerItem: 256, resource: \.resource, scope: \.scope) { $0.writeSpan(2, $1) }
+    }
+
+    /// Encodes `opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest`.
+    public static func exportMetricsServiceRequest(_ metrics: [OTLPMetricData]) -> [UInt8] {
+        exportRequest(metrics, bytesPerItem: 256, resource: \.resource, scope: \.scope) { $0.writeMetric(2, $1) }
+    }
+
+    /// Encodes `opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest`.
+    public static func exportLogsServiceRequest(_ records: [OTLPLogRecord]) -> [UInt8] {
+        exportRequest(records, bytesPerItem: 192, resource: \.resource, scope: \.scope) { $0.writeLogRecord(2, $1) }
+    }
+
+    /// Encodes an `Export*ServiceRequest`: every signal's request has the same envelope, `resource_<signal>s = 1`
+    /// of `Resource<Signal>s { resource = 1, scope_<signal>s = 2 }` of `Scope<Signal>s { scope = 1, items = 2 }`.
+    static func exportRequest<Item>(
+        _ items: [Item], bytesPerItem: Int, resource: (Item) -> OTLPResource,
+        scope: (Item) -> OTLPInstrumentationScope, writeItem: (inout ProtobufWriter, Item) -> Void
+    ) -> [UInt8] {
+        var writer = ProtobufWriter(capacity: 64 + items.count * bytesPerItem)
+        for (groupResource, scopes) in group(items, resource: resource, scope: scope) {
+            writer.writeMessage(1) { resourceItems in
+                resourceItems.writeResource(1, groupResource)
+                for (groupScope, positions) in scopes {
+                    resourceItems.writeMessage(2) { scopeItems in
+                        scopeItems.writeScope(1, groupScope)
+                        for position in positions { writeItem(&scopeItems, items[position]) }
+                    }
+                }
+            }
+        }
+        return writer.bytes
+    }
+
     /// Groups items by resource, then scope, keeping first-seen order.
     ///
     /// Resources are compared by a linear scan rather than hashed: a process has one resource shared by every item,

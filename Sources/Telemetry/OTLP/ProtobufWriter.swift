@@ -65,6 +65,15 @@ struct ProtobufWriter {
         writeVarint(value)
     }
 
+    /// A fixed-width field: proto3 leaves out a zero unless `always`.
+    private mutating func writeFixed<Value: FixedWidthInteger>(
+        _ field: Int, _ type: WireType, _ value: Value, always: Bool
+    ) {
+        guard value != 0 || always else { return }
+        writeTag(field, type)
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// Writes an `int64`/`int32` field: negative values are sign-extended to ten bytes, as protobuf requires.
     mutating func writeInt64(_ field: Int, _ value: Int64, always: Bool = false) {
         writeUInt64(field, UInt64(bitPattern: value), always: always)
@@ -77,9 +86,7 @@ struct ProtobufWriter {
 
     /// Writes a `fixed64` field.
     mutating func writeFixed64(_ field: Int, _ value: UInt64, always: Bool = false) {
-        guard value != 0 || always else { return }
-        writeTag(field, .fixed64)
-        writeRawFixed64(value)
+        writeFixed(field, .fixed64, value, always: always)
     }
 
     /// Writes an `sfixed64` field.
@@ -89,9 +96,7 @@ struct ProtobufWriter {
 
     /// Writes a `fixed32` field.
     mutating func writeFixed32(_ field: Int, _ value: UInt32, always: Bool = false) {
-        guard value != 0 || always else { return }
-        writeTag(field, .fixed32)
-        writeRawFixed32(value)
+        writeFixed(field, .fixed32, value, always: always)
     }
 
     /// Writes a `double` field. Negative zero is not the default (its bit pattern differs), so it is kept.

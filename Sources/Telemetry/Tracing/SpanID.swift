@@ -36,12 +36,7 @@ public struct SpanID: Sendable, Hashable, CustomStringConvertible {
     public var isValid: Bool { rawValue != 0 }
 
     /// 16 lower-case hex digits.
-    public var hexString: String {
-        var output: [UInt8] = []
-        output.reserveCapacity(16)
-        Hex.append(rawValue, byteCount: 8, to: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
+    public var hexString: String { Hex.string(rawValue) }
 
     /// The 8 bytes, most significant first, as OTLP encodes them.
     public var bytes: [UInt8] {

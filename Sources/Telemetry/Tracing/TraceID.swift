@@ -41,13 +41,7 @@ public struct TraceID: Sendable, Hashable, CustomStringConvertible {
     public var isValid: Bool { high != 0 || low != 0 }
 
     /// 32 lower-case hex digits.
-    public var hexString: String {
-        var output: [UInt8] = []
-        output.reserveCapacity(32)
-        Hex.append(high, byteCount: 8, to: &output)
-        Hex.append(low, byteCount: 8, to: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
+    public var hexString: String { Hex.string(high, low) }
 
     /// The 16 bytes, most significant first, as OTLP encodes them.
     public var bytes: [UInt8] {

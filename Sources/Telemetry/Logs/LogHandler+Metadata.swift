@@ -8,4 +8,10 @@ extension LogHandler {
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         return merged
     }
+
+    /// A logger's metadata entry: both handlers keep the logger's metadata in `metadata`.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
 }

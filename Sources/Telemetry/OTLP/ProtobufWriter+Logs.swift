@@ -1,28 +1,4 @@
 // Field numbers: opentelemetry/proto/collector/logs/v1/logs_service.proto and logs/v1/logs.proto.
-extension OTLPProtobufEncoder {
-    /// Encodes `opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest`.
-    public static func exportLogsServiceRequest(_ records: [OTLPLogRecord]) -> [UInt8] {
-        var writer = ProtobufWriter(capacity: 64 + records.count * 192)
-        for (resource, scopes) in group(records, resource: \.resource, scope: \.scope) {
-            // ExportLogsServiceRequest.resource_logs = 1
-            writer.writeMessage(1) { resourceLogs in
-                // ResourceLogs: resource = 1, scope_logs = 2
-                resourceLogs.writeResource(1, resource)
-                for (scope, positions) in scopes {
-                    resourceLogs.writeMessage(2) { scopeLogs in
-                        // ScopeLogs: scope = 1, log_records = 2
-                        scopeLogs.writeScope(1, scope)
-                        for position in positions {
-                            scopeLogs.writeLogRecord(2, records[position])
-                        }
-                    }
-                }
-            }
-        }
-        return writer.bytes
-    }
-}
-
 extension ProtobufWriter {
     /// `LogRecord`: time_unix_nano = 1, severity_number = 2, severity_text = 3, body = 5, attributes = 6,
     /// dropped_attributes_count = 7, flags = 8 (fixed32), trace_id = 9, span_id = 10,

@@ -1,29 +1,4 @@
 // Field numbers: opentelemetry/proto/collector/trace/v1/trace_service.proto and trace/v1/trace.proto.
-extension OTLPProtobufEncoder {
-    /// Encodes `opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest`.
-    public static func exportTraceServiceRequest(_ spans: [OTLPSpanData]) -> [UInt8] {
-        // A span with a few attributes is ~150-300 bytes; reserving avoids most regrowth.
-        var writer = ProtobufWriter(capacity: 64 + spans.count * 256)
-        for (resource, scopes) in group(spans, resource: \.resource, scope: \.scope) {
-            // ExportTraceServiceRequest.resource_spans = 1
-            writer.writeMessage(1) { resourceSpans in
-                // ResourceSpans: resource = 1, scope_spans = 2
-                resourceSpans.writeResource(1, resource)
-                for (scope, positions) in scopes {
-                    resourceSpans.writeMessage(2) { scopeSpans in
-                        // ScopeSpans: scope = 1, spans = 2
-                        scopeSpans.writeScope(1, scope)
-                        for position in positions {
-                            scopeSpans.writeSpan(2, spans[position])
-                        }
-                    }
-                }
-            }
-        }
-        return writer.bytes
-    }
-}
-
 extension ProtobufWriter {
     /// `Span`, fields written in field-number order as protobuf libraries do.
     mutating func writeSpan(_ field: Int, _ span: OTLPSpanData) {

@@ -1,28 +1,4 @@
 // Field numbers: opentelemetry/proto/collector/metrics/v1/metrics_service.proto and metrics/v1/metrics.proto.
-extension OTLPProtobufEncoder {
-    /// Encodes `opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest`.
-    public static func exportMetricsServiceRequest(_ metrics: [OTLPMetricData]) -> [UInt8] {
-        var writer = ProtobufWriter(capacity: 64 + metrics.count * 256)
-        for (resource, scopes) in group(metrics, resource: \.resource, scope: \.scope) {
-            // ExportMetricsServiceRequest.resource_metrics = 1
-            writer.writeMessage(1) { resourceMetrics in
-                // ResourceMetrics: resource = 1, scope_metrics = 2
-                resourceMetrics.writeResource(1, resource)
-                for (scope, positions) in scopes {
-                    resourceMetrics.writeMessage(2) { scopeMetrics in
-                        // ScopeMetrics: scope = 1, metrics = 2
-                        scopeMetrics.writeScope(1, scope)
-                        for position in positions {
-                            scopeMetrics.writeMetric(2, metrics[position])
-                        }
-                    }
-                }
-            }
-        }
-        return writer.bytes
-    }
-}
-
 extension ProtobufWriter {
     /// `Metric`: name = 1, description = 2, unit = 3, gauge = 5, sum = 7, histogram = 9.
     mutating func writeMetric(_ field: Int, _ metric: OTLPMetricData) {
