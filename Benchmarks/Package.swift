@@ -4,6 +4,18 @@ import PackageDescription
 // A benchmark package beside the main one, not a dependency of it: it measures the cost of one span and of one
 // metric event in the in-house telemetry runtime against swift-otel and the no-op backends, in one run.
 // Run it with scripts/bench/telemetry.sh (release build).
+
+extension Target.Dependency {
+    static let telemetry = Self.product(name: "Telemetry", package: "payment-orchestrator")
+    static let otel = Self.product(name: "OTel", package: "swift-otel")
+    static let tracing = Self.product(name: "Tracing", package: "swift-distributed-tracing")
+    static let metrics = Self.product(name: "Metrics", package: "swift-metrics")
+    static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let logging = Self.product(name: "Logging", package: "swift-log")
+}
+
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "telemetry-benchmarks",
     platforms: [.macOS(.v15)],
@@ -18,42 +30,18 @@ let package = Package(
     ],
     targets: [
         // The span and metric loops, shared by both executables.
-        .target(
-            name: "Workload",
-            dependencies: [
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
-        ),
+        .target(name: "Workload", dependencies: [.tracing, .metrics], swiftSettings: swiftSettings),
         // The benchmark: every variant, timed, in one run.
         .executableTarget(
             name: "TelemetryBenchmarks",
-            dependencies: [
-                "Workload",
-                .product(name: "Telemetry", package: "payment-orchestrator"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny")
-            ]
+            dependencies: ["Workload", .telemetry, .otel, .tracing, .metrics, .serviceLifecycle, .logging],
+            swiftSettings: swiftSettings
         ),
         // The loops alone, without Swift concurrency, for instruction counts under valgrind.
         .executableTarget(
             name: "TelemetrySpanProfile",
-            dependencies: [
-                "Workload",
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Telemetry", package: "payment-orchestrator"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            dependencies: ["Workload", .metrics, .telemetry, .otel, .tracing, .logging],
+            swiftSettings: swiftSettings
         ),
     ]
 )

@@ -250,12 +250,7 @@ final class ProcessCluster: Sendable {
     func expectInvariants(_ outcome: Outcome) async throws {
         #expect(outcome.paymentIDs.count == outcome.requested)
         #expect(Set(outcome.paymentIDs.values).count == outcome.paymentIDs.count)
-        let settings = try PostgresStoreConfiguration(url: databaseURL)
-        let client = PostgresClient(
-            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "check"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await PostgresTestDatabase.withClient(url: databaseURL) { client in
             let deadline = ContinuousClock.now + .seconds(180)
             var pending = -1
             while ContinuousClock.now < deadline {

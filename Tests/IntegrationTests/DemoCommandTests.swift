@@ -11,9 +11,7 @@ struct DemoCommandTests {
         "A demo run against a real server: every answer as expected, every accepted payment terminal, counts as the server reports them"
     )
     func demoAgainstRealServer() async throws {
-        var options = TestServer.Options()
-        options.embeddedSandbox = true
-        options.logLevel = .info
+        var options = TestServer.Options.embedded(logLevel: .info)
         // Some payments returned and some rejected by the bank, so that the run ends in more than one status.
         options.sandbox.faults.returnRate = 0.2
         options.sandbox.faults.rejectRate = 0.1
@@ -86,9 +84,7 @@ struct DemoCommandTests {
     @Test(
         "The command prints the summary on stdout and plain progress lines on stderr, exits 0, and never shows the key")
     func commandLine() async throws {
-        var options = TestServer.Options()
-        options.embeddedSandbox = true
-        options.logLevel = .info
+        let options = TestServer.Options.embedded(logLevel: .info)
         try await TestServer.with(options) { server in
             let run = try await runDemo(
                 [

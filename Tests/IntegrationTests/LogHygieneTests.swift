@@ -7,9 +7,7 @@ struct LogHygieneTests {
         "Every line about a payment carries payment_id and client_ref; no line holds a key, secret, token or account number"
     )
     func logsOfAFullPayment() async throws {
-        var options = TestServer.Options()
-        options.embeddedSandbox = true
-        options.logLevel = .trace
+        let options = TestServer.Options.embedded(logLevel: .trace)
         let lines = try await TestServer.with(options) { server in
             let created = try await server.createPayment(clientRef: "LOG-1")
             let id = try #require(created.json.string("payment_id"))

@@ -5,8 +5,7 @@ import Testing
 struct PaymentLifecycleEndToEndTests {
     @Test("On the embedded default a payment goes initiated → processing → completed, with sources in its history")
     func embeddedDefaultCompletesPayment() async throws {
-        var options = TestServer.Options()
-        options.embeddedSandbox = true
+        let options = TestServer.Options.embedded()
         try await TestServer.with(options) { server in
             let created = try await server.createPayment(clientRef: "INV-1002")
             #expect(created.status == 201)

@@ -24,8 +24,7 @@ struct PaymentTracingTests {
         "Creation, submission, bank call, webhook and ERP worker share the payment's trace, each span carrying its ids")
     func paymentTraceEndToEnd() async throws {
         #expect(TestTracing.bootstrapped)
-        var options = TestServer.Options()
-        options.embeddedSandbox = true
+        let options = TestServer.Options.embedded()
         try await TestServer.with(options) { server in
             let caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             let created = try await server.request(

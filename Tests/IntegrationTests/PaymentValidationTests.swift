@@ -13,6 +13,11 @@ struct PaymentValidationTests {
     static let account =
         #""recipient": {"type": "bank_account", "name": "Acme LLC", "account_number": "000123456789", "routing_number": "021000021"}"#
 
+    /// A payment to the bank account above, with the given amount and currency as JSON text.
+    static func payment(amount: String = "1", currency: String = "USD") -> String {
+        #"{"amount": \#(amount), "currency": "\#(currency)", "client_ref": "A", \#(account)}"#
+    }
+
     static let badBodies: [BadBody] = [
         BadBody(name: "malformed JSON", body: #"{"amount": 12"#, pointers: [""]),
         BadBody(name: "not an object", body: "[1, 2]", pointers: [""]),
@@ -21,31 +26,14 @@ struct PaymentValidationTests {
             name: "unknown field",
             body: #"{"amount": 1, "currency": "USD", "client_ref": "A", \#(account), "memo": "x"}"#, pointers: ["/memo"]
         ),
-        BadBody(
-            name: "amount as string", body: #"{"amount": "1250", "currency": "USD", "client_ref": "A", \#(account)}"#,
-            pointers: ["/amount"]),
-        BadBody(
-            name: "fractional amount", body: #"{"amount": 12.5, "currency": "USD", "client_ref": "A", \#(account)}"#,
-            pointers: ["/amount"]),
-        BadBody(
-            name: "zero amount", body: #"{"amount": 0, "currency": "USD", "client_ref": "A", \#(account)}"#,
-            pointers: ["/amount"]),
-        BadBody(
-            name: "negative amount", body: #"{"amount": -5, "currency": "USD", "client_ref": "A", \#(account)}"#,
-            pointers: ["/amount"]),
-        BadBody(
-            name: "absurd amount",
-            body: #"{"amount": 100000000000000000000, "currency": "USD", "client_ref": "A", \#(account)}"#,
-            pointers: ["/amount"]),
-        BadBody(
-            name: "not an ISO currency", body: #"{"amount": 1, "currency": "XYZ", "client_ref": "A", \#(account)}"#,
-            pointers: ["/currency"]),
-        BadBody(
-            name: "unsupported currency", body: #"{"amount": 1, "currency": "EUR", "client_ref": "A", \#(account)}"#,
-            pointers: ["/currency"]),
-        BadBody(
-            name: "lower-case currency", body: #"{"amount": 1, "currency": "usd", "client_ref": "A", \#(account)}"#,
-            pointers: ["/currency"]),
+        BadBody(name: "amount as string", body: payment(amount: #""1250""#), pointers: ["/amount"]),
+        BadBody(name: "fractional amount", body: payment(amount: "12.5"), pointers: ["/amount"]),
+        BadBody(name: "zero amount", body: payment(amount: "0"), pointers: ["/amount"]),
+        BadBody(name: "negative amount", body: payment(amount: "-5"), pointers: ["/amount"]),
+        BadBody(name: "absurd amount", body: payment(amount: "100000000000000000000"), pointers: ["/amount"]),
+        BadBody(name: "not an ISO currency", body: payment(currency: "XYZ"), pointers: ["/currency"]),
+        BadBody(name: "unsupported currency", body: payment(currency: "EUR"), pointers: ["/currency"]),
+        BadBody(name: "lower-case currency", body: payment(currency: "usd"), pointers: ["/currency"]),
         BadBody(
             name: "client_ref too long",
             body:

@@ -227,14 +227,18 @@ cpu_line() {  # file -> "serve X, sandbox Y, postgres Z, machine M (of N availab
     echo "serve $serve, sandbox $sandbox, postgres $postgres; machine $machine of $((CORES * DURATION))"
 }
 row() { printf '%-58s %s\n' "$1" "$2"; }
+# create_rows TITLE RATE FILE LATENCY_NOTE: a create phase with workers on.
+create_rows() {
+    row "$1" "$2"
+    row "  p50 / p99 (ms)$4" "$(figure latency_p50_ms "$3") / $(figure latency_p99_ms "$3")"
+    row "  non-2xx responses, socket errors" "$(figure non_2xx "$3"), $(figure socket_errors "$3")"
+    row "  CPU seconds during the run" "$(cpu_line "$3")"
+    row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$3") / $(figure jobs_pending "$3")"
+}
 
 echo
 echo "== results: $(nproc) cores, load generator on the same cores, ${DURATION}s per run, $("$BIN" --version 2>/dev/null || echo payments)"
-row "PostgreSQL create, 16 conns (req/s)" "$api16"
-row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/pg16.txt") / $(figure latency_p99_ms "$WORK/pg16.txt")"
-row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg16.txt"), $(figure socket_errors "$WORK/pg16.txt")"
-row "  CPU seconds during the run" "$(cpu_line "$WORK/pg16.txt")"
-row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$WORK/pg16.txt") / $(figure jobs_pending "$WORK/pg16.txt")"
+create_rows "PostgreSQL create, 16 conns (req/s)" "$api16" "$WORK/pg16.txt" ""
 row "pgbench, the same statement, -M prepared, 16 conns (tps)" "$pgb16"
 row "  machine CPU seconds busy during the run" "$(figure machine_cpu "$WORK/pgbench16-prepared.txt") of $((CORES * DURATION))"
 row "  machine CPU microseconds per transaction" "$(python3 -c "print(f'{$(figure machine_cpu "$WORK/pgbench16-prepared.txt") / ($pgb16 * $DURATION) * 1e6:.0f}')")"
@@ -254,11 +258,7 @@ if [ "$api16_only" != n/a ]; then
     row "  floor: GET /healthz on that server, 16 conns (req/s)" "$healthz16"
     row "    CPU microseconds per request" "$(per_request "$WORK/healthz16.txt" "$healthz16")"
 fi
-row "PostgreSQL create, 64 conns (req/s)" "$api64"
-row "  p50 / p99 (ms) (target p99 < 50)" "$(figure latency_p50_ms "$WORK/pg64.txt") / $(figure latency_p99_ms "$WORK/pg64.txt")"
-row "  non-2xx responses, socket errors" "$(figure non_2xx "$WORK/pg64.txt"), $(figure socket_errors "$WORK/pg64.txt")"
-row "  CPU seconds during the run" "$(cpu_line "$WORK/pg64.txt")"
-row "  payments the background work moved on / jobs pending after" "$(figure background_progressed "$WORK/pg64.txt") / $(figure jobs_pending "$WORK/pg64.txt")"
+create_rows "PostgreSQL create, 64 conns (req/s)" "$api64" "$WORK/pg64.txt" " (target p99 < 50)"
 row "SQLite create, 16 conns (req/s, target >= 1000)" "$sqlite16"
 row "  p50 / p99 (ms)" "$(figure latency_p50_ms "$WORK/sqlite16.txt") / $(figure latency_p99_ms "$WORK/sqlite16.txt")"
 row "Webhook at 1000 req/s open loop: achieved (req/s)" "$(figure achieved_rps "$WORK/webhook.txt")"

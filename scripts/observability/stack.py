@@ -64,11 +64,7 @@ class Stack:
                              "--database-url", f"sqlite:{directory / 'p.sqlite'}"],
                             directory / "serve.log", env)
         self.app = f"http://127.0.0.1:{port}"
-        if not wait_until(lambda: answers(f"{self.app}/readyz"), 60, 0.3):
-            self.report.fail("payments serve did not become ready within 60 s")
-            _tail(directory / "serve.log")
-            raise Abort
-        self.report.ok(f"payments serve is ready on {self.app}")
+        self._await_ready("payments serve", self.app, f"{self.app}/readyz", 60, directory / "serve.log")
         return port
 
     def start_prometheus(self, binary: str, app_port: int) -> None:
@@ -87,11 +83,15 @@ class Stack:
                              f"--web.listen-address=127.0.0.1:{port}", "--enable-feature=exemplar-storage"],
                             directory / "prometheus.log")
         self.prometheus = f"http://127.0.0.1:{port}"
-        if not wait_until(lambda: answers(f"{self.prometheus}/-/ready"), 30, 0.3):
-            self.report.fail("prometheus did not become ready within 30 s")
-            _tail(directory / "prometheus.log")
+        self._await_ready("prometheus", self.prometheus, f"{self.prometheus}/-/ready", 30, directory / "prometheus.log")
+
+    def _await_ready(self, name: str, base: str, url: str, seconds: int, log: Path) -> None:
+        """Waits until `url` answers; a server that does not is a failure that ends the live stage."""
+        if not wait_until(lambda: answers(url), seconds, 0.3):
+            self.report.fail(f"{name} did not become ready within {seconds} s")
+            _tail(log)
             raise Abort
-        self.report.ok(f"prometheus is ready on {self.prometheus}")
+        self.report.ok(f"{name} is ready on {base}")
 
     def scrape_count(self) -> int:
         """Scrapes of /metrics Prometheus holds from the last 5 minutes."""

@@ -47,10 +47,18 @@ struct RoundSample: Sendable {
 /// One round of `perThread` spans on each of `threads` threads, followed by a wait until the process is idle again
 /// (every processor has taken every span), so that no round pays for the previous one's backlog.
 func spanRound<T: Tracer>(_ tracer: T, threads: Int, perThread: Int, nice: Int32) async -> RoundSample {
-    let cpuStart = processCPUTime()
-    let timings = await onThreads(threads, nice: nice) { index in
+    await timedRound(threads: threads, perThread: perThread, nice: nice) { index in
         makeSpans(tracer, count: perThread, offset: index * 17)
     }
+}
+
+/// Runs `work(thread index)` on each of `threads` threads, each doing `perThread` operations, then waits until the
+/// process is idle again, and reports the per-operation times.
+func timedRound(
+    threads: Int, perThread: Int, nice: Int32, _ work: @escaping @Sendable (Int) -> Void
+) async -> RoundSample {
+    let cpuStart = processCPUTime()
+    let timings = await onThreads(threads, nice: nice, work)
     let cpuEnd = await waitUntilIdle()
     return RoundSample(
         caller: timings.map { $0.wall.nanoseconds / Double(perThread) },

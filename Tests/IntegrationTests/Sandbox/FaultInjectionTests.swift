@@ -45,10 +45,7 @@ struct FaultInjectionTests {
     @Test func rateLimitRateOneAnswers429WithRetryAfter() async throws {
         let configuration = SandboxHarness.configuration(faults: SandboxFaults(rateLimitRate: 1))
         try await SandboxHarness.withSandbox(configuration) { _, client in
-            let response = try await client.submitPayment(
-                idempotencyKey: "pay_l1",
-                body: SandboxClient.paymentBody(paymentID: "pay_l1", clientRef: "INV-L1")
-            )
+            let response = try await client.submitPayment("pay_l1", clientRef: "INV-L1")
             #expect(response.status == 429)
             #expect(response.headers.first(name: "Retry-After") == "1")
             #expect(try await client.stats().payments == 0)
@@ -96,10 +93,7 @@ struct FaultInjectionTests {
             let client = SandboxClient(baseURL: "http://127.0.0.1:\(port)")
             tasks.addTask {
                 // Held by the hang fault until shutdown cuts it short.
-                _ = try? await client.submitPayment(
-                    idempotencyKey: "pay_h2",
-                    body: SandboxClient.paymentBody(paymentID: "pay_h2", clientRef: "INV-H2")
-                )
+                _ = try? await client.submitPayment("pay_h2", clientRef: "INV-H2")
             }
             try await Task.sleep(for: .milliseconds(200))
 
@@ -124,10 +118,7 @@ struct FaultInjectionTests {
             #expect(faults == SandboxFaults(errorRate: 1, latencyMs: 5, reorderWebhooks: true))
             #expect(Set(try response.json().keys).count == 11)
 
-            let submitted = try await client.submitPayment(
-                idempotencyKey: "pay_f1",
-                body: SandboxClient.paymentBody(paymentID: "pay_f1", clientRef: "INV-F1")
-            )
+            let submitted = try await client.submitPayment("pay_f1", clientRef: "INV-F1")
             #expect(submitted.status == 503)
 
             await sandbox.setFaults(.none)

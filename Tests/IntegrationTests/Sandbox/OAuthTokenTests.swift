@@ -6,18 +6,19 @@ import Testing
 
 /// `POST /oauth/token`: the client-credentials grant and token expiry.
 struct OAuthTokenTests {
-    private static func basic(_ id: String, _ secret: String) -> (String, String) {
-        ("Authorization", "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
+    /// `POST /oauth/token` with the client's credentials in HTTP Basic.
+    private static func requestToken(
+        _ client: SandboxClient, secret: String = "sandbox-secret", grant: String = "client_credentials"
+    ) async throws -> TestResponse {
+        let basic = "Basic " + Data("sandbox-client:\(secret)".utf8).base64EncodedString()
+        return try await client.send(
+            .POST, "/oauth/token", headers: [("Authorization", basic)], body: "grant_type=\(grant)"
+        )
     }
 
     @Test func issuesABearerTokenForValidBasicCredentials() async throws {
         try await SandboxHarness.withSandbox { _, client in
-            let response = try await client.send(
-                .POST,
-                "/oauth/token",
-                headers: [Self.basic("sandbox-client", "sandbox-secret")],
-                body: "grant_type=client_credentials"
-            )
+            let response = try await Self.requestToken(client)
             #expect(response.status == 200)
             let json = try response.json()
             let token = try #require(json["access_token"] as? String)
@@ -45,12 +46,7 @@ struct OAuthTokenTests {
 
     @Test func refusesAWrongSecretWith401InvalidClient() async throws {
         try await SandboxHarness.withSandbox { _, client in
-            let response = try await client.send(
-                .POST,
-                "/oauth/token",
-                headers: [Self.basic("sandbox-client", "wrong-secret")],
-                body: "grant_type=client_credentials"
-            )
+            let response = try await Self.requestToken(client, secret: "wrong-secret")
             #expect(response.status == 401)
             #expect(try response.json()["error"] as? String == "invalid_client")
             #expect(try await client.stats().tokensIssued == 0)
@@ -59,12 +55,7 @@ struct OAuthTokenTests {
 
     @Test func refusesAnUnsupportedGrantWith400() async throws {
         try await SandboxHarness.withSandbox { _, client in
-            let response = try await client.send(
-                .POST,
-                "/oauth/token",
-                headers: [Self.basic("sandbox-client", "sandbox-secret")],
-                body: "grant_type=password"
-            )
+            let response = try await Self.requestToken(client, grant: "password")
             #expect(response.status == 400)
             #expect(try response.json()["error"] as? String == "unsupported_grant_type")
         }

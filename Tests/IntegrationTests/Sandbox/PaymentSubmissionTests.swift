@@ -127,14 +127,8 @@ struct PaymentSubmissionTests {
 
     @Test func countsAClientRefSeenUnderAnotherPaymentIDAsADuplicateButAcceptsIt() async throws {
         try await SandboxHarness.withSandbox { _, client in
-            let first = try await client.submitPayment(
-                idempotencyKey: "pay_5",
-                body: SandboxClient.paymentBody(paymentID: "pay_5", clientRef: "INV-5")
-            )
-            let second = try await client.submitPayment(
-                idempotencyKey: "pay_6",
-                body: SandboxClient.paymentBody(paymentID: "pay_6", clientRef: "INV-5")
-            )
+            let first = try await client.submitPayment("pay_5", clientRef: "INV-5")
+            let second = try await client.submitPayment("pay_6", clientRef: "INV-5")
             #expect(first.status == 201)
             #expect(second.status == 201)
             let stats = try await client.stats()
@@ -149,10 +143,7 @@ struct PaymentSubmissionTests {
         configuration.processingDelay = .seconds(2)
         configuration.settlementDelay = .milliseconds(500)
         try await SandboxHarness.withSandbox(configuration) { _, client in
-            let accepted = try await client.submitPayment(
-                idempotencyKey: "pay_7",
-                body: SandboxClient.paymentBody(paymentID: "pay_7", clientRef: "INV-7")
-            )
+            let accepted = try await client.submitPayment("pay_7", clientRef: "INV-7")
             let bankRef = try accepted.json()["bank_ref"] as? String
 
             let initial = try await client.paymentStatus("pay_7")

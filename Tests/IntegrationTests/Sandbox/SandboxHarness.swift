@@ -209,6 +209,13 @@ struct SandboxClient: Sendable {
         return try await self.send(.POST, "/v1/payments", headers: headers, body: body)
     }
 
+    /// A new payment whose id is also its `Idempotency-Key`, as the orchestrator sends them.
+    func submitPayment(_ paymentID: String, clientRef: String) async throws -> TestResponse {
+        try await submitPayment(
+            idempotencyKey: paymentID, body: SandboxClient.paymentBody(paymentID: paymentID, clientRef: clientRef)
+        )
+    }
+
     /// `GET /v1/payments/{id}` authenticated with the API key.
     func paymentStatus(_ paymentID: String) async throws -> TestResponse {
         try await self.send(.GET, "/v1/payments/\(paymentID)", headers: [("X-API-Key", Self.apiKey)])

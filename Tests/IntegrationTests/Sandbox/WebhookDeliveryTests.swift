@@ -40,10 +40,7 @@ struct WebhookDeliveryTests {
         try await SandboxHarness.withWebhookReceiver { url, inbox in
             let configuration = SandboxHarness.configuration(webhookURL: url)
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                let accepted = try await client.submitPayment(
-                    idempotencyKey: "pay_w1",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w1", clientRef: "INV-W1")
-                )
+                let accepted = try await client.submitPayment("pay_w1", clientRef: "INV-W1")
                 let bankRef = try accepted.json()["bank_ref"] as? String
 
                 let deliveries = try await Self.waitForDeliveries(2, of: "pay_w1", in: inbox)
@@ -78,10 +75,7 @@ struct WebhookDeliveryTests {
         try await SandboxHarness.withWebhookReceiver { url, inbox in
             let configuration = SandboxHarness.configuration(faults: SandboxFaults(returnRate: 1), webhookURL: url)
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w2",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w2", clientRef: "INV-W2")
-                )
+                _ = try await client.submitPayment("pay_w2", clientRef: "INV-W2")
                 let deliveries = try await Self.waitForDeliveries(2, of: "pay_w2", in: inbox)
                 try #require(deliveries.count == 2)
                 #expect(deliveries.map(\.status) == ["processing", "returned"])
@@ -109,10 +103,7 @@ struct WebhookDeliveryTests {
                 webhookURL: url
             )
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w3",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w3", clientRef: "INV-W3")
-                )
+                _ = try await client.submitPayment("pay_w3", clientRef: "INV-W3")
                 let deliveries = try await Self.waitForDeliveries(4, of: "pay_w3", in: inbox)
                 try #require(deliveries.count == 4)
                 #expect(deliveries.map(\.status) == ["processing", "processing", "completed", "completed"])
@@ -130,10 +121,7 @@ struct WebhookDeliveryTests {
                 webhookURL: url
             )
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w4",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w4", clientRef: "INV-W4")
-                )
+                _ = try await client.submitPayment("pay_w4", clientRef: "INV-W4")
                 let deliveries = try await Self.waitForDeliveries(2, of: "pay_w4", in: inbox)
                 #expect(deliveries.map(\.status) == ["completed", "processing"])
             }
@@ -144,10 +132,7 @@ struct WebhookDeliveryTests {
         try await SandboxHarness.withWebhookReceiver(failFirst: 1) { url, inbox in
             let configuration = SandboxHarness.configuration(webhookURL: url)
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w5",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w5", clientRef: "INV-W5")
-                )
+                _ = try await client.submitPayment("pay_w5", clientRef: "INV-W5")
                 // The first attempt is refused with 500, retried 0.5 s later, then the final event follows in order.
                 let deliveries = try await Self.waitForDeliveries(3, of: "pay_w5", in: inbox)
                 #expect(deliveries.map(\.status) == ["processing", "processing", "completed"])
@@ -165,10 +150,7 @@ struct WebhookDeliveryTests {
         try await SandboxHarness.withWebhookReceiver { url, inbox in
             let configuration = SandboxHarness.configuration(webhookURL: url, webhookSecret: "whsec_new,whsec_old")
             try await SandboxHarness.withSandbox(configuration) { _, client in
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w6",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w6", clientRef: "INV-W6")
-                )
+                _ = try await client.submitPayment("pay_w6", clientRef: "INV-W6")
                 let deliveries = try await Self.waitForDeliveries(1, of: "pay_w6", in: inbox)
                 let first = try #require(deliveries.first)
                 #expect(Self.hasValidSignature(first, secret: "whsec_new"))
@@ -181,10 +163,7 @@ struct WebhookDeliveryTests {
         try await SandboxHarness.withWebhookReceiver { url, inbox in
             try await SandboxHarness.withSandbox { sandbox, client in
                 await sandbox.setWebhookURL(url)
-                _ = try await client.submitPayment(
-                    idempotencyKey: "pay_w7",
-                    body: SandboxClient.paymentBody(paymentID: "pay_w7", clientRef: "INV-W7")
-                )
+                _ = try await client.submitPayment("pay_w7", clientRef: "INV-W7")
                 let deliveries = try await Self.waitForDeliveries(2, of: "pay_w7", in: inbox)
                 #expect(deliveries.map(\.status) == ["processing", "completed"])
             }
@@ -195,10 +174,7 @@ struct WebhookDeliveryTests {
         // Nothing listens on port 1, so every attempt fails and the dispatcher sits in its backoff.
         let configuration = SandboxHarness.configuration(webhookURL: "http://127.0.0.1:1/unreachable")
         let shutdownStarted = try await SandboxHarness.withSandbox(configuration) { _, client in
-            let accepted = try await client.submitPayment(
-                idempotencyKey: "pay_w8",
-                body: SandboxClient.paymentBody(paymentID: "pay_w8", clientRef: "INV-W8")
-            )
+            let accepted = try await client.submitPayment("pay_w8", clientRef: "INV-W8")
             #expect(accepted.status == 201)
             try await Task.sleep(for: .milliseconds(300))
             return ContinuousClock.now

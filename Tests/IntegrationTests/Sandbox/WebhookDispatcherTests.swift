@@ -8,10 +8,9 @@ import Testing
 struct WebhookDispatcherTests {
     @Test func dispatcherGivesUpAfterTheLastAttemptAndCountsTheFailure() async throws {
         let state = SandboxState(
-            faults: .none,
-            webhookURL: "http://127.0.0.1:1/unreachable",
-            processingDelay: .zero,
-            settlementDelay: .zero
+            configuration: BankSandboxConfiguration(
+                webhookURL: "http://127.0.0.1:1/unreachable", processingDelay: .zero, settlementDelay: .zero
+            )
         )
         let submission = try PaymentSubmission(
             json: Data(SandboxClient.paymentBody(paymentID: "pay_i1", clientRef: "INV-I1").utf8)

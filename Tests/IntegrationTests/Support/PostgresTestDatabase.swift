@@ -19,12 +19,7 @@ enum PostgresTestDatabase {
             throw ContractFailure("no PostgreSQL")
         }
         let name = "payments_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        let settings = try PostgresStoreConfiguration(url: adminURL)
-        let client = PostgresClient(
-            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-admin"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await withClient(url: adminURL) { client in
             // CREATE DATABASE cannot take a bound parameter; the name is generated above from hex digits only.
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         }
@@ -34,16 +29,24 @@ enum PostgresTestDatabase {
 
     /// Runs `body` with a migrated store on a fresh database.
     static func withFreshStore(_ body: (any PaymentStore) async throws -> Void) async throws {
-        let url = try await create()
-        let settings = try PostgresStoreConfiguration(url: url)
-        let client = PostgresClient(
-            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await withClient(url: try await create()) { client in
             let store = PostgresPaymentStore(client: client, logger: Logger(label: "pg-test"))
             try await store.migrate()
             try await body(store)
+        }
+    }
+
+    /// Runs `body` with a connection pool to `url` running, and stops the pool after it.
+    static func withClient<T: Sendable>(
+        url: String, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let settings = try PostgresStoreConfiguration(url: url)
+        let client = PostgresClient(
+            configuration: settings.clientConfiguration, backgroundLogger: Logger(label: "pg-test"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
         }
     }
 }

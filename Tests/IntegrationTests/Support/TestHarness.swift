@@ -76,6 +76,14 @@ struct TestServer: Sendable {
         var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
         var bankRequestTimeout: Duration = .seconds(3)
 
+        /// The embedded default: the sandbox in the server's process, logging at `logLevel`.
+        static func embedded(logLevel: Logger.Level = .debug) -> Options {
+            var options = Options()
+            options.embeddedSandbox = true
+            options.logLevel = logLevel
+            return options
+        }
+
         enum BankAuth: Sendable {
             case oauth2(secret: String)
             case apiKey(String)

@@ -107,7 +107,10 @@ struct SandboxFaultsTests {
     }
 
     @Test func statsUseSnakeCaseKeys() throws {
-        let data = try JSONEncoder().encode(SandboxStats(payments: 3, duplicateSubmissions: 1))
+        var stats = SandboxStats()
+        stats.payments = 3
+        stats.duplicateSubmissions = 1
+        let data = try JSONEncoder().encode(stats)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Int])
         #expect(object["payments"] == 3)
         #expect(object["duplicate_submissions"] == 1)

@@ -55,21 +55,30 @@ import Testing
         }
     }
 
+    /// Runs `body` while `processor` runs, then shuts the processor down and waits for it to stop.
+    private func whileRunning<C: Clock>(
+        _ processor: BatchSpanProcessor<C>, _ body: () async throws -> Void
+    ) async throws where C.Duration == Duration {
+        let running = Task { try await processor.run() }
+        try await body()
+        processor.triggerGracefulShutdown()
+        try await running.value
+    }
+
     @Test func exportsAsSoonAsABatchFills() async throws {
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(
             exporter: exporter,
             configuration: BatchProcessorConfiguration(
                 maxQueueSize: 100, maxExportBatchSize: 4, scheduleDelay: .seconds(60)))
-        let running = Task { try await processor.run() }
-        for index in 0..<4 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
-        #expect(await eventually { exporter.batches.count == 1 })
-        #expect(exporter.batches.first?.map(\.name) == ["s0", "s1", "s2", "s3"])
-        processor.onEnd(makeTestFinishedSpan("lonely"))
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(exporter.batches.count == 1)  // a partial batch waits for the (long) delay
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+            for index in 0..<4 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
+            #expect(await eventually { exporter.batches.count == 1 })
+            #expect(exporter.batches.first?.map(\.name) == ["s0", "s1", "s2", "s3"])
+            processor.onEnd(makeTestFinishedSpan("lonely"))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(exporter.batches.count == 1)  // a partial batch waits for the (long) delay
+        }
     }
 
     @Test func exportsAPartialBatchAfterTheScheduleDelay() async throws {
@@ -77,14 +86,13 @@ import Testing
         let processor = BatchSpanProcessor(
             exporter: exporter,
             configuration: BatchProcessorConfiguration(maxExportBatchSize: 512, scheduleDelay: .milliseconds(50)))
-        let running = Task { try await processor.run() }
-        processor.onEnd(makeTestFinishedSpan("one"))
-        #expect(await eventually { exporter.spans.count == 1 })
-        processor.onEnd(makeTestFinishedSpan("two"))
-        #expect(await eventually { exporter.spans.count == 2 })
-        #expect(exporter.batches.count == 2)
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+            processor.onEnd(makeTestFinishedSpan("one"))
+            #expect(await eventually { exporter.spans.count == 1 })
+            processor.onEnd(makeTestFinishedSpan("two"))
+            #expect(await eventually { exporter.spans.count == 2 })
+            #expect(exporter.batches.count == 2)
+        }
         #expect(processor.exportedCount == 2)
     }
 
@@ -92,16 +100,15 @@ import Testing
         let clock = ManualClock()
         let exporter = InMemorySpanExporter()
         let processor = BatchSpanProcessor(exporter: exporter, configuration: .default, clock: clock)
-        let running = Task { try await processor.run() }
-        processor.onEnd(makeTestFinishedSpan("waiting"))
-        #expect(await eventually { clock.sleeperCount == 1 })  // the worker sleeps for the 5 s delay
-        clock.advance(by: .seconds(4))
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(exporter.spans.isEmpty)
-        clock.advance(by: .seconds(1))
-        #expect(await eventually { exporter.spans.map(\.name) == ["waiting"] })
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+            processor.onEnd(makeTestFinishedSpan("waiting"))
+            #expect(await eventually { clock.sleeperCount == 1 })  // the worker sleeps for the 5 s delay
+            clock.advance(by: .seconds(4))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(exporter.spans.isEmpty)
+            clock.advance(by: .seconds(1))
+            #expect(await eventually { exporter.spans.map(\.name) == ["waiting"] })
+        }
     }
 
     @Test func exportTimeoutIsMeasuredOnTheInjectedClock() async throws {
@@ -140,16 +147,15 @@ import Testing
             exporter: exporter,
             configuration: BatchProcessorConfiguration(
                 maxQueueSize: 1000, maxExportBatchSize: 2, scheduleDelay: .milliseconds(5)))
-        let running = Task { try await processor.run() }
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<4 {
-                group.addTask { for _ in 0..<10 { processor.onEnd(makeTestFinishedSpan()) } }
+        try await whileRunning(processor) {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { for _ in 0..<10 { processor.onEnd(makeTestFinishedSpan()) } }
+                }
             }
+            #expect(await eventually { exporter.exportedSpans == 40 })
+            #expect(exporter.maximumConcurrentExports == 1)
         }
-        #expect(await eventually { exporter.exportedSpans == 40 })
-        #expect(exporter.maximumConcurrentExports == 1)
-        processor.triggerGracefulShutdown()
-        try await running.value
     }
 
     @Test func dropsAndCountsSpansWhenTheQueueIsFull() async throws {
@@ -161,9 +167,8 @@ import Testing
         // Not running yet, so nothing leaves the queue.
         for index in 0..<12 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
         #expect(processor.droppedCount == 7)
-        let running = Task { try await processor.run() }
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+        }
         #expect(exporter.spans.map(\.name) == ["s0", "s1", "s2", "s3", "s4"])
         processor.onEnd(makeTestFinishedSpan("after shutdown"))
         #expect(processor.droppedCount == 8)
@@ -174,10 +179,9 @@ import Testing
         let processor = BatchSpanProcessor(
             exporter: exporter,
             configuration: BatchProcessorConfiguration(maxExportBatchSize: 64, scheduleDelay: .seconds(60)))
-        let running = Task { try await processor.run() }
-        for index in 0..<300 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+            for index in 0..<300 { processor.onEnd(makeTestFinishedSpan("s\(index)")) }
+        }
         #expect(exporter.spans.count == 300)
         #expect(exporter.batches.allSatisfy { $0.count <= 64 })
         #expect(exporter.forceFlushCount == 1)
@@ -213,10 +217,9 @@ import Testing
             exporter: exporter,
             configuration: BatchProcessorConfiguration(
                 maxExportBatchSize: 1, scheduleDelay: .milliseconds(1), exportTimeout: .milliseconds(50)))
-        let running = Task { try await processor.run() }
-        processor.onEnd(makeTestFinishedSpan())
-        #expect(await eventually { processor.failedExportCount == 1 })
-        processor.triggerGracefulShutdown()
-        try await running.value
+        try await whileRunning(processor) {
+            processor.onEnd(makeTestFinishedSpan())
+            #expect(await eventually { processor.failedExportCount == 1 })
+        }
     }
 }
