@@ -65,13 +65,23 @@ public final class HTTPBankClient: BankGateway {
         }
     }
 
-    /// Runs a bank call in a `BankClient.<operation>` client span carrying the payment's ids.
+    public func settlementReport(since: Date?, cursor: String?) async throws(BankError) -> SettlementReportPage? {
+        try await traced("settlement_report", paymentID: nil, clientRef: nil) { () async throws(BankError) in
+            try await measured("settlement_report") { () async throws(BankError) in
+                try await settlementReportUnmeasured(since: since, cursor: cursor)
+            } outcome: {
+                $0 == nil ? "not_found" : "ok"
+            }
+        }
+    }
+
+    /// Runs a bank call in a `BankClient.<operation>` client span carrying the payment's ids, when about one payment.
     private func traced<T: Sendable>(
-        _ operation: String, paymentID: UUID, clientRef: String?, _ body: () async throws(BankError) -> T
+        _ operation: String, paymentID: UUID?, clientRef: String?, _ body: () async throws(BankError) -> T
     ) async throws(BankError) -> T {
         let span = InstrumentationSystem.tracer.startAnySpan(
             "BankClient.\(operation)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        span.attributes["payment_id"] = paymentID.lowercased
+        if let paymentID { span.attributes["payment_id"] = paymentID.lowercased }
         if let clientRef { span.attributes["client_ref"] = clientRef }
         defer { span.end() }
         // Task-local binding does not carry typed throws; the outcome travels as a Result instead.
@@ -147,6 +157,60 @@ public final class HTTPBankClient: BankGateway {
         }
     }
 
+    private func settlementReportUnmeasured(since: Date?, cursor: String?) async throws(BankError)
+        -> SettlementReportPage?
+    {
+        var query: [String] = []
+        if let since { query.append("since=" + Self.queryValue(Timestamp.format(since))) }
+        if let cursor { query.append("cursor=" + Self.queryValue(cursor)) }
+        let path = "/v1/reports/settlements" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        let (status, data) = try await send(method: .GET, path: path, body: nil, idempotencyKey: nil, traceParent: nil)
+        switch status {
+        case 200:
+            guard let page = try? JSONValue(parsing: data), case .array(let items)? = page["data"] else {
+                throw BankError(.invalidResponse, httpStatus: status)
+            }
+            var entries: [SettlementReportEntry] = []
+            for item in items {
+                guard let id = item["payment_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                    let remote = Self.paymentStatus(item),
+                    let updatedAt = item["updated_at"]?.stringValue.flatMap(Timestamp.parse)
+                else { throw BankError(.invalidResponse, httpStatus: status) }
+                entries.append(SettlementReportEntry(paymentID: id, status: remote, updatedAt: updatedAt))
+            }
+            return SettlementReportPage(entries: entries, nextCursor: page["next_cursor"]?.stringValue)
+        case 404:
+            return nil
+        default:
+            throw BankError(.invalidResponse, httpStatus: status)
+        }
+    }
+
+    /// Percent-encodes a query parameter's value.
+    private static func queryValue(_ text: String) -> String {
+        PercentEncoding.encode(text) { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || Array("-._~".utf8).contains(byte)
+        }
+    }
+
+    /// The bank's `{"bank_ref", "status", "return_code"}` in our terms; `nil` for a status we do not know.
+    private static func paymentStatus(_ remote: JSONValue) -> BankPaymentStatus? {
+        let mapped: PaymentStatus? =
+            switch remote["status"]?.stringValue {
+            case "pending", "processing": .processing
+            case "completed": .completed
+            case "returned": .returned
+            case "rejected", "failed": .failed
+            default: nil
+            }
+        guard let mapped else { return nil }
+        return BankPaymentStatus(
+            bankRef: remote["bank_ref"]?.stringValue, status: mapped, returnCode: remote["return_code"]?.stringValue
+        )
+    }
+
     private func statusUnmeasured(of paymentID: UUID, traceParent: String?) async throws(BankError)
         -> BankPaymentStatus?
     {
@@ -156,21 +220,10 @@ public final class HTTPBankClient: BankGateway {
         )
         switch status {
         case 200:
-            guard let remote = try? JSONValue(parsing: data), let remoteStatus = remote["status"]?.stringValue else {
+            guard let remote = (try? JSONValue(parsing: data)).flatMap(Self.paymentStatus) else {
                 throw BankError(.invalidResponse, httpStatus: status)
             }
-            let mapped: PaymentStatus? =
-                switch remoteStatus {
-                case "pending", "processing": .processing
-                case "completed": .completed
-                case "returned": .returned
-                case "rejected", "failed": .failed
-                default: nil
-                }
-            guard let mapped else { throw BankError(.invalidResponse, httpStatus: status) }
-            return BankPaymentStatus(
-                bankRef: remote["bank_ref"]?.stringValue, status: mapped, returnCode: remote["return_code"]?.stringValue
-            )
+            return remote
         case 404:
             return nil
         default:

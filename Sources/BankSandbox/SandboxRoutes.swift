@@ -6,8 +6,8 @@ import NIOCore
 import NIOFoundationCompat
 import PaymentsSupport
 
-/// The sandbox's HTTP surface: the partner bank's API (`/oauth/token`, `/v1/payments`), the sandbox controls
-/// (`/sandbox/stats`, `/sandbox/faults`) and `/healthz`.
+/// The sandbox's HTTP surface: the partner bank's API (`/oauth/token`, `/v1/payments`, `/v1/reports/settlements`),
+/// the sandbox controls (`/sandbox/stats`, `/sandbox/faults`) and `/healthz`.
 ///
 /// Handlers ask ``SandboxState`` for decisions and turn them into the responses the bank contract names; accepted
 /// payments' webhook jobs are handed to the dispatcher through `jobs` without waiting for delivery.
@@ -40,6 +40,9 @@ struct SandboxRoutes: Sendable {
         }
         router.get("/v1/payments/:payment_id") { request, context in
             try await self.paymentStatus(request, context: context)
+        }
+        router.get("/v1/reports/settlements") { request, context in
+            await self.settlementReport(request, context: context)
         }
         router.get("/sandbox/stats") { _, _ in
             SandboxResponse.json(.ok, encoding: await self.state.stats)
@@ -100,11 +103,10 @@ struct SandboxRoutes: Sendable {
 
     // MARK: Payments
 
-    /// `POST /v1/payments`: faults (latency, hang, error, rate limit), then idempotency, then a new payment.
+    /// `POST /v1/payments`: faults (hang, error, rate limit), then latency, idempotency and a new payment.
     private func submitPayment(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let faults = await self.state.faults
-        guard await self.addLatency(faults) else { return SandboxResponse.unavailable }
         guard await self.isAuthorized(request) else { return SandboxResponse.invalidToken }
 
         if SandboxRandom.chance(faults.hangRate) {
@@ -141,7 +143,21 @@ struct SandboxRoutes: Sendable {
         var logger = context.logger
         logger[metadataKey: "payment_id"] = "\(submission.paymentID)"
         logger[metadataKey: "client_ref"] = "\(submission.clientRef)"
+        // A bank finishes what it received even when the client stops waiting: the latency and the booking run in a
+        // task of their own, which a closed connection does not cancel (graceful shutdown still cuts the latency).
+        return await Task {
+            await self.book(submission, idempotencyKey: idempotencyKey, latencyMs: faults.latencyMs, logger: logger)
+        }.value
+    }
 
+    /// Books a valid submission after the latency fault: idempotency, duplicate detection, then a new payment.
+    private func book(
+        _ submission: PaymentSubmission, idempotencyKey: String, latencyMs: Int, logger: Logger
+    ) async -> Response {
+        var logger = logger
+        if latencyMs > 0, !(await sleepUnlessShuttingDown(for: .milliseconds(latencyMs))) {
+            return SandboxResponse.unavailable
+        }
         switch await self.state.submit(submission, idempotencyKey: idempotencyKey) {
         case .replayed(let payment):
             if let bankRef = payment.bankRef { logger[metadataKey: "bank_ref"] = "\(bankRef)" }
@@ -161,11 +177,15 @@ struct SandboxRoutes: Sendable {
             logger.info("Payment rejected (injected fault)")
             return SandboxResponse.json(HTTPResponse.Status(code: payment.statusCode), body: payment.responseBody)
 
-        case .accepted(let payment, let webhooks, let duplicateOf):
+        case .accepted(let payment, let webhooks, let duplicateOf, let ambiguous):
             if let bankRef = payment.bankRef { logger[metadataKey: "bank_ref"] = "\(bankRef)" }
             Self.logDuplicate(duplicateOf, logger: logger)
             logger.info("Payment accepted")
             await self.dispatch(webhooks, logger: logger)
+            if ambiguous {
+                logger.info("Injected fault: payment recorded, answering 500")
+                return SandboxResponse.error(.internalServerError, "internal_error")
+            }
             return SandboxResponse.json(HTTPResponse.Status(code: payment.statusCode), body: payment.responseBody)
         }
     }
@@ -180,6 +200,46 @@ struct SandboxRoutes: Sendable {
         }
         return SandboxResponse.json(.ok, body: Data(view.json.serialized))
     }
+
+    /// `GET /v1/reports/settlements?since=&cursor=&limit=`: every payment the bank holds whose status changed at or
+    /// after `since`, oldest change first, `limit` (default 500, at most 1000) to a page.
+    private func settlementReport(_ request: Request, context: BasicRequestContext) async -> Response {
+        guard await self.addLatency() else { return SandboxResponse.unavailable }
+        guard await self.isAuthorized(request) else { return SandboxResponse.invalidToken }
+        let query = request.uri.queryParameters
+        var since: Date?
+        if let text = query["since"] {
+            guard let date = Timestamp.parse(String(text)) else {
+                return SandboxResponse.error(.badRequest, "invalid_request", reason: "since must be an RFC 3339 time")
+            }
+            since = date
+        }
+        var cursor: SettlementCursor?
+        if let text = query["cursor"] {
+            guard let parsed = SettlementCursor(String(text)) else {
+                return SandboxResponse.error(.badRequest, "invalid_request", reason: "cursor is not one this bank gave")
+            }
+            cursor = parsed
+        }
+        var limit = Self.defaultReportPageSize
+        if let text = query["limit"] {
+            guard let parsed = Int(text), (1...Self.maximumReportPageSize).contains(parsed) else {
+                return SandboxResponse.error(
+                    .badRequest, "invalid_request",
+                    reason: "limit must be a whole number from 1 to \(Self.maximumReportPageSize)")
+            }
+            limit = parsed
+        }
+        let report = await self.state.settlementReport(since: since, after: cursor, limit: limit)
+        let body = JSONValue.object([
+            "data": .array(report.entries.map { $0.view.reportJSON(paymentID: $0.paymentID) }),
+            "next_cursor": report.nextCursor.map { .string($0.text) } ?? .null,
+        ])
+        return SandboxResponse.json(.ok, body: Data(body.serialized))
+    }
+
+    static let defaultReportPageSize = 500
+    static let maximumReportPageSize = 1000
 
     /// Hands an accepted payment's webhooks to the dispatcher without waiting for delivery.
     private func dispatch(_ webhooks: SandboxState.WebhookScheduling, logger: Logger) async {

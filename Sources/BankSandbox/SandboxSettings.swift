@@ -24,43 +24,30 @@ public enum SandboxSettings {
     /// `SANDBOX_TLS_CLIENT_CA`: the PEM CA certificates that sign acceptable client certificates.
     public static let tlsClientCA = Setting<String>.readableFile("SANDBOX_TLS_CLIENT_CA")
 
-    /// `SANDBOX_ERROR_RATE`
-    public static let errorRate = Setting<Double>.fraction(fault(.errorRate))
-    /// `SANDBOX_HANG_RATE`
-    public static let hangRate = Setting<Double>.fraction(fault(.hangRate))
-    /// `SANDBOX_LATENCY_MS`
-    public static let latencyMs = delay(.latencyMs)
-    /// `SANDBOX_RATE_LIMIT_RATE`
-    public static let rateLimitRate = Setting<Double>.fraction(fault(.rateLimitRate))
-    /// `SANDBOX_REJECT_RATE`
-    public static let rejectRate = Setting<Double>.fraction(fault(.rejectRate))
-    /// `SANDBOX_RETURN_RATE`
-    public static let returnRate = Setting<Double>.fraction(fault(.returnRate))
-    /// `SANDBOX_DUPLICATE_WEBHOOK_RATE`
-    public static let duplicateWebhookRate = Setting<Double>.fraction(fault(.duplicateWebhookRate))
-    /// `SANDBOX_REORDER_WEBHOOKS`
-    public static let reorderWebhooks = Setting<Bool>.flag(fault(.reorderWebhooks))
-    /// `SANDBOX_WEBHOOK_DELAY_MS`
-    public static let webhookDelayMs = delay(.webhookDelayMs)
-    /// `SANDBOX_TOKEN_TTL_SECONDS`
-    public static let tokenTTLSeconds = Setting<Int>.integer(
-        fault(.tokenTTLSeconds), in: 1...SandboxFaults.maximumTokenTTLSeconds, unit: "seconds"
-    )
-    /// `SANDBOX_REQUIRE_CLIENT_CERT`
-    public static let requireClientCert = Setting<Bool>.flag(fault(.requireClientCert))
+    /// `SANDBOX_<FAULT>`: each fault of ``SandboxFaults``, read as JSON of its kind (a rate, a whole number of
+    /// milliseconds or seconds, or true/false) and then checked against its range.
+    static func fault(_ key: SandboxFaults.CodingKeys) -> Setting<JSONValue> {
+        let variable = key.environmentVariable
+        switch key.kind {
+        case .rate:
+            return Setting<Double>.fraction(variable).map { .number($0) }
+        case .milliseconds:
+            return Setting<Int>.integer(variable, in: 0...SandboxFaults.maximumDelayMilliseconds, unit: "milliseconds")
+                .map { .integer(Int64($0)) }
+        case .seconds:
+            return Setting<Int>.integer(variable, in: 1...SandboxFaults.maximumTokenTTLSeconds, unit: "seconds")
+                .map { .integer(Int64($0)) }
+        case .flag:
+            return Setting<Bool>.flag(variable).map { .bool($0) }
+        }
+    }
+
+    /// `SANDBOX_REQUIRE_CLIENT_CERT`, which a flag names when TLS is missing.
+    public static let requireClientCert = fault(.requireClientCert)
 
     /// The sandbox's settings, for the reference documentation.
-    public static let all: [any SettingDescription] = [
-        host, port, webhookURL, webhookSecret, clientID, clientSecret, apiKey, tlsCertificate, tlsKey, tlsClientCA,
-        errorRate, hangRate, latencyMs, rateLimitRate, rejectRate, returnRate, duplicateWebhookRate, reorderWebhooks,
-        webhookDelayMs, tokenTTLSeconds, requireClientCert,
-    ]
-
-    private static func fault(_ key: SandboxFaults.CodingKeys) -> String {
-        key.environmentVariable
-    }
-
-    private static func delay(_ key: SandboxFaults.CodingKeys) -> Setting<Int> {
-        .integer(fault(key), in: 0...SandboxFaults.maximumDelayMilliseconds, unit: "milliseconds")
-    }
+    public static let all: [any SettingDescription] =
+        [
+            host, port, webhookURL, webhookSecret, clientID, clientSecret, apiKey, tlsCertificate, tlsKey, tlsClientCA,
+        ] + SandboxFaults.CodingKeys.allCases.map(fault)
 }

@@ -18,7 +18,7 @@ actor SandboxState {
     enum WebhookScheduling: Sendable {
         /// Hand this job to the dispatcher.
         case scheduled(WebhookJob)
-        /// No webhook URL is configured.
+        /// Nothing to send: no webhook URL is configured, or the drop fault fired for every event.
         case disabled
         /// The dispatcher's queue is full; the events were counted as failed.
         case overflow
@@ -26,8 +26,8 @@ actor SandboxState {
 
     /// The answer to a `POST /v1/payments`.
     enum SubmissionOutcome: Sendable {
-        /// A new payment was accepted (201).
-        case accepted(StoredPayment, webhooks: WebhookScheduling, duplicateOf: String?)
+        /// A new payment was accepted (201), or recorded and then answered `500` when `ambiguous`.
+        case accepted(StoredPayment, webhooks: WebhookScheduling, duplicateOf: String?, ambiguous: Bool)
         /// A new payment was rejected (422).
         case rejected(StoredPayment, duplicateOf: String?)
         /// The `Idempotency-Key` was seen with the same body: replay the original answer.
@@ -124,7 +124,8 @@ actor SandboxState {
             let payment = StoredPayment(
                 idempotencyKey: idempotencyKey,
                 submission: submission,
-                disposition: .rejected(reason: "Account closed")
+                disposition: .rejected(reason: "Account closed"),
+                receivedDate: self.clock.date
             )
             self.store(payment)
             return .rejected(payment, duplicateOf: duplicateOf)
@@ -133,23 +134,33 @@ actor SandboxState {
         let outcome: SettlementPlan.Outcome =
             SandboxRandom.chance(self.faults.returnRate)
             ? .returned(SandboxRandom.element(of: ACHReturn.all)) : .completed
+        var lateReturn: (after: Duration, achReturn: ACHReturn)?
+        if outcome == .completed, SandboxRandom.chance(self.faults.lateReturnRate) {
+            lateReturn = (.milliseconds(self.faults.lateReturnAfterMs), SandboxRandom.element(of: ACHReturn.all))
+            self.stats.lateReturns += 1
+        }
+        let wallNow = self.clock.date
         let plan = SettlementPlan(
             now: self.clock.now,
-            wallNow: self.clock.date,
+            wallNow: wallNow,
             processingDelay: self.processingDelay,
             settlementDelay: self.settlementDelay,
-            outcome: outcome
+            outcome: outcome,
+            lateReturn: lateReturn
         )
         let bankRef = SandboxRandom.bankReference()
         let payment = StoredPayment(
             idempotencyKey: idempotencyKey,
             submission: submission,
-            disposition: .accepted(bankRef: bankRef, plan: plan)
+            disposition: .accepted(bankRef: bankRef, plan: plan),
+            receivedDate: wallNow
         )
         self.store(payment)
         self.stats.payments += 1
+        let ambiguous = SandboxRandom.chance(self.faults.ambiguousAcceptRate)
+        if ambiguous { self.stats.ambiguousAccepts += 1 }
         let webhooks = self.scheduleWebhooks(submission: submission, bankRef: bankRef, plan: plan)
-        return .accepted(payment, webhooks: webhooks, duplicateOf: duplicateOf)
+        return .accepted(payment, webhooks: webhooks, duplicateOf: duplicateOf, ambiguous: ambiguous)
     }
 
     /// The bank's view of a payment, or `nil` if it was never submitted.
@@ -157,13 +168,40 @@ actor SandboxState {
         guard let key = self.idempotencyKeyByPaymentID[paymentID],
             let payment = self.paymentsByIdempotencyKey[key]
         else { return nil }
+        return Self.view(of: payment, at: self.clock.now)
+    }
+
+    /// One page of the settlement report: every payment held, with the time its status last changed at or after
+    /// `since`, ordered by that time and then payment id, starting after `cursor`.
+    func settlementReport(since: Date?, after cursor: SettlementCursor?, limit: Int) -> SettlementReport {
+        let now = self.clock.now
+        var rows: [(cursor: SettlementCursor, view: PaymentStatusView)] = []
+        for (paymentID, key) in self.idempotencyKeyByPaymentID {
+            guard let payment = self.paymentsByIdempotencyKey[key] else { continue }
+            let view = Self.view(of: payment, at: now)
+            if let since, view.updatedAt < since { continue }
+            let position = SettlementCursor(updatedAt: view.updatedAt, paymentID: paymentID)
+            if let cursor, !(cursor < position) { continue }
+            rows.append((position, view))
+        }
+        rows.sort { $0.cursor < $1.cursor }
+        let page = rows.prefix(limit)
+        return SettlementReport(
+            entries: page.map { ($0.cursor.paymentID, $0.view) },
+            nextCursor: rows.count > limit ? page.last?.cursor : nil
+        )
+    }
+
+    private static func view(of payment: StoredPayment, at now: ContinuousClock.Instant) -> PaymentStatusView {
         switch payment.disposition {
         case .rejected:
-            return PaymentStatusView(bankRef: nil, status: "rejected", returnCode: nil)
+            return PaymentStatusView(
+                bankRef: nil, status: "rejected", returnCode: nil, updatedAt: payment.receivedDate)
         case .accepted(let bankRef, let plan):
-            let status = plan.status(at: self.clock.now)
-            let returnCode = status == "returned" ? plan.achReturn?.code : nil
-            return PaymentStatusView(bankRef: bankRef, status: status, returnCode: returnCode)
+            return PaymentStatusView(
+                bankRef: bankRef, status: plan.status(at: now), returnCode: plan.returnCode(at: now),
+                updatedAt: plan.updatedDate(at: now)
+            )
         }
     }
 
@@ -194,7 +232,7 @@ actor SandboxState {
 
     // MARK: Webhooks
 
-    /// Plans the `processing` and final events, applying the webhook faults in force at acceptance.
+    /// Plans the `processing`, final and late-return events, applying the webhook faults in force at acceptance.
     private func scheduleWebhooks(
         submission: PaymentSubmission,
         bankRef: String,
@@ -202,7 +240,7 @@ actor SandboxState {
     ) -> WebhookScheduling {
         guard self.webhookURL != nil else { return .disabled }
         guard self.pendingWebhookJobs < self.limits.maximumPendingWebhookJobs else {
-            self.stats.webhooksFailed += 2
+            self.stats.webhooksFailed += plan.lateReturn == nil ? 2 : 3
             return .overflow
         }
 
@@ -228,19 +266,39 @@ actor SandboxState {
         let webhookDelay = Duration.milliseconds(self.faults.webhookDelayMs)
         let processingDue = plan.processingAt + webhookDelay
         let settledDue = plan.settledAt + webhookDelay
-        let ordered: [(WebhookEvent, ContinuousClock.Instant)] =
+        var ordered: [(WebhookEvent, ContinuousClock.Instant)] =
             self.faults.reorderWebhooks
             ? [(settled, settledDue), (processing, settledDue)]
             : [(processing, processingDue), (settled, settledDue)]
+        if let lateReturn = plan.lateReturn {
+            let returned = WebhookEvent(
+                eventID: SandboxRandom.eventID(),
+                paymentID: submission.paymentID,
+                bankRef: bankRef,
+                status: "returned",
+                returnCode: lateReturn.achReturn.code,
+                reason: lateReturn.achReturn.reason,
+                occurredAt: lateReturn.date
+            )
+            ordered.append((returned, lateReturn.at + webhookDelay))
+        }
 
-        let deliveries = ordered.map { event, due in
-            WebhookJob.Delivery(
-                event: event,
-                body: event.jsonBody(),
-                notBefore: due,
-                copies: SandboxRandom.chance(self.faults.duplicateWebhookRate) ? 2 : 1
+        var deliveries: [WebhookJob.Delivery] = []
+        for (event, due) in ordered {
+            if SandboxRandom.chance(self.faults.dropWebhookRate) {
+                self.stats.webhooksDropped += 1
+                continue
+            }
+            deliveries.append(
+                WebhookJob.Delivery(
+                    event: event,
+                    body: event.jsonBody(),
+                    notBefore: due,
+                    copies: SandboxRandom.chance(self.faults.duplicateWebhookRate) ? 2 : 1
+                )
             )
         }
+        guard !deliveries.isEmpty else { return .disabled }
         self.pendingWebhookJobs += 1
         return .scheduled(
             WebhookJob(

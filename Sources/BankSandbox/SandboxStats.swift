@@ -15,6 +15,12 @@ public struct SandboxStats: Sendable, Codable, Equatable {
     public var webhooksFailed = 0
     /// OAuth2 access tokens issued.
     public var tokensIssued = 0
+    /// Webhook events never sent because the drop fault fired: the status changed at the bank all the same.
+    public var webhooksDropped = 0
+    /// Accepted payments planned to complete and then be returned later.
+    public var lateReturns = 0
+    /// New payments recorded and then answered with a `500`, as if they had not been.
+    public var ambiguousAccepts = 0
 
     /// All zero.
     public init() {}
@@ -26,5 +32,8 @@ public struct SandboxStats: Sendable, Codable, Equatable {
         case webhooksSent = "webhooks_sent"
         case webhooksFailed = "webhooks_failed"
         case tokensIssued = "tokens_issued"
+        case webhooksDropped = "webhooks_dropped"
+        case lateReturns = "late_returns"
+        case ambiguousAccepts = "ambiguous_accepts"
     }
 }

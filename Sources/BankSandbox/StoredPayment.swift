@@ -11,15 +11,18 @@ struct StoredPayment: Sendable {
     let idempotencyKey: String
     let submission: PaymentSubmission
     let disposition: Disposition
+    /// When the bank received it: the `updated_at` of a rejection in the settlement report.
+    let receivedDate: Date
     /// The HTTP status code of the original answer.
     let statusCode: Int
     /// The exact body of the original answer, replayed byte for byte.
     let responseBody: Data
 
-    init(idempotencyKey: String, submission: PaymentSubmission, disposition: Disposition) {
+    init(idempotencyKey: String, submission: PaymentSubmission, disposition: Disposition, receivedDate: Date) {
         self.idempotencyKey = idempotencyKey
         self.submission = submission
         self.disposition = disposition
+        self.receivedDate = receivedDate
         let fields: [String: String]
         switch disposition {
         case .rejected(let reason):

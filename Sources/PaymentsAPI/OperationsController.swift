@@ -9,11 +9,15 @@ import PaymentsCore
 public struct OperationsController<Store: PaymentStore>: Sendable {
     let store: Store
     let metricsEndpoint: MetricsEndpoint?
+    /// Which bank payments go to (`sandbox` or `remote`), shown by `/readyz` so that a sandbox is never mistaken for
+    /// a bank.
+    let bank: String
 
     /// Creates the controller.
-    public init(store: Store, metricsEndpoint: MetricsEndpoint? = nil) {
+    public init(store: Store, metricsEndpoint: MetricsEndpoint? = nil, bank: String = "remote") {
         self.store = store
         self.metricsEndpoint = metricsEndpoint
+        self.bank = bank
     }
 
     /// Adds the routes.
@@ -22,7 +26,7 @@ public struct OperationsController<Store: PaymentStore>: Sendable {
         router.get("readyz") { _, context in
             do {
                 try await store.checkReady()
-                return try JSONResponse.make(["status": "ok"])
+                return try JSONResponse.make(["status": "ok", "bank": bank])
             } catch {
                 context.logger.warning("Not ready", metadata: ["error": "\(error)"])
                 return try JSONResponse.make(["status": "unavailable"], status: .serviceUnavailable)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsCore
+import PaymentsSupport
 
 /// A payment as the client API renders it: masked recipient, every nullable field present as `null`.
 struct PaymentResource: Encodable {
@@ -26,6 +27,7 @@ struct PaymentResource: Encodable {
 
     private enum HistoryKeys: String, CodingKey {
         case status, at, source, applied, detail
+        case correctedFrom = "corrected_from"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -66,6 +68,7 @@ struct PaymentResource: Encodable {
             try item.encode(entry.source.rawValue, forKey: .source)
             try item.encode(entry.applied, forKey: .applied)
             try item.encode(entry.detail, forKey: .detail)
+            try item.encode(entry.correctedFrom?.rawValue, forKey: .correctedFrom)
         }
     }
 }
@@ -102,6 +105,8 @@ extension PaymentResource {
             json.bool(entry.applied)
             json.key("at")
             json.string(format(entry.at))
+            json.key("corrected_from")
+            json.string(entry.correctedFrom?.rawValue)
             json.key("detail")
             json.string(entry.detail)
             json.key("source")

@@ -14,4 +14,8 @@ struct DeferredBankGateway<Bank: BankGateway>: BankGateway {
     func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus? {
         try await bank.value.status(of: paymentID, traceParent: traceParent)
     }
+
+    func settlementReport(since: Date?, cursor: String?) async throws(BankError) -> SettlementReportPage? {
+        try await bank.value.settlementReport(since: since, cursor: cursor)
+    }
 }

@@ -36,24 +36,9 @@ public struct PaymentsServer: Service {
     }
 
     public func run() async throws {
-        switch configuration.database {
-        case .sqlite(let path):
-            let store = try SQLitePaymentStore(path: path)
+        // The pool (PostgreSQL) is cancelled only after the workers and the server stopped.
+        try await StoreConnection.with(configuration.database, logger: logger) { store in
             try await run(store: store)
-        case .postgres(let url):
-            let settings = try PostgresStoreConfiguration(url: url)
-            var postgresLogger = logger
-            postgresLogger[metadataKey: "component"] = "postgres"
-            // postgres-nio logs received data rows at trace level, and rows hold account numbers: never below debug.
-            postgresLogger.logLevel = max(logger.logLevel, .debug)
-            let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
-            let store = PostgresPaymentStore(client: client, logger: postgresLogger)
-            // The pool runs beside everything else and is cancelled only after the workers and the server stopped.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                try await run(store: store)
-            }
         }
     }
 
@@ -83,10 +68,15 @@ public struct PaymentsServer: Service {
         let orchestrator = PaymentOrchestrator(
             store: store, signal: signal, logger: logger, metrics: PaymentMetrics(factory: metrics)
         )
+        let usesSandbox = if case .embeddedSandbox = configuration.bank { true } else { false }
+        Gauge(label: "bank_sandbox_in_use", dimensions: [], factory: metrics).record(usesSandbox ? 1 : 0)
+        if usesSandbox {
+            logger.warning("The bank sandbox is in use: payments settle in this process and no money moves")
+        }
         let router = APIRouter.build(
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,
             webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits,
-            metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics)
+            metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics), bank: usesSandbox ? "sandbox" : "remote"
         )
         var services: [any Service] = []
         let sandbox: BankSandbox?
@@ -125,8 +115,8 @@ public struct PaymentsServer: Service {
                 )
             )
         }
-        let guardedBank = CircuitBreakingBankGateway(
-            base: DeferredBankGateway(bank: bank), configuration: configuration.circuitBreaker, logger: logger,
+        let guardedBank = ThrottledBankGateway(
+            base: DeferredBankGateway(bank: bank), configuration: configuration.throttle, logger: logger,
             metrics: metrics
         )
         let erp: any ERPGateway =
@@ -145,12 +135,17 @@ public struct PaymentsServer: Service {
             services.append(
                 Reconciler(
                     store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
-                    metrics: PaymentMetrics(factory: metrics)
+                    metrics: metrics
                 )
             )
         }
         services.append(
-            QueueMetricsSampler(store: store, logger: logger, metrics: metrics) { await worker.pruneRetryGauges() })
+            BacklogMetricsSampler(
+                store: store, stuckAfter: configuration.reconciler.stuckAfter, logger: logger, metrics: metrics
+            ) {
+                await worker.pruneRetryGauges()
+                guardedBank.refreshGauges()
+            })
         let onListening = self.onListening
         let logger = self.logger
         let app = Application(

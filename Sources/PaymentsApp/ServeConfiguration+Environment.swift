@@ -46,32 +46,35 @@ extension ServeConfiguration {
             port = try environment.value(ServeSettings.port, default: 8080)
         }
 
-        let database: Database
-        if let flag = overrides.databaseURL {
-            database = try parseDatabase(flag, setting: "--database-url")
-        } else {
-            database = try environment.value(
-                ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
-        }
+        let database = try database(environment: environment, flag: overrides.databaseURL)
 
-        let bankBaseURL = try environment.value(ServeSettings.bankBaseURL)
+        // The sandbox settles payments no money backs, so it runs only by choice: the embedded default (no client
+        // keys configured) or BANK_BASE_URL=sandbox. Keys without a bank are a deployment that forgot its bank.
+        let configuredKeys = try environment.value(ServeSettings.apiKeys)
+        let target = try environment.value(ServeSettings.bankBaseURL)
+        if configuredKeys != nil, target == nil {
+            throw ConfigurationError(
+                setting: ServeSettings.bankBaseURL.variable,
+                reason: "is required when PAYMENTS_API_KEYS is set: the bank's URL, or sandbox for the built-in sandbox"
+            )
+        }
         var generatedKey: (String, String)?
         let apiKeys: APIKeyRegistry
-        if let text = try environment.value(ServeSettings.apiKeys) {
-            apiKeys = try APIKeyRegistry.parse(text)
-        } else if bankBaseURL == nil {
+        if let configuredKeys {
+            apiKeys = try APIKeyRegistry.parse(configuredKeys)
+        } else if target == nil || target == .sandbox {
             let key = "sk_sandbox_" + Hex.encode(SecureRandom.bytes(24))
             generatedKey = ("sandbox", key)
             apiKeys = APIKeyRegistry(clients: [APIClient(id: "sandbox", key: key)])
         } else {
             throw ConfigurationError(
-                setting: ServeSettings.apiKeys.variable, reason: "is required when BANK_BASE_URL is set")
+                setting: ServeSettings.apiKeys.variable, reason: "is required when BANK_BASE_URL is a bank's URL")
         }
 
         let secrets = try environment.value(ServeSettings.webhookSecrets) ?? []
         let bank: Bank
         let webhookSecrets: [String]
-        if let bankBaseURL {
+        if case .url(let bankBaseURL) = target {
             guard !secrets.isEmpty else {
                 throw ConfigurationError(
                     setting: ServeSettings.webhookSecrets.variable, reason: "is required when BANK_BASE_URL is set"
@@ -101,13 +104,41 @@ extension ServeConfiguration {
             worker.concurrency = concurrency
         }
         worker.lease = try environment.value(ServeSettings.jobLease, default: worker.lease)
+        worker.submitRetry.window = try environment.value(
+            ServeSettings.submitRetryWindow, default: worker.submitRetry.window)
+        let reconciler = try reconciler(environment: environment)
 
         let configuration = ServeConfiguration(
             host: host, port: port, database: database, migrateOnStart: overrides.migrateOnStart ?? true,
             apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets,
-            erpWebhookURL: try environment.value(ServeSettings.erpWebhookURL), worker: worker
+            erpWebhookURL: try environment.value(ServeSettings.erpWebhookURL), worker: worker,
+            reconciler: reconciler
         )
         return Loaded(configuration: configuration, generatedAPIKey: generatedKey)
+    }
+
+    /// The database: `flag` (`--database-url`) when given, else `DATABASE_URL`, else the embedded default's SQLite
+    /// file.
+    public static func database(environment: Environment, flag: String?) throws(ConfigurationError) -> Database {
+        if let flag { return try parseDatabase(flag, setting: "--database-url") }
+        return try environment.value(ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
+    }
+
+    /// Reconciliation's settings.
+    public static func reconciler(environment: Environment) throws(ConfigurationError) -> ReconcilerConfiguration {
+        var reconciler = ReconcilerConfiguration()
+        reconciler.interval = try environment.value(ServeSettings.reconcileInterval, default: reconciler.interval)
+        reconciler.stuckAfter = try environment.value(ServeSettings.reconcileStuckAfter, default: reconciler.stuckAfter)
+        reconciler.returnWindow = try environment.value(ServeSettings.returnWindow, default: reconciler.returnWindow)
+        reconciler.maxCallsPerSecond = Double(
+            try environment.value(ServeSettings.reconcileMaxCallsPerSecond, default: Int(reconciler.maxCallsPerSecond)))
+        return reconciler
+    }
+
+    /// The bank's client configuration when `BANK_BASE_URL` names a bank; `nil` for the sandbox or when unset.
+    public static func remoteBank(environment: Environment) throws(ConfigurationError) -> BankClientConfiguration? {
+        guard case .url(let baseURL)? = try environment.value(ServeSettings.bankBaseURL) else { return nil }
+        return try bankClientConfiguration(baseURL: baseURL, environment: environment)
     }
 
     /// Parses `sqlite:PATH` or `postgres://user:pass@host:port/db`.

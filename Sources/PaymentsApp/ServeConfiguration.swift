@@ -45,8 +45,8 @@ public struct ServeConfiguration: Sendable {
     public var limits: PaymentLimits
     /// When to ask the bank about payments whose webhook is late.
     public var reconciler: ReconcilerConfiguration
-    /// When to stop calling a failing bank, and for how long.
-    public var circuitBreaker: CircuitBreaker.Configuration
+    /// How calls to a failing bank are throttled.
+    public var throttle: AdaptiveThrottle.Configuration
 
     /// Creates a configuration.
     public init(
@@ -54,7 +54,7 @@ public struct ServeConfiguration: Sendable {
         migrateOnStart: Bool = true, apiKeys: APIKeyRegistry, bank: Bank = .embeddedSandbox(.default),
         webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
         worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
-        reconciler: ReconcilerConfiguration = .init(), circuitBreaker: CircuitBreaker.Configuration = .bank
+        reconciler: ReconcilerConfiguration = .init(), throttle: AdaptiveThrottle.Configuration = .bank
     ) {
         self.host = host
         self.port = port
@@ -67,6 +67,6 @@ public struct ServeConfiguration: Sendable {
         self.worker = worker
         self.limits = limits
         self.reconciler = reconciler
-        self.circuitBreaker = circuitBreaker
+        self.throttle = throttle
     }
 }

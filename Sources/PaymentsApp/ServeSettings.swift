@@ -15,8 +15,13 @@ public enum ServeSettings {
     ) { try? ServeConfiguration.parseDatabase($0, setting: "DATABASE_URL") }
     /// `PAYMENTS_API_KEYS`: `client_id:key,…`.
     public static let apiKeys = Setting<String>.text("PAYMENTS_API_KEYS", isSecret: true)
-    /// `BANK_BASE_URL`
-    public static let bankBaseURL = Setting<String>.url("BANK_BASE_URL")
+    /// `BANK_BASE_URL`: the bank's API root, or `sandbox` for the bank sandbox in this process.
+    public static let bankBaseURL = Setting<BankTarget>(
+        "BANK_BASE_URL", expecting: "an absolute http or https URL, or sandbox"
+    ) { text in
+        text.lowercased() == "sandbox"
+            ? .sandbox : (try? Setting<String>.url("BANK_BASE_URL").parse(text)).map(BankTarget.url)
+    }
     /// `BANK_AUTH`
     public static let bankAuth = Setting<BankAuthentication>.choice(
         "BANK_AUTH", [("oauth2", .oauth2), ("mtls", .mtls), ("api_key", .apiKey)]
@@ -56,6 +61,30 @@ public enum ServeSettings {
     /// job could run twice.
     public static let jobLease = Setting<Duration>.seconds("PAYMENTS_JOB_LEASE_SECONDS", in: 12...3600)
 
+    /// `PAYMENTS_SUBMIT_RETRY_WINDOW_SECONDS`: how long a submission is retried before the bank is asked whether it
+    /// has the payment.
+    public static let submitRetryWindow = Setting<Duration>.seconds(
+        "PAYMENTS_SUBMIT_RETRY_WINDOW_SECONDS", in: 1...604_800)
+    /// `PAYMENTS_RECONCILE_INTERVAL_SECONDS`: how often reconciliation runs.
+    public static let reconcileInterval = Setting<Duration>.seconds(
+        "PAYMENTS_RECONCILE_INTERVAL_SECONDS", in: 1...86_400)
+    /// `PAYMENTS_RECONCILE_STUCK_AFTER_SECONDS`: the age at which an open payment is asked about.
+    public static let reconcileStuckAfter = Setting<Duration>.seconds(
+        "PAYMENTS_RECONCILE_STUCK_AFTER_SECONDS", in: 1...604_800)
+    /// `PAYMENTS_RECONCILE_MAX_CALLS_PER_SECOND`: the cap on reconciliation's calls to the bank.
+    public static let reconcileMaxCallsPerSecond = Setting<Int>.integer(
+        "PAYMENTS_RECONCILE_MAX_CALLS_PER_SECOND", in: 1...1000)
+    /// `PAYMENTS_RETURN_WINDOW_SECONDS`: how long after completion a return may come (and reconciliation looks).
+    public static let returnWindow = Setting<Duration>.seconds("PAYMENTS_RETURN_WINDOW_SECONDS", in: 1...7_776_000)
+
+    /// Where `payments serve` sends payments.
+    public enum BankTarget: Sendable, Hashable {
+        /// The bank sandbox in this process: no money moves.
+        case sandbox
+        /// A bank's API root.
+        case url(String)
+    }
+
     /// How `payments serve` authenticates to the bank.
     public enum BankAuthentication: String, Sendable {
         case oauth2
@@ -67,6 +96,7 @@ public enum ServeSettings {
     public static let all: [any SettingDescription] = [
         host, port, databaseURL, apiKeys, bankBaseURL, bankAuth, bankTokenURL, bankClientID, bankClientSecret,
         bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, logLevel,
-        workerConcurrency, jobLease,
+        workerConcurrency, jobLease, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
+        reconcileMaxCallsPerSecond, returnWindow,
     ]
 }

@@ -6,6 +6,40 @@ public protocol BankGateway: Sendable {
     func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult
     /// The bank's view of a payment, for reconciliation; `nil` when the bank does not know it.
     func status(of paymentID: UUID, traceParent: String?) async throws(BankError) -> BankPaymentStatus?
+    /// One page of the bank's settlement report: every payment it holds whose status changed at or after `since`,
+    /// oldest change first, from `cursor` on (`nil`: the first page); `nil` when the bank publishes no report.
+    func settlementReport(since: Date?, cursor: String?) async throws(BankError) -> SettlementReportPage?
+}
+
+/// A page of the bank's settlement report.
+public struct SettlementReportPage: Sendable, Hashable {
+    /// The payments on this page, oldest change first.
+    public var entries: [SettlementReportEntry]
+    /// Where the next page starts; `nil` on the last page.
+    public var nextCursor: String?
+
+    /// Creates a page.
+    public init(entries: [SettlementReportEntry], nextCursor: String?) {
+        self.entries = entries
+        self.nextCursor = nextCursor
+    }
+}
+
+/// One payment in the bank's settlement report.
+public struct SettlementReportEntry: Sendable, Hashable {
+    /// Our payment id, as sent to the bank.
+    public var paymentID: UUID
+    /// The bank's record of it.
+    public var status: BankPaymentStatus
+    /// When its status last changed at the bank.
+    public var updatedAt: Date
+
+    /// Creates an entry.
+    public init(paymentID: UUID, status: BankPaymentStatus, updatedAt: Date) {
+        self.paymentID = paymentID
+        self.status = status
+        self.updatedAt = updatedAt
+    }
 }
 
 /// What is sent to the bank.
@@ -80,8 +114,8 @@ public struct BankError: Error, Sendable, Hashable, CustomStringConvertible {
         case unauthorized
         /// The bank's answer could not be understood.
         case invalidResponse = "invalid_response"
-        /// The circuit breaker is open; the call was not made.
-        case circuitOpen = "circuit_open"
+        /// Refused locally by adaptive throttling; the call was not made.
+        case throttled
     }
 
     /// What went wrong.

@@ -10,4 +10,12 @@ public enum EventSource: String, Sendable, Hashable, Codable {
     case worker
     /// A status poll of a payment whose webhook was late.
     case reconciliation
+
+    /// Whether the bank itself reported the event: its answer, its webhook, or what reconciliation read from it.
+    public var isTheBank: Bool {
+        switch self {
+        case .bank, .webhook, .reconciliation: true
+        case .api, .worker: false
+        }
+    }
 }

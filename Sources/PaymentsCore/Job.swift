@@ -40,6 +40,86 @@ public enum JobResult: Sendable, Hashable {
     case skipped(String)
     /// Given up after the last attempt or a permanent error; kept with the reason for investigation.
     case deadLettered(String)
+    /// The work's outcome is unknown and cannot be learnt now (the last submission was ambiguous and the bank could
+    /// not be asked): reconciliation with the bank decides; kept with the reason.
+    case awaitingReconciliation(String)
+
+    /// The state the job row records.
+    public var state: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .skipped: "skipped"
+        case .deadLettered: "dead"
+        case .awaitingReconciliation: "reconcile"
+        }
+    }
+
+    /// The note kept with the state.
+    public var note: String? {
+        switch self {
+        case .succeeded: nil
+        case .skipped(let reason), .deadLettered(let reason), .awaitingReconciliation(let reason): reason
+        }
+    }
+}
+
+/// A job as stored, for operators: what it is about, where it stands and why.
+public struct JobRecord: Sendable, Hashable, Identifiable {
+    /// The job's id.
+    public var id: UUID
+    /// What it does.
+    public var kind: JobKind
+    /// Its payment.
+    public var paymentID: UUID
+    /// `queued`, `running`, `succeeded`, `skipped`, `dead` or `reconcile`.
+    public var state: String
+    /// Attempts so far.
+    public var attempts: Int
+    /// When it runs next (queued) or ran last.
+    public var runAt: Date
+    /// The last attempt's error.
+    public var lastError: String?
+    /// The note of a finished job (why it was skipped or dead-lettered).
+    public var result: String?
+    /// When it was queued.
+    public var createdAt: Date
+    /// When it last changed.
+    public var updatedAt: Date
+
+    /// Creates a record.
+    public init(
+        id: UUID, kind: JobKind, paymentID: UUID, state: String, attempts: Int, runAt: Date, lastError: String?,
+        result: String?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.paymentID = paymentID
+        self.state = state
+        self.attempts = attempts
+        self.runAt = runAt
+        self.lastError = lastError
+        self.result = result
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Payments reconciliation has yet to settle with the bank.
+public struct ReconciliationBacklog: Sendable, Hashable {
+    /// `initiated` payments whose submission ended without a clear answer, so nothing but reconciliation will move
+    /// them.
+    public var unconfirmedSubmissions: Int
+    /// `processing` payments unchanged for longer than the stuck-after setting (their final webhook is late).
+    public var stuckProcessing: Int
+    /// Seconds since the oldest of all of them last changed (0 when there are none).
+    public var oldestAge: TimeInterval
+
+    /// Creates a backlog.
+    public init(unconfirmedSubmissions: Int, stuckProcessing: Int, oldestAge: TimeInterval) {
+        self.unconfirmedSubmissions = unconfirmedSubmissions
+        self.stuckProcessing = stuckProcessing
+        self.oldestAge = oldestAge
+    }
 }
 
 /// Durable work waiting, per kind.

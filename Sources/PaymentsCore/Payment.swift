@@ -85,13 +85,19 @@ public struct PaymentHistoryEntry: Sendable, Hashable {
     public var applied: Bool
     /// The bank's reason, return code or why it was not applied.
     public var detail: String?
+    /// The status this entry corrected, when the bank's record contradicted ours (see ``PaymentLifecycle``).
+    public var correctedFrom: PaymentStatus?
 
     /// Creates an entry.
-    public init(status: PaymentStatus, at: Date, source: EventSource, applied: Bool, detail: String? = nil) {
+    public init(
+        status: PaymentStatus, at: Date, source: EventSource, applied: Bool, detail: String? = nil,
+        correctedFrom: PaymentStatus? = nil
+    ) {
         self.status = status
         self.at = at
         self.source = source
         self.applied = applied
         self.detail = detail
+        self.correctedFrom = correctedFrom
     }
 }

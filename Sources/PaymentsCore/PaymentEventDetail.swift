@@ -9,4 +9,14 @@ public enum PaymentEventDetail {
         case (nil, nil): nil
         }
     }
+
+    /// The failure reason a change to the event's status records: the reason of a `failed` or `returned` event.
+    public static func failureReason(of event: PaymentEvent) -> String? {
+        event.status == .failed || event.status == .returned ? event.reason : nil
+    }
+
+    /// The history note of an event kept without changing the status.
+    public static func notApplied(_ reason: PaymentLifecycle.IgnoredReason, _ event: PaymentEvent) -> String {
+        "not applied: \(reason.rawValue)" + (describe(event).map { "; \($0)" } ?? "")
+    }
 }

@@ -33,12 +33,51 @@ public protocol PaymentStore: Sendable {
     /// Returns `nil` for the outcome when there was no event; throws ``StoreError/leaseLost`` if the lease expired.
     func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome?
     /// Puts a claimed job back to run again at `runAt`. With `refundAttempt` the claim does not count as an attempt
-    /// (the work was never tried, for example because the bank's circuit was open).
+    /// (the work was never tried, for example because the bank throttle refused the call).
     func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws
-    /// Payments in `status` unchanged since before `updatedBefore`, oldest first: candidates for reconciliation.
-    func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment]
     /// Depth and oldest age of waiting work, per kind.
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats]
+
+    // MARK: Reconciliation
+
+    /// Payments to ask the bank about, least recently changed first, without their history: `initiated` ones no
+    /// submission job will move any more and `processing` ones, unchanged since before `stuckBefore`; `completed` ones
+    /// changed since `returnWindowStart` (a return may still come) but before `stuckBefore`; each only once its
+    /// scheduled next check (``scheduleReconciliation(_:)``) has come.
+    func reconciliationCandidates(now: Date, stuckBefore: Date, returnWindowStart: Date, limit: Int) async throws
+        -> [Payment]
+    /// Sets when each payment is next asked about.
+    func scheduleReconciliation(_ nextCheck: [UUID: Date]) async throws
+    /// The payments with these ids that exist, without their history.
+    func payments(ids: [UUID]) async throws -> [Payment]
+    /// What reconciliation has yet to settle.
+    func reconciliationBacklog(stuckBefore: Date, now: Date) async throws -> ReconciliationBacklog
+    /// Takes the run `name` for `lease` unless another instance holds it; returns the watermark the last run left
+    /// (`nil` on the first run, or when the run is taken).
+    func claimReconciliationRun(_ name: String, now: Date, lease: Duration) async throws -> ReconciliationRun?
+    /// Ends a claimed run, keeping `watermark` for the next one.
+    func finishReconciliationRun(_ name: String, watermark: Date?) async throws
+
+    // MARK: Operations
+
+    /// Every job of a payment, oldest first.
+    func jobs(ofPayment paymentID: UUID) async throws -> [JobRecord]
+    /// Dead-lettered jobs, most recent first.
+    func deadLetteredJobs(kind: JobKind?, limit: Int) async throws -> [JobRecord]
+    /// Queues dead-lettered jobs again, to run now with a fresh retry budget (attempts reset, and the retry window
+    /// counted from now, as for a job queued now); returns how many were queued.
+    func requeueDeadLetteredJobs(_ ids: [UUID], now: Date) async throws -> Int
+}
+
+/// A reconciliation run an instance holds.
+public struct ReconciliationRun: Sendable, Hashable {
+    /// Where the previous run got to in the bank's settlement report; `nil` before the first.
+    public var watermark: Date?
+
+    /// Creates a run.
+    public init(watermark: Date?) {
+        self.watermark = watermark
+    }
 }
 
 extension PaymentStore {

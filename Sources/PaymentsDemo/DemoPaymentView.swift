@@ -1,5 +1,6 @@
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 
 /// The parts of the API's payment resource that a demo run reads: id, status, and when it was created and settled.
 struct DemoPaymentView: Decodable, Sendable {

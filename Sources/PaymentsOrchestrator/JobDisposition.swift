@@ -4,6 +4,6 @@ import PaymentsCore
 enum JobDisposition: Sendable {
     case finish(JobResult, PaymentEvent?)
     case retry(error: String, notBefore: Duration)
-    /// The work was not tried (the bank's circuit is open): back to the queue without spending an attempt.
+    /// The work was not tried (the bank throttle refused the call): back to the queue without spending an attempt.
     case wait(until: Duration)
 }

@@ -23,11 +23,12 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let submitGate: @Sendable () -> Bool
     private let retryGauges: RetryCountGauges
     private let paymentMetrics: PaymentMetrics
+    private let jobMetrics: JobMetrics
 
     /// Creates a worker.
     ///
-    /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank's circuit is
-    ///   open) they wait in the queue and only other work runs.
+    /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank is dead and
+    ///   the next probe is not due) they wait in the queue and only other work runs.
     public init(
         store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal,
         configuration: JobWorkerConfiguration = .default,
@@ -44,6 +45,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.submitGate = submitGate
         self.retryGauges = RetryCountGauges(factory: metrics)
         self.paymentMetrics = PaymentMetrics(factory: metrics)
+        self.jobMetrics = JobMetrics(factory: metrics)
     }
 
     /// Drops retry series of payments that settled (possibly in another instance) while this one held the series.
@@ -169,29 +171,44 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 return .finish(
                     .succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
             }
-        } catch  where error.kind == .circuitOpen {
-            return .wait(until: error.retryAfter ?? .seconds(1))
         } catch {
-            guard !configuration.submitRetry.allowsRetry(afterAttempt: job.attempts), error.kind != .unauthorized,
-                error.kind != .rateLimited
-            else {
-                return .retry(error: error.description, notBefore: error.retryAfter ?? .zero)
-            }
-            // The last attempt failed without a clear answer: the bank may have the payment all the same. Ask it
-            // before giving up, so that a payment the bank is paying is not marked failed.
-            if let known = try? await bank.status(of: payment.id, traceParent: payment.traceParent) {
-                logger.notice(
-                    "Submission outcome was ambiguous; the bank has the payment",
-                    metadata: ["bank_status": "\(known.status.rawValue)"])
+            let spent = configuration.submitRetry.isSpent(
+                elapsed: .timeInterval(now().timeIntervalSince(job.createdAt)))
+            if error.kind == .throttled && !spent { return .wait(until: error.retryAfter ?? .seconds(1)) }
+            guard spent else { return .retry(error: error.description, notBefore: error.retryAfter ?? .zero) }
+            return await giveUpSubmitting(payment, job: job, lastError: error, logger: logger)
+        }
+    }
+
+    /// The retry window is spent and the last attempt had no clear answer: the bank may have the payment all the
+    /// same. Only the bank can say, so it is asked; a payment is failed only when it confirms it does not have it,
+    /// and left for reconciliation when it cannot be asked.
+    private func giveUpSubmitting(
+        _ payment: Payment, job: Job, lastError: BankError, logger: Logger
+    ) async -> JobDisposition {
+        let attempts = "\(job.attempts) attempts over \(configuration.submitRetry.window)"
+        do {
+            guard let known = try await bank.status(of: payment.id, traceParent: payment.traceParent) else {
+                let reason = "the bank does not have the payment after \(attempts); last error: \(lastError)"
                 return .finish(
-                    .succeeded,
-                    PaymentEvent(
-                        status: known.status, source: .reconciliation, occurredAt: now(), bankRef: known.bankRef,
-                        returnCode: known.returnCode
-                    )
-                )
+                    .succeeded, PaymentEvent(status: .failed, source: .bank, occurredAt: now(), reason: reason))
             }
-            return .retry(error: error.description, notBefore: error.retryAfter ?? .zero)
+            logger.notice(
+                "Submission outcome was ambiguous; the bank has the payment",
+                metadata: ["bank_status": "\(known.status.rawValue)"])
+            return .finish(
+                .succeeded,
+                PaymentEvent(
+                    status: known.status, source: .reconciliation, occurredAt: now(), bankRef: known.bankRef,
+                    returnCode: known.returnCode
+                )
+            )
+        } catch {
+            logger.warning(
+                "Submission outcome unknown and the bank cannot be asked; the payment waits for reconciliation",
+                metadata: ["error": "\(lastError)", "status_error": "\(error)"])
+            return .finish(
+                .awaitingReconciliation("outcome unknown after \(attempts); last error: \(lastError)"), nil)
         }
     }
 
@@ -204,28 +221,31 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 logger[metadataKey: "client_ref"] = "\(outcome.payment.clientRef)"
                 PaymentOrchestrator<Store>.logOutcome(outcome, event: event, logger: logger)
                 paymentMetrics.record(outcome, now: now())
-                if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
+                if !outcome.action.followUp.isEmpty { signal.notify() }
             }
             if job.kind == .submit { retryGauges.remove(job.paymentID) }
             switch result {
             case .succeeded: logger.debug("Job succeeded")
             case .skipped(let reason): logger.info("Job skipped", metadata: ["reason": "\(reason)"])
-            case .deadLettered(let reason): logger.error("Job dead-lettered", metadata: ["reason": "\(reason)"])
+            case .deadLettered(let reason):
+                jobMetrics.deadLettered(job.kind)
+                logger.error("Job dead-lettered", metadata: ["reason": "\(reason)"])
+            case .awaitingReconciliation(let reason):
+                logger.warning("Job handed to reconciliation", metadata: ["reason": "\(reason)"])
             }
         case .retry(let error, let notBefore):
             let policy = job.kind == .submit ? configuration.submitRetry : configuration.erpRetry
-            guard policy.allowsRetry(afterAttempt: job.attempts) else {
-                let reason = "gave up after \(job.attempts) attempts: \(error)"
-                let event: PaymentEvent? =
-                    job.kind == .submit
-                    ? PaymentEvent(
-                        status: .failed, source: .worker, occurredAt: now(), reason: "bank unavailable: \(reason)")
-                    : nil
-                try await conclude(job, .finish(.deadLettered(reason), event), logger: logger)
+            var generator = SystemRandomNumberGenerator()
+            let elapsed = Duration.timeInterval(now().timeIntervalSince(job.createdAt))
+            guard
+                let delay = policy.delay(
+                    afterAttempt: job.attempts, elapsed: elapsed, floor: notBefore, using: &generator)
+            else {
+                let reason = "gave up after \(job.attempts) attempts over \(policy.window): \(error)"
+                let result: JobResult = job.kind == .submit ? .awaitingReconciliation(reason) : .deadLettered(reason)
+                try await conclude(job, .finish(result, nil), logger: logger)
                 return
             }
-            var generator = SystemRandomNumberGenerator()
-            let delay = policy.delay(afterAttempt: job.attempts, floor: notBefore, using: &generator)
             try await store.reschedule(
                 job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000), error: error,
                 refundAttempt: false, now: now()
@@ -235,13 +255,12 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.wholeMilliseconds)"]
             )
         case .wait(let delay):
-            // Not an attempt: the call was never made. The job goes back to the queue until the circuit may close.
+            // Not an attempt: the call was never made. The job goes back to the queue until the throttle lets it by.
             try await store.reschedule(
                 job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000),
-                error: "bank circuit open",
-                refundAttempt: true, now: now()
+                error: "bank call throttled", refundAttempt: true, now: now()
             )
-            logger.debug("Job waits for the bank circuit", metadata: ["retry_in_ms": "\(delay.wholeMilliseconds)"])
+            logger.debug("Job waits for the bank throttle", metadata: ["retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
     }
 }

@@ -12,6 +12,7 @@ public struct PaymentMetrics: Sendable {
     private let transitions: [PaymentStatus: Counter]
     private let timeToTerminal: [PaymentStatus: Recorder]
     private let returns: ReturnCounters
+    private let corrections: [PaymentStatus: Counter]
 
     /// Creates the metrics on a factory (the global one unless a test passes its own).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -32,6 +33,15 @@ public struct PaymentMetrics: Sendable {
         self.transitions = transitions
         self.timeToTerminal = timeToTerminal
         self.returns = ReturnCounters(factory: factory)
+        // Only a failed payment is ever corrected (see PaymentLifecycle), to any status the bank can report.
+        var corrections: [PaymentStatus: Counter] = [:]
+        for status in [PaymentStatus.processing, .completed, .returned] {
+            corrections[status] = Counter(
+                label: "payment_status_corrections_total", dimensions: [("from", "failed"), ("to", status.rawValue)],
+                factory: factory
+            )
+        }
+        self.corrections = corrections
     }
 
     /// A payment was created.
@@ -39,10 +49,11 @@ public struct PaymentMetrics: Sendable {
         transitions[.initiated]?.increment()
     }
 
-    /// An event went through the lifecycle; only transitions count.
+    /// An event went through the lifecycle; only changes of status (transitions and corrections) count.
     public func record(_ outcome: EventOutcome, now: Date) {
-        guard case .transition(let status, _) = outcome.action else { return }
+        guard let status = outcome.action.newStatus else { return }
         transitions[status]?.increment()
+        if outcome.action.correctedStatus != nil { corrections[status]?.increment() }
         if status == .returned { returns.increment(outcome.payment.returnCode ?? "unknown") }
         timeToTerminal[status]?.record(max(0, now.timeIntervalSince(outcome.payment.createdAt)))
     }

@@ -123,7 +123,7 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
                 metrics.record(outcome, now: now())
             }
             span.end()
-            if case .transition(_, let followUp) = outcome.action, !followUp.isEmpty { signal.notify() }
+            if !outcome.action.followUp.isEmpty { signal.notify() }
         case .duplicate:
             logger.info("Webhook event already recorded; acknowledged without change")
         case .unknownPayment:
@@ -143,6 +143,11 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         case .transition(let status, _):
             metadata["previous_status"] = "\(outcome.previousStatus.rawValue)"
             logger.info("Payment \(status.rawValue)", metadata: metadata)
+        case .correction(let from, let status, _):
+            metadata["previous_status"] = "\(from.rawValue)"
+            logger.warning(
+                "Payment status corrected by the bank's record: \(from.rawValue) to \(status.rawValue)",
+                metadata: metadata)
         case .recordOnly(let reason):
             metadata["event_status"] = "\(event.status.rawValue)"
             metadata["reason"] = "\(reason.rawValue)"

@@ -98,6 +98,23 @@ enum PostgresMigrations {
                 "CREATE INDEX jobs_queued ON jobs (run_at) WHERE state = 'queued'",
                 "CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE state = 'running'",
             ]
-        )
+        ),
+        Migration(
+            version: 2, name: "corrections, reconciliation schedule and state, dead-letter index",
+            statements: [
+                "ALTER TABLE payment_history ADD COLUMN corrected_from text",
+                "ALTER TABLE payments ADD COLUMN reconcile_after timestamptz",
+                "CREATE INDEX payments_reconcile ON payments (status, updated_at, reconcile_after)",
+                """
+                CREATE TABLE reconciliation_state (
+                    name text PRIMARY KEY,
+                    watermark timestamptz,
+                    lease_until timestamptz NOT NULL DEFAULT 'epoch'
+                )
+                """,
+                "CREATE INDEX jobs_dead ON jobs (kind, updated_at) WHERE state = 'dead'",
+                "CREATE INDEX jobs_payment ON jobs (payment_id, kind, state)",
+            ]
+        ),
     ]
 }

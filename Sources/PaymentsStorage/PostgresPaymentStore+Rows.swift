@@ -69,7 +69,7 @@ extension PostgresPaymentStore {
         let rows = try await rows(
             connection,
             """
-            SELECT payment_id, status, at, source, applied, detail FROM payment_history
+            SELECT payment_id, status, at, source, applied, detail, corrected_from FROM payment_history
             WHERE payment_id = ANY(\(paymentIDs)) ORDER BY id
             """
         )
@@ -83,7 +83,7 @@ extension PostgresPaymentStore {
         return history
     }
 
-    /// A history entry from five cells (``historyColumns``) starting at `offset`; `nil` for NULLs (no entry, from an
+    /// A history entry from six cells (``historyColumns``) starting at `offset`; `nil` for NULLs (no entry, from an
     /// outer join) and, like the SQLite store, for an entry this version cannot name, which is skipped rather than
     /// failing the read.
     static func decodeHistoryEntry(_ cells: PostgresRandomAccessRow, at offset: Int) throws -> PaymentHistoryEntry? {
@@ -92,10 +92,14 @@ extension PostgresPaymentStore {
         let sourceText = try cells[offset + 2].decode(String.self)
         let applied = try cells[offset + 3].decode(Bool.self)
         let detail = try cells[offset + 4].decode(String?.self)
+        let correctedFrom = try cells[offset + 5].decode(String?.self)
         guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText) else {
             return nil
         }
-        return PaymentHistoryEntry(status: status, at: at.date, source: source, applied: applied, detail: detail)
+        return PaymentHistoryEntry(
+            status: status, at: at.date, source: source, applied: applied, detail: detail,
+            correctedFrom: correctedFrom.flatMap(PaymentStatus.init(rawValue:))
+        )
     }
 
     /// The rows of a statement that selects only ``historyColumns``, oldest first.
@@ -195,11 +199,11 @@ extension PostgresPaymentStore {
         bindings.append(current.id)
         let history: [PaymentHistoryEntry]
         switch action {
-        case .transition(let status, let followUp):
+        case .transition(let status, let followUp), .correction(_, let status, let followUp):
             bindings.append(status.rawValue)
             bindings.append(event.bankRef)
             bindings.append(event.returnCode)
-            bindings.append(Self.failureReason(of: event))
+            bindings.append(PaymentEventDetail.failureReason(of: event))
             bindings.append(at)
             bindings.append(event.status.rawValue)
             bindings.append(event.source.rawValue)
@@ -207,6 +211,7 @@ extension PostgresPaymentStore {
             bindings.append(followUp.map { _ in SecureRandom.uuid() })
             bindings.append(followUp.map(\.rawValue))
             bindings.append(current.traceParent)
+            bindings.append(action.correctedStatus?.rawValue)
             history = try Self.decodeHistory(try await rows(connection, PostgresStatements.Transition.self, bindings))
         case .recordOnly:
             bindings.append(event.bankRef)
@@ -231,15 +236,9 @@ extension PostgresPaymentStore {
     /// without being applied.
     static func decide(_ event: PaymentEvent, from status: PaymentStatus) -> (PaymentLifecycle.Action, note: String?) {
         var lifecycle = PaymentLifecycle(status: status)
-        let action = lifecycle.receive(event.status)
+        let action = lifecycle.receive(event.status, from: event.source)
         guard case .recordOnly(let reason) = action else { return (action, nil) }
-        let detail = PaymentEventDetail.describe(event)
-        return (action, "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? ""))
-    }
-
-    /// The failure reason a transition to the event's status records.
-    static func failureReason(of event: PaymentEvent) -> String? {
-        event.status == .failed || event.status == .returned ? event.reason : nil
+        return (action, PaymentEventDetail.notApplied(reason, event))
     }
 
     /// The payment as stored after `action`, worked out from the row before it and the values written (as the
@@ -251,15 +250,18 @@ extension PostgresPaymentStore {
         var payment = current
         payment.history = history
         switch action {
-        case .transition(let status, _):
+        case .transition(let status, _), .correction(_, let status, _):
             payment.status = status
             payment.bankRef = event.bankRef ?? current.bankRef
             payment.returnCode = event.returnCode ?? current.returnCode
-            payment.failureReason = failureReason(of: event) ?? current.failureReason
+            let reason = PaymentEventDetail.failureReason(of: event)
+            payment.failureReason = action.correctedStatus == nil ? reason ?? current.failureReason : reason
             payment.updatedAt = at.date
             payment.history.append(
                 PaymentHistoryEntry(
-                    status: event.status, at: at.date, source: event.source, applied: true, detail: detail)
+                    status: event.status, at: at.date, source: event.source, applied: true, detail: detail,
+                    correctedFrom: action.correctedStatus
+                )
             )
         case .recordOnly:
             payment.bankRef = current.bankRef ?? event.bankRef
@@ -275,29 +277,27 @@ extension PostgresPaymentStore {
     }
 
     /// History entries from the JSON ``PostgresStatements/RecordWebhook`` returns: `[[status, microseconds, source,
-    /// applied, detail], ...]`, oldest first; entries this version cannot name are skipped, as elsewhere.
+    /// applied, detail, corrected_from], ...]`, oldest first; entries this version cannot name are skipped, as
+    /// elsewhere.
     static func decodeHistoryJSON(_ text: String?) throws -> [PaymentHistoryEntry] {
         guard let text else { return [] }
         guard case .array(let items) = try? JSONValue(parsing: Array(text.utf8)) else {
             throw StoreError(.corrupt, debugDescription: "unreadable history")
         }
         return try items.compactMap { item in
-            guard case .array(let fields) = item, fields.count == 5, case .string(let statusText) = fields[0],
+            guard case .array(let fields) = item, fields.count == 6, case .string(let statusText) = fields[0],
                 case .integer(let micros) = fields[1], case .string(let sourceText) = fields[2],
-                case .bool(let applied) = fields[3]
+                case .bool(let applied) = fields[3], fields[4] == .null || fields[4].stringValue != nil,
+                fields[5] == .null || fields[5].stringValue != nil
             else { throw StoreError(.corrupt, debugDescription: "unreadable history entry") }
-            let detail: String?
-            switch fields[4] {
-            case .string(let text): detail = text
-            case .null: detail = nil
-            default: throw StoreError(.corrupt, debugDescription: "unreadable history entry")
-            }
             guard let status = PaymentStatus(rawValue: statusText), let source = EventSource(rawValue: sourceText)
             else {
                 return nil
             }
             return PaymentHistoryEntry(
-                status: status, at: Date(microseconds: micros), source: source, applied: applied, detail: detail
+                status: status, at: Date(microseconds: micros), source: source, applied: applied,
+                detail: fields[4].stringValue,
+                correctedFrom: fields[5].stringValue.flatMap(PaymentStatus.init(rawValue:))
             )
         }
     }

@@ -191,32 +191,28 @@ public final class PostgresPaymentStore: PaymentStore {
         var statuses: [String] = []
         var actions: [String] = []
         var notes: [String] = []
-        var followUps: Set<[JobKind]> = []
+        var followUps: [String] = []
         for status in PaymentStatus.allCases {
             let (action, note) = Self.decide(event, from: status)
             statuses.append(status.rawValue)
             notes.append(note ?? "")
+            followUps.append(action.followUp.map(\.rawValue).joined(separator: ","))
             switch action {
-            case .transition(_, let followUp):
-                actions.append("transition")
-                followUps.insert(followUp)
+            case .transition: actions.append("transition")
+            case .correction: actions.append("correction")
             case .recordOnly: actions.append("record_only")
             case .alreadyInStatus: actions.append("already")
             }
         }
-        // Every transition to one status queues the same follow-up work; were that ever not so, take the long way.
-        guard followUps.count <= 1 else { return try await recordWebhookLockingFirst(webhook, receivedAt: receivedAt) }
-        let followUp = followUps.first ?? []
         let at = PostgresTimestamp(receivedAt)
-        var bindings = Self.webhookEventBindings(webhook, receivedAt: receivedAt, capacity: 16)
+        var bindings = Self.webhookEventBindings(webhook, receivedAt: receivedAt, capacity: 15)
         bindings.append(event.source.rawValue)
         bindings.append(detail)
         bindings.append(statuses)
         bindings.append(actions)
         bindings.append(notes)
-        bindings.append(Self.failureReason(of: event))
-        bindings.append(followUp.map(\.rawValue))
-        bindings.append(followUp.map { _ in SecureRandom.uuid() })
+        bindings.append(PaymentEventDetail.failureReason(of: event))
+        bindings.append(followUps)
         return try await statement("recordWebhook") { [bindings] connection in
             let rows = try await self.rows(connection, PostgresStatements.RecordWebhook.self, bindings)
             guard let row = rows.first else { return .duplicate }
@@ -245,22 +241,7 @@ public final class PostgresPaymentStore: PaymentStore {
         }
     }
 
-    /// ``recordWebhook(_:receivedAt:)`` as a transaction of several statements: the event and the payment's lock,
-    /// then the change.
-    private func recordWebhookLockingFirst(_ event: WebhookEvent, receivedAt: Date) async throws -> WebhookRecording {
-        let bindings = Self.webhookEventBindings(event, receivedAt: receivedAt, capacity: 8)
-        return try await transaction("recordWebhook") { [bindings] connection in
-            let rows = try await self.rows(connection, PostgresStatements.RecordWebhookLockPayment.self, bindings)
-            guard let row = rows.first else { return .duplicate }
-            let cells = row.makeRandomAccess()
-            guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
-            let current = try Self.decodePayment(cells, at: 1).payment
-            return .recorded(
-                try await self.apply(connection, event: event.paymentEvent, locked: current, now: receivedAt))
-        }
-    }
-
-    /// `$1` to `$8` of both webhook statements (``PostgresStatements/insertWebhookEvent``).
+    /// `$1` to `$8` of ``PostgresStatements/RecordWebhook``.
     private static func webhookEventBindings(_ event: WebhookEvent, receivedAt: Date, capacity: Int) -> PostgresBindings
     {
         var bindings = PostgresBindings(capacity: capacity)
@@ -316,17 +297,11 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome? {
-        let (state, note): (String, String?) =
-            switch result {
-            case .succeeded: ("succeeded", nil)
-            case .skipped(let reason): ("skipped", reason)
-            case .deadLettered(let reason): ("dead", reason)
-            }
         var bindings = PostgresBindings(capacity: 6)
         bindings.append(job.id)
         bindings.append(job.leaseToken)
-        bindings.append(state)
-        bindings.append(note)
+        bindings.append(result.state)
+        bindings.append(result.note)
         bindings.append(PostgresTimestamp(now))
         guard let event else {
             // The lease check and the write are one statement: it locks the job row, so a claimant that took the
@@ -370,23 +345,6 @@ public final class PostgresPaymentStore: PaymentStore {
                     "UPDATE payments SET attempts = attempts - 1 WHERE id = \(job.paymentID) AND attempts > 0"
                 )
             }
-        }
-    }
-
-    public func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
-        try await transaction("stalePayments", readOnly: true) { connection in
-            let rows = try await self.rows(
-                connection,
-                """
-                SELECT \(unescaped: Self.paymentColumns) FROM payments
-                WHERE status = \(status.rawValue) AND updated_at < \(PostgresTimestamp(updatedBefore))
-                ORDER BY updated_at LIMIT \(Int64(max(1, limit)))
-                """
-            )
-            var payments = try rows.map { try Self.decodePayment($0).payment }
-            let history = try await self.loadHistory(connection, paymentIDs: payments.map(\.id))
-            for index in payments.indices { payments[index].history = history[payments[index].id] ?? [] }
-            return payments
         }
     }
 

@@ -46,7 +46,7 @@ extension PostgresPaymentStore {
     }
 
     /// The history columns ``decodeHistoryEntry(_:at:)`` reads, in its order.
-    static let historyColumns = "status, at, source, applied, detail"
+    static let historyColumns = "status, at, source, applied, detail, corrected_from"
 }
 
 /// The statements of the hot paths. Their SQL is fixed text: the names must never be reused for other SQL.
@@ -65,7 +65,7 @@ enum PostgresStatements {
     /// atomically). `ON CONFLICT DO NOTHING` lets the unique constraints decide between racing requests: nothing is
     /// inserted and no row returned. scripts/bench/create-payment.sql mirrors this statement for pgbench.
     enum CreatePayment: PostgresStatementSQL {
-        static let name = "payments_create_v1"
+        static let name = "payments_create_v2"
         static let sql = """
             WITH inserted AS (
                 INSERT INTO payments \(newPaymentColumns)
@@ -88,7 +88,7 @@ enum PostgresStatements {
     /// the ids of those inserted returned. Rows go in (client, reference) order so that two batches racing on the same
     /// references meet them in the same order (fewer deadlocks; the store retries a deadlocked batch row by row).
     enum CreatePayments: PostgresStatementSQL {
-        static let name = "payments_create_batch_v1"
+        static let name = "payments_create_batch_v2"
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
@@ -126,7 +126,7 @@ enum PostgresStatements {
     ///
     /// `$1` now, `$2` the kinds, `$3` the lease token, `$4` the lease's expiry.
     enum ClaimJob: PostgresStatementSQL {
-        static let name = "payments_claim_job_v1"
+        static let name = "payments_claim_job_v2"
         static let sql = """
             WITH expired AS (
                 SELECT id FROM jobs
@@ -158,9 +158,10 @@ enum PostgresStatements {
     /// A payment with its history, one row per entry (a payment without history gives one row of NULL history
     /// columns), from one snapshot. `$1` the id.
     enum PaymentWithHistory: PostgresStatementSQL {
-        static let name = "payments_payment_with_history_v1"
+        static let name = "payments_payment_with_history_v2"
         static let sql = """
-            SELECT \(PostgresPaymentStore.paymentColumns(as: "p")), h.status, h.at, h.source, h.applied, h.detail
+            SELECT \(PostgresPaymentStore.paymentColumns(as: "p")), h.status, h.at, h.source, h.applied, h.detail,
+                h.corrected_from
             FROM payments p LEFT JOIN payment_history h ON h.payment_id = p.id
             WHERE p.id = $1
             ORDER BY h.id
@@ -170,7 +171,7 @@ enum PostgresStatements {
     /// The payment row, locked for a state change (`FOR NO KEY UPDATE`: it serialises every writer of the payment
     /// but does not wait for the key-share locks that inserting history and job rows takes). `$1` the id.
     enum LockPayment: PostgresStatementSQL {
-        static let name = "payments_lock_payment_v1"
+        static let name = "payments_lock_payment_v2"
         static let sql = """
             SELECT \(PostgresPaymentStore.paymentColumns) FROM payments WHERE id = $1 FOR NO KEY UPDATE
             """
@@ -181,7 +182,7 @@ enum PostgresStatements {
     ///
     /// `$1` job id, `$2` lease token, `$3` state, `$4` result note, `$5` now, `$6` payment id.
     enum FinishJobLockPayment: PostgresStatementSQL {
-        static let name = "payments_finish_job_lock_payment_v1"
+        static let name = "payments_finish_job_lock_payment_v2"
         static let sql = """
             WITH finished AS (
                 UPDATE jobs SET state = $3, result = $4::text, lease_token = NULL, lease_expires_at = NULL, updated_at = $5
@@ -196,7 +197,7 @@ enum PostgresStatements {
     /// Ends a leased job that produced no payment event. `$1` job id, `$2` lease token, `$3` state, `$4` result
     /// note, `$5` now.
     enum FinishJob: PostgresStatementSQL {
-        static let name = "payments_finish_job_v1"
+        static let name = "payments_finish_job_v2"
         static let sql = """
             UPDATE jobs SET state = $3, result = $4::text, lease_token = NULL, lease_expires_at = NULL, updated_at = $5
             WHERE id = $1 AND state = 'running' AND lease_token = $2
@@ -204,9 +205,9 @@ enum PostgresStatements {
             """
     }
 
-    /// The `inserted` step both webhook statements begin with: the event, unless its `event_id` was recorded before
-    /// (then no row, and nothing further happens); `known_payment` tells whether its payment exists. `$1` to `$8` as
-    /// in ``RecordWebhookLockPayment``.
+    /// The `inserted` step ``RecordWebhook`` begins with: the event, unless its `event_id` was recorded before (then
+    /// no row, and nothing further happens); `known_payment` tells whether its payment exists. `$1` event id, `$2`
+    /// payment id, `$3` status, `$4` bank ref, `$5` return code, `$6` reason, `$7` occurred at, `$8` received at.
     static let insertWebhookEvent = """
         inserted AS (
                 INSERT INTO webhook_events (event_id, payment_id, known_payment, status, bank_ref, return_code, reason,
@@ -217,78 +218,67 @@ enum PostgresStatements {
             )
         """
 
-    /// Records a webhook event (a repeated `event_id` inserts nothing) and, when it was new and its payment is known,
-    /// locks the payment for the lifecycle. No row: a repeat. A row: whether the payment is known, then its columns.
-    ///
-    /// `$1` event id, `$2` payment id, `$3` status, `$4` bank ref, `$5` return code, `$6` reason, `$7` occurred at,
-    /// `$8` received at.
-    enum RecordWebhookLockPayment: PostgresStatementSQL {
-        static let name = "payments_record_webhook_lock_payment_v1"
-        static let sql = """
-            WITH \(insertWebhookEvent), locked AS (
-                SELECT \(PostgresPaymentStore.paymentColumns) FROM payments
-                WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted WHERE known_payment)
-                FOR NO KEY UPDATE
-            )
-            SELECT inserted.known_payment, locked.* FROM inserted LEFT JOIN locked ON true
-            """
-    }
-
     /// A webhook event recorded and run through the lifecycle in one statement, so one round trip and no
     /// BEGIN/COMMIT: the event is inserted (a repeated `event_id` inserts nothing and stops there); a new event of a
     /// known payment locks the payment, picks the lifecycle's action for the payment's status from a table the
     /// caller worked out with ``PaymentsCore/PaymentLifecycle`` for every status (`$11` statuses, `$12` actions:
-    /// `transition`, `record_only` or `already`, `$13` history notes), and writes the payment, its history entry and
-    /// the follow-up jobs the action calls for. The statement is atomic: all of it commits, or none.
+    /// `transition`, `correction`, `record_only` or `already`, `$13` history notes, `$15` follow-up job kinds,
+    /// comma-separated), and writes the payment, its history entry and the follow-up jobs the action calls for. The
+    /// statement is atomic: all of it commits, or none.
     ///
     /// Returned: whether the payment is known; the payment as locked (before the change) with its row version; the
     /// row version in the statement's snapshot and the history in that snapshot (as JSON, times in microseconds);
     /// the new history entry's id. The versions differ only when another transaction changed the payment while this
     /// one waited for the lock, and then the history is read again (see ``PostgresPaymentStore/recordWebhook``).
     ///
-    /// `$1` event id, `$2` payment id, `$3` the event's status (a transition's new status), `$4` bank ref, `$5`
+    /// `$1` event id, `$2` payment id, `$3` the event's status (a change's new status), `$4` bank ref, `$5`
     /// return code, `$6` reason, `$7` occurred at, `$8` received at (the change's time), `$9` source, `$10` detail,
-    /// `$14` a transition's failure reason, `$15` follow-up job kinds, `$16` their ids.
+    /// `$14` a change's failure reason (a correction replaces the old one, a transition keeps it when it has none).
     enum RecordWebhook: PostgresStatementSQL {
-        static let name = "payments_record_webhook_v1"
+        static let name = "payments_record_webhook_v2"
         static let sql = """
             WITH \(insertWebhookEvent), locked AS (
                 SELECT \(PostgresPaymentStore.paymentColumns), xmin::text AS row_version FROM payments
                 WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted WHERE known_payment)
                 FOR NO KEY UPDATE
             ), decision AS (
-                SELECT locked.id, locked.trace_parent, d.action, d.note FROM locked
-                JOIN unnest($11::text[], $12::text[], $13::text[]) AS d (current_status, action, note)
+                SELECT locked.id, locked.trace_parent, locked.status AS current_status, d.action, d.note, d.followup,
+                    d.action IN ('transition', 'correction') AS changes
+                FROM locked
+                JOIN unnest($11::text[], $12::text[], $13::text[], $15::text[]) AS d (current_status, action, note, followup)
                     ON d.current_status = locked.status
             ), updated AS (
                 UPDATE payments SET
-                    status = CASE WHEN decision.action = 'transition' THEN $3 ELSE payments.status END,
-                    bank_ref = CASE WHEN decision.action = 'transition' THEN COALESCE($4::text, payments.bank_ref)
+                    status = CASE WHEN decision.changes THEN $3 ELSE payments.status END,
+                    bank_ref = CASE WHEN decision.changes THEN COALESCE($4::text, payments.bank_ref)
                         ELSE COALESCE(payments.bank_ref, $4::text) END,
-                    return_code = CASE WHEN decision.action = 'transition' THEN COALESCE($5::text, payments.return_code)
+                    return_code = CASE WHEN decision.changes THEN COALESCE($5::text, payments.return_code)
                         ELSE payments.return_code END,
-                    failure_reason = CASE WHEN decision.action = 'transition'
-                        THEN COALESCE($14::text, payments.failure_reason) ELSE payments.failure_reason END,
-                    updated_at = CASE WHEN decision.action = 'already' THEN payments.updated_at ELSE $8 END
+                    failure_reason = CASE WHEN decision.action = 'correction' THEN $14::text
+                        WHEN decision.action = 'transition' THEN COALESCE($14::text, payments.failure_reason)
+                        ELSE payments.failure_reason END,
+                    updated_at = CASE WHEN decision.action = 'already' THEN payments.updated_at ELSE $8 END,
+                    reconcile_after = CASE WHEN decision.changes THEN NULL ELSE payments.reconcile_after END
                 FROM decision
                 WHERE payments.id = decision.id
                     AND (decision.action <> 'already' OR (payments.bank_ref IS NULL AND $4::text IS NOT NULL))
             ), history AS (
-                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
-                SELECT decision.id, $3, $9, decision.action = 'transition',
-                    CASE WHEN decision.action = 'transition' THEN $10::text ELSE decision.note END, $8
+                INSERT INTO payment_history (payment_id, status, source, applied, detail, at, corrected_from)
+                SELECT decision.id, $3, $9, decision.changes,
+                    CASE WHEN decision.changes THEN $10::text ELSE decision.note END, $8,
+                    CASE WHEN decision.action = 'correction' THEN decision.current_status END
                 FROM decision WHERE decision.action <> 'already'
                 RETURNING id
             ), followup AS (
                 INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
-                SELECT followup_job.id, followup_job.kind, decision.id, 'queued', 0, $8, decision.trace_parent, $8, $8
-                FROM decision, unnest($16::uuid[], $15::text[]) AS followup_job (id, kind)
-                WHERE decision.action = 'transition'
+                SELECT gen_random_uuid(), followup_kind, decision.id, 'queued', 0, $8, decision.trace_parent, $8, $8
+                FROM decision, unnest(string_to_array(NULLIF(decision.followup, ''), ',')) AS followup_kind
+                WHERE decision.changes
             )
             SELECT inserted.known_payment, \(PostgresPaymentStore.paymentColumns(as: "locked")), locked.row_version,
                 (SELECT xmin::text FROM payments WHERE id = $2),
                 (SELECT json_agg(json_build_array(h.status, (extract(epoch FROM h.at) * 1000000)::int8, h.source,
-                    h.applied, h.detail) ORDER BY h.id)::text
+                    h.applied, h.detail, h.corrected_from) ORDER BY h.id)::text
                  FROM payment_history h WHERE h.payment_id = $2 AND EXISTS (SELECT 1 FROM locked)),
                 (SELECT id FROM history)
             FROM inserted LEFT JOIN locked ON true
@@ -297,30 +287,33 @@ enum PostgresStatements {
 
     /// A payment's history entries older than `$2` (a history id), read after the change committed. `$1` the id.
     enum HistoryBefore: PostgresStatementSQL {
-        static let name = "payments_history_before_v1"
+        static let name = "payments_history_before_v2"
         static let sql = """
             SELECT \(PostgresPaymentStore.historyColumns) FROM payment_history
             WHERE payment_id = $1 AND id < $2 ORDER BY id
             """
     }
 
-    /// A transition: the payment's new status, its history entry and its follow-up jobs, then the payment's history
-    /// before this entry (the lock is held, so nothing else was added since). The caller holds the payment's lock.
+    /// A transition or a correction: the payment's new status, its history entry and its follow-up jobs, then the
+    /// payment's history before this entry (the lock is held, so nothing else was added since). The caller holds the
+    /// payment's lock.
     ///
     /// `$1` payment id, `$2` status, `$3` bank ref, `$4` return code, `$5` failure reason, `$6` now, `$7` the event's
-    /// status, `$8` source, `$9` detail, `$10` job ids, `$11` job kinds, `$12` trace parent.
+    /// status, `$8` source, `$9` detail, `$10` job ids, `$11` job kinds, `$12` trace parent, `$13` the status a
+    /// correction corrects (NULL for a transition, which keeps an earlier failure reason when it brings none).
     enum Transition: PostgresStatementSQL {
-        static let name = "payments_transition_v1"
+        static let name = "payments_transition_v2"
         static let sql = """
             WITH updated AS (
                 UPDATE payments SET status = $2, bank_ref = COALESCE($3::text, bank_ref),
-                    return_code = COALESCE($4::text, return_code), failure_reason = COALESCE($5::text, failure_reason),
-                    updated_at = $6
+                    return_code = COALESCE($4::text, return_code),
+                    failure_reason = CASE WHEN $13::text IS NULL THEN COALESCE($5::text, failure_reason) ELSE $5::text END,
+                    updated_at = $6, reconcile_after = NULL
                 WHERE id = $1
                 RETURNING id
             ), history AS (
-                INSERT INTO payment_history (payment_id, status, source, applied, detail, at)
-                SELECT id, $7, $8, true, $9::text, $6 FROM updated
+                INSERT INTO payment_history (payment_id, status, source, applied, detail, at, corrected_from)
+                SELECT id, $7, $8, true, $9::text, $6, $13::text FROM updated
             ), followup AS (
                 INSERT INTO jobs (id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)
                 SELECT followup_job.id, followup_job.kind, updated.id, 'queued', 0, $6, $12::text, $6, $6
@@ -335,7 +328,7 @@ enum PostgresStatements {
     ///
     /// `$1` payment id, `$2` bank ref, `$3` now, `$4` the event's status, `$5` source, `$6` detail.
     enum RecordOnly: PostgresStatementSQL {
-        static let name = "payments_record_only_v1"
+        static let name = "payments_record_only_v2"
         static let sql = """
             WITH updated AS (
                 UPDATE payments SET bank_ref = COALESCE(bank_ref, $2::text), updated_at = $3 WHERE id = $1 RETURNING id
@@ -350,7 +343,7 @@ enum PostgresStatements {
     /// The payment already has the event's status: only a bank reference it lacks is kept; then its history.
     /// `$1` payment id, `$2` bank ref (NULL: nothing to keep).
     enum AlreadyInStatus: PostgresStatementSQL {
-        static let name = "payments_already_in_status_v1"
+        static let name = "payments_already_in_status_v2"
         static let sql = """
             WITH updated AS (
                 UPDATE payments SET bank_ref = $2::text WHERE id = $1 AND bank_ref IS NULL AND $2::text IS NOT NULL

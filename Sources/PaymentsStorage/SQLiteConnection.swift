@@ -124,4 +124,9 @@ struct SQLiteRow {
         if case .text(let value) = values[index] { return value }
         return nil
     }
+
+    func optionalInt(_ index: Int) -> Int64? {
+        if case .integer(let value) = values[index] { return value }
+        return nil
+    }
 }

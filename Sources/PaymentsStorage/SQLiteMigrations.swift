@@ -81,6 +81,23 @@ enum SQLiteMigrations {
                 "CREATE INDEX jobs_queued ON jobs (run_at) WHERE state = 'queued'",
                 "CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE state = 'running'",
             ]
-        )
+        ),
+        Migration(
+            version: 2, name: "corrections, reconciliation schedule and state, dead-letter index",
+            statements: [
+                "ALTER TABLE payment_history ADD COLUMN corrected_from TEXT",
+                "ALTER TABLE payments ADD COLUMN reconcile_after INTEGER",
+                "CREATE INDEX payments_reconcile ON payments (status, updated_at, reconcile_after)",
+                """
+                CREATE TABLE reconciliation_state (
+                    name TEXT PRIMARY KEY,
+                    watermark INTEGER,
+                    lease_until INTEGER NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX jobs_dead ON jobs (kind, updated_at) WHERE state = 'dead'",
+                "CREATE INDEX jobs_payment ON jobs (payment_id, kind, state)",
+            ]
+        ),
     ]
 }

@@ -5,7 +5,7 @@ import PaymentsSupport
 
 /// The ``PaymentStore`` on a SQLite file: the embedded default, for one process.
 public final class SQLitePaymentStore: PaymentStore {
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
 
     /// Opens (creating if needed) the database file. Its folder is created too.
     public init(path: String) throws {
@@ -204,15 +204,9 @@ public final class SQLitePaymentStore: PaymentStore {
     public func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome? {
         try await database.write { db in
             try Self.checkLease(db, job)
-            let (state, note): (String, String?) =
-                switch result {
-                case .succeeded: ("succeeded", nil)
-                case .skipped(let reason): ("skipped", reason)
-                case .deadLettered(let reason): ("dead", reason)
-                }
             try db.query(
                 "UPDATE jobs SET state = ?, result = ?, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                [.text(state), .optional(note), .integer(now.microseconds), .text(job.id.lowercased)]
+                [.text(result.state), .optional(result.note), .integer(now.microseconds), .text(job.id.lowercased)]
             )
             guard let event else { return nil }
             return try Self.apply(db, event: event, paymentID: job.paymentID.lowercased, now: now)
@@ -239,16 +233,6 @@ public final class SQLitePaymentStore: PaymentStore {
                     [.text(job.paymentID.lowercased)]
                 )
             }
-        }
-    }
-
-    public func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
-        try await database.read { db in
-            let ids = try db.query(
-                "SELECT id FROM payments WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?",
-                [.text(status.rawValue), .integer(updatedBefore.microseconds), .int(max(1, limit))]
-            )
-            return try ids.compactMap { try Self.loadPayment(db, where: "id = ?", [.text($0.text(0))])?.payment }
         }
     }
 
@@ -285,25 +269,29 @@ public final class SQLitePaymentStore: PaymentStore {
     {
         guard let current = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
         var lifecycle = PaymentLifecycle(status: current.status)
-        let action = lifecycle.receive(event.status)
+        let action = lifecycle.receive(event.status, from: event.source)
         let nowMicros = now.microseconds
         let detail = PaymentEventDetail.describe(event)
         switch action {
-        case .transition(let status, let followUp):
+        case .transition(let status, let followUp), .correction(_, let status, let followUp):
+            let correctedFrom = action.correctedStatus
+            // A correction replaces the failure reason (the payment did not fail); a transition keeps an earlier one.
             try db.query(
                 """
                 UPDATE payments SET status = ?, bank_ref = COALESCE(?, bank_ref), return_code = COALESCE(?, return_code),
-                    failure_reason = COALESCE(?, failure_reason), updated_at = ? WHERE id = ?
+                    failure_reason = CASE WHEN ? THEN ? ELSE COALESCE(?, failure_reason) END, updated_at = ?,
+                    reconcile_after = NULL
+                WHERE id = ?
                 """,
                 [
                     .text(status.rawValue), .optional(event.bankRef), .optional(event.returnCode),
-                    .optional(status == .failed || status == .returned ? event.reason : nil), .integer(nowMicros),
-                    .text(paymentID),
+                    .int(correctedFrom == nil ? 0 : 1), .optional(PaymentEventDetail.failureReason(of: event)),
+                    .optional(PaymentEventDetail.failureReason(of: event)), .integer(nowMicros), .text(paymentID),
                 ]
             )
             try insertHistory(
                 db, paymentID: paymentID, status: event.status, source: event.source, applied: true, detail: detail,
-                at: nowMicros)
+                at: nowMicros, correctedFrom: correctedFrom)
             for kind in followUp {
                 try insertJob(db, kind: kind, paymentID: paymentID, traceParent: current.traceParent, at: nowMicros)
             }
@@ -312,7 +300,7 @@ public final class SQLitePaymentStore: PaymentStore {
                 "UPDATE payments SET bank_ref = COALESCE(bank_ref, ?), updated_at = ? WHERE id = ?",
                 [.optional(event.bankRef), .integer(nowMicros), .text(paymentID)]
             )
-            let note = "not applied: \(reason.rawValue)" + (detail.map { "; \($0)" } ?? "")
+            let note = PaymentEventDetail.notApplied(reason, event)
             try insertHistory(
                 db, paymentID: paymentID, status: event.status, source: event.source, applied: false, detail: note,
                 at: nowMicros)
@@ -328,13 +316,16 @@ public final class SQLitePaymentStore: PaymentStore {
 
     private static func insertHistory(
         _ db: SQLiteConnection, paymentID: String, status: PaymentStatus, source: EventSource, applied: Bool,
-        detail: String?, at: Int64
+        detail: String?, at: Int64, correctedFrom: PaymentStatus? = nil
     ) throws {
         try db.query(
-            "INSERT INTO payment_history (payment_id, status, source, applied, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+            """
+            INSERT INTO payment_history (payment_id, status, source, applied, detail, at, corrected_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
             [
                 .text(paymentID), .text(status.rawValue), .text(source.rawValue), .int(applied ? 1 : 0),
-                .optional(detail), .integer(at),
+                .optional(detail), .integer(at), .optional(correctedFrom?.rawValue),
             ]
         )
     }
@@ -370,7 +361,7 @@ public final class SQLitePaymentStore: PaymentStore {
         return decoded
     }
 
-    private static func decodePayment(_ row: SQLiteRow) throws -> (payment: Payment, fingerprint: String) {
+    static func decodePayment(_ row: SQLiteRow) throws -> (payment: Payment, fingerprint: String) {
         let recipient = RecipientColumns(
             type: row.text(5), accountNumber: row.optionalText(7), routingNumber: row.optionalText(8),
             email: row.optionalText(9), phone: row.optionalText(10)
@@ -391,7 +382,7 @@ public final class SQLitePaymentStore: PaymentStore {
 
     private static func loadHistory(_ db: SQLiteConnection, paymentID: String) throws -> [PaymentHistoryEntry] {
         try db.query(
-            "SELECT status, at, source, applied, detail FROM payment_history WHERE payment_id = ? ORDER BY id",
+            "SELECT status, at, source, applied, detail, corrected_from FROM payment_history WHERE payment_id = ? ORDER BY id",
             [.text(paymentID)]
         ).compactMap { row in
             guard let status = PaymentStatus(rawValue: row.text(0)), let source = EventSource(rawValue: row.text(2))
@@ -400,7 +391,7 @@ public final class SQLitePaymentStore: PaymentStore {
             }
             return PaymentHistoryEntry(
                 status: status, at: Date(microseconds: row.int(1)), source: source, applied: row.int(3) == 1,
-                detail: row.optionalText(4)
+                detail: row.optionalText(4), correctedFrom: row.optionalText(5).flatMap(PaymentStatus.init(rawValue:))
             )
         }
     }

@@ -33,6 +33,10 @@ struct BankSandboxCommand: AsyncParsableCommand {
     @Option(help: "Extra delay before each webhook, in ms.") var webhookDelayMs: String?
     @Option(help: "Lifetime of issued OAuth2 tokens, in seconds.") var tokenTTLSeconds: String?
     @Flag(help: "Require a client certificate (mTLS).") var requireClientCert = false
+    @Option(help: "Share of status changes whose webhook is never sent (0..1).") var dropWebhookRate: String?
+    @Option(help: "Share of completed payments returned later (0..1).") var lateReturnRate: String?
+    @Option(help: "How long after completion a late return comes, in ms.") var lateReturnAfterMs: String?
+    @Option(help: "Share of new payments recorded, then answered 500 (0..1).") var ambiguousAcceptRate: String?
 
     func run() async throws {
         let environment = Environment.process
@@ -72,23 +76,15 @@ struct BankSandboxCommand: AsyncParsableCommand {
 
     /// The fault flags over the environment's faults, each read by the same setting as its variable.
     private func applyFlags(to faults: inout SandboxFaults) throws(ConfigurationError) {
-        func apply<Value>(_ flag: String?, _ setting: Setting<Value>, _ name: String, to value: inout Value)
-            throws(ConfigurationError)
-        {
-            if let flag { value = try setting.parse(flag, as: name) }
-        }
-        try apply(errorRate, SandboxSettings.errorRate, "--error-rate", to: &faults.errorRate)
-        try apply(hangRate, SandboxSettings.hangRate, "--hang-rate", to: &faults.hangRate)
-        try apply(latencyMs, SandboxSettings.latencyMs, "--latency-ms", to: &faults.latencyMs)
-        try apply(rateLimitRate, SandboxSettings.rateLimitRate, "--rate-limit-rate", to: &faults.rateLimitRate)
-        try apply(rejectRate, SandboxSettings.rejectRate, "--reject-rate", to: &faults.rejectRate)
-        try apply(returnRate, SandboxSettings.returnRate, "--return-rate", to: &faults.returnRate)
-        try apply(
-            duplicateWebhookRate, SandboxSettings.duplicateWebhookRate, "--duplicate-webhook-rate",
-            to: &faults.duplicateWebhookRate
-        )
-        try apply(webhookDelayMs, SandboxSettings.webhookDelayMs, "--webhook-delay-ms", to: &faults.webhookDelayMs)
-        try apply(tokenTTLSeconds, SandboxSettings.tokenTTLSeconds, "--token-ttl-seconds", to: &faults.tokenTTLSeconds)
+        let flags: [(String, String?)] = [
+            ("--error-rate", errorRate), ("--hang-rate", hangRate), ("--latency-ms", latencyMs),
+            ("--rate-limit-rate", rateLimitRate), ("--reject-rate", rejectRate), ("--return-rate", returnRate),
+            ("--duplicate-webhook-rate", duplicateWebhookRate), ("--webhook-delay-ms", webhookDelayMs),
+            ("--token-ttl-seconds", tokenTTLSeconds), ("--drop-webhook-rate", dropWebhookRate),
+            ("--late-return-rate", lateReturnRate), ("--late-return-after-ms", lateReturnAfterMs),
+            ("--ambiguous-accept-rate", ambiguousAcceptRate),
+        ]
+        for case (let flag, let value?) in flags { try faults.set(flag: flag, value: value) }
         if reorderWebhooks { faults.reorderWebhooks = true }
         if requireClientCert { faults.requireClientCert = true }
     }

@@ -6,15 +6,20 @@ import Telemetry
 
 enum LogBootstrap {
     /// The `LOG_LEVEL` setting (default info).
-    static func level(environment: Environment) throws(ConfigurationError) -> Logger.Level {
-        try environment.value(ServeSettings.logLevel, default: .info)
+    static func level(environment: Environment, default: Logger.Level = .info) throws(ConfigurationError)
+        -> Logger.Level
+    {
+        try environment.value(ServeSettings.logLevel, default: `default`)
     }
 
-    /// JSON lines on stdout at `LOG_LEVEL`, for the commands that export no telemetry (`serve` bootstraps a
+    /// JSON lines at `LOG_LEVEL` on stdout (or, for commands that print their answer there, on stderr with
+    /// `warning` as the default level), for the commands that export no telemetry (`serve` bootstraps a
     /// ``TelemetryRuntime`` instead). Done once per process, before anything logs.
-    static func bootstrap(environment: Environment) throws(ConfigurationError) -> Logger {
-        let level = try level(environment: environment)
-        let sink = StandardOutputLogSink()
+    static func bootstrap(environment: Environment, onStandardError: Bool = false) throws(ConfigurationError)
+        -> Logger
+    {
+        let level = try level(environment: environment, default: onStandardError ? .warning : .info)
+        let sink = StandardOutputLogSink(standardError: onStandardError)
         // The trace-context provider adds trace_id and span_id to every line written inside a span.
         LoggingSystem.bootstrap(
             { label, provider in JSONLogHandler(label: label, sink: sink, logLevel: level, metadataProvider: provider)

@@ -2,9 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PaymentsApp
-import PaymentsStorage
+import PaymentsCore
 import PaymentsSupport
-import PostgresNIO
 
 /// `payments migrate`: applies database migrations and exits.
 struct MigrateCommand: AsyncParsableCommand {
@@ -17,27 +16,9 @@ struct MigrateCommand: AsyncParsableCommand {
         let environment = Environment.process
         do {
             let logger = try LogBootstrap.bootstrap(environment: environment)
-            var database = try environment.value(
-                ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
-            if let databaseURL {
-                database = try ServeConfiguration.parseDatabase(databaseURL, setting: "--database-url")
-            }
-            switch database {
-            case .sqlite(let path):
-                try await SQLitePaymentStore(path: path).migrate()
-            case .postgres(let url):
-                let settings = try PostgresStoreConfiguration(
-                    url: url, setting: databaseURL != nil ? "--database-url" : "DATABASE_URL")
-                var postgresLogger = logger
-                postgresLogger.logLevel = max(logger.logLevel, .debug)
-                let client = PostgresClient(
-                    configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await client.run() }
-                    defer { group.cancelAll() }
-                    try await PostgresPaymentStore(client: client, logger: postgresLogger).migrate()
-                }
-            }
+            let database = try ServeConfiguration.database(environment: environment, flag: databaseURL)
+            let setting = databaseURL != nil ? "--database-url" : "DATABASE_URL"
+            try await StoreConnection.with(database, setting: setting, logger: logger) { try await $0.migrate() }
             logger.info("Database migrated")
         } catch let error as ConfigurationError {
             exitWithConfigurationError(error)

@@ -6,7 +6,9 @@ struct PaymentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payments",
         abstract: "Payment orchestration service: client API, bank client, webhooks and durable workers.",
-        subcommands: [ServeCommand.self, BankSandboxCommand.self, MigrateCommand.self, DemoCommand.self],
+        subcommands: [
+            ServeCommand.self, BankSandboxCommand.self, MigrateCommand.self, DemoCommand.self, AdminCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -42,18 +42,17 @@ struct ServeCommand: AsyncParsableCommand {
             exitWithConfigurationError(error)
         }
         let logger = Logger(label: "payments")
-        if let generated = loaded.generatedAPIKey {
-            // Shown once, on stderr and outside the JSON log, so that the key never lands in log storage.
-            FileHandle.standardError.write(
-                Data(
-                    """
-                    Embedded default: SQLite and the in-process bank sandbox.
+        if case .embeddedSandbox = loaded.configuration.bank {
+            // On stderr and outside the JSON log: the generated key must never land in log storage.
+            var banner = "The bank sandbox runs in this process: payments settle here and no money moves.\n"
+            if let generated = loaded.generatedAPIKey {
+                banner += """
                     Sandbox API key (client "\(generated.clientID)"), valid until this process stops:
                         export PAYMENTS_API_KEY=\(generated.key)
 
-                    """.utf8
-                )
-            )
+                    """
+            }
+            FileHandle.standardError.write(Data(banner.utf8))
         }
         logger.info("Telemetry configured", metadata: ["exporters": "\(telemetry.exporterConfiguration)"])
         let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: telemetry.metrics)

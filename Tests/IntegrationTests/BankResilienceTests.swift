@@ -4,12 +4,13 @@ import Foundation
 import Logging
 import MetricsTestKit
 import PaymentsCore
+import TestSupport
 import Testing
 
 @Suite("Bank client resilience against the sandbox's faults")
 struct BankResilienceTests {
     @Test(
-        "The bank down for a while, then back: the breaker opens and closes, retry series come and go, every payment completes"
+        "The bank down for a while, then back: the throttle marks it dead and open again, retry series come and go, every payment completes"
     )
     func bankDownThenBack() async throws {
         var options = TestServer.Options()
@@ -20,11 +21,11 @@ struct BankResilienceTests {
                 ids.append(
                     try #require(try await server.createPayment(clientRef: "DOWN-\(index)").json.string("payment_id")))
             }
-            // The breaker opens after enough failures; the payments wait in the queue, counted as retrying.
-            let opened = try await eventually { try? server.metrics.expectGauge("bank_circuit_state").lastValue == 2 }
-            #expect(opened)
-            #expect(server.logs.lines.contains { $0.contains("Bank circuit opened") })
-            let retrying = try await eventually { !server.metrics.recorders(label: "payment_retry_count").isEmpty }
+            // After enough unanswered calls the bank counts as dead; the payments wait in the queue, counted as retrying.
+            let dead = await eventually { (try? server.metrics.expectGauge("bank_circuit_state").lastValue) == 2 }
+            #expect(dead)
+            #expect(server.logs.lines.contains { $0.contains("Bank is not answering") })
+            let retrying = await eventually { !server.metrics.recorders(label: "payment_retry_count").isEmpty }
             #expect(retrying)
             for id in ids {
                 #expect(try await server.request(.GET, "/v1/payments/\(id)").json.string("status") == "initiated")
@@ -32,9 +33,9 @@ struct BankResilienceTests {
 
             try await server.setSandboxFaults(#"{"error_rate": 0}"#)
             for id in ids { #expect(try await server.waitForStatus(id, "completed").string("status") == "completed") }
-            let closed = try await eventually { try? server.metrics.expectGauge("bank_circuit_state").lastValue == 0 }
-            #expect(closed)
-            #expect(server.logs.lines.contains { $0.contains("Bank circuit closed") })
+            let open = await eventually { (try? server.metrics.expectGauge("bank_circuit_state").lastValue) == 0 }
+            #expect(open)
+            #expect(server.logs.lines.contains { $0.contains("Bank healthy again") })
             #expect(server.metrics.recorders(label: "payment_retry_count").isEmpty)
             let stats = try await server.sandboxStats()
             #expect(stats["payments"] as? Int == 6)
@@ -42,18 +43,16 @@ struct BankResilienceTests {
         }
     }
 
-    @Test("Half the submissions answered 5xx and a tenth hanging: every payment settles, none submitted twice")
+    @Test("Half the submissions answered 5xx and a tenth hanging: 60 payments settle, none submitted twice")
     func flakyBank() async throws {
         var options = TestServer.Options()
         options.sandbox.faults.errorRate = 0.5
         options.sandbox.faults.hangRate = 0.1
         options.bankRequestTimeout = .milliseconds(500)
-        // A breaker that does not open here, so that the faults reach the retry path.
-        options.circuitBreaker.failureRateThreshold = 1.01
         try await TestServer.with(options) { server in
             var ids: [String] = []
-            // 40 payments make about 80 submissions: the chance that none hangs is 0.9^80, about 2 in 10,000.
-            for index in 0..<40 {
+            // 60 payments make about 130 submissions: the chance that none hangs is 0.9^130, below 1 in a million.
+            for index in 0..<60 {
                 ids.append(
                     try #require(try await server.createPayment(clientRef: "FLAKY-\(index)").json.string("payment_id")))
             }
@@ -64,12 +63,32 @@ struct BankResilienceTests {
                 #expect(payment.string("status") == "completed", "\(id)")
             }
             let stats = try await server.sandboxStats()
-            #expect(stats["payments"] as? Int == 40)
+            #expect(stats["payments"] as? Int == 60)
             #expect(stats["duplicate_submissions"] as? Int == 0)
             let timeouts = server.metrics.recorders(label: "bank_request_duration_seconds").filter {
                 $0.dimensions.contains { $0 == ("outcome", "timeout") }
             }
             #expect(!timeouts.isEmpty)
+        }
+    }
+
+    @Test("A dead bank gets about one call a second from an instance, however many payments wait")
+    func deadBankIsProbedOnceASecond() async throws {
+        var options = TestServer.Options()
+        options.throttle = .bank
+        options.sandbox.faults.errorRate = 1
+        try await TestServer.with(options) { server in
+            for index in 0..<20 { _ = try await server.createPayment(clientRef: "DEAD-\(index)") }
+            let dead = await eventually { (try? server.metrics.expectGauge("bank_circuit_state").lastValue) == 2 }
+            #expect(dead)
+            func calls() -> Int {
+                server.metrics.recorders(label: "bank_request_duration_seconds").reduce(0) { $0 + $1.values.count }
+            }
+            let before = calls()
+            try await Task.sleep(for: .seconds(5))
+            let made = calls() - before
+            #expect((3...7).contains(made), "\(made) bank calls in 5 s")
+            #expect(try await server.sandboxStats()["payments"] as? Int == 0)
         }
     }
 
@@ -100,7 +119,7 @@ struct BankResilienceTests {
     @Test("A lost webhook: reconciliation asks the bank and records the final status")
     func lostWebhookIsReconciled() async throws {
         var options = TestServer.Options()
-        options.reconciler = .init(interval: .milliseconds(200), processingThreshold: .milliseconds(300))
+        options.reconciler = .init(interval: .milliseconds(200), stuckAfter: .milliseconds(300))
         try await TestServer.with(options) { server in
             // Webhooks go nowhere: the sandbox settles the payment but we never hear of it.
             try await server.setSandboxFaults(#"{"webhook_delay_ms": 0}"#)
@@ -182,14 +201,5 @@ struct BankResilienceTests {
             guard case .accepted = try await bank.submit(submission(99)) else { throw ContractFailure("not accepted") }
             #expect(try await server.sandboxStats()["tokens_issued"] as? Int == 2)
         }
-    }
-
-    private func eventually(timeout: Duration = .seconds(15), _ condition: () throws -> Bool?) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() == true { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return false
     }
 }

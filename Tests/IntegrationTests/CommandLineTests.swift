@@ -16,7 +16,8 @@ struct CommandLineTests {
         let folder = TestServer.temporaryDatabasePath()
         let process = try ManagedProcess(
             name: "serve", arguments: ["serve", "--port", "\(port)", "--database-url", "sqlite:\(folder)"],
-            environment: ["PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)"], logFolder: Self.logFolder
+            environment: ["PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)", "BANK_BASE_URL": "sandbox"],
+            logFolder: Self.logFolder
         )
         let server = TestServer(
             baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: folder)
@@ -46,6 +47,8 @@ struct CommandLineTests {
                 ], "BANK_CLIENT_ID"
             ),
             (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+            // Client keys without a bank: a deployment that forgot its bank must not settle against the sandbox.
+            (["PAYMENTS_API_KEYS": "erp:\(TestClients.acmeKey)"], "BANK_BASE_URL"),
             // No workers is for instances sharing PostgreSQL; on SQLite nothing would ever work the queue.
             (["PAYMENTS_WORKER_CONCURRENCY": "0"], "PAYMENTS_WORKER_CONCURRENCY"),
         ]

@@ -112,10 +112,16 @@ final class ProcessCluster: Sendable {
 
     /// Settings added to (or replacing) ``serverEnvironment`` for some of the servers, by index.
     let overrides: [Int: [String: String]]
+    /// Flags added to `payments bank-sandbox` (its faults).
+    let sandboxArguments: [String]
 
-    init(databaseURL: String, serverCount: Int, overrides: [Int: [String: String]] = [:]) throws {
+    init(
+        databaseURL: String, serverCount: Int, overrides: [Int: [String: String]] = [:],
+        sandboxArguments: [String] = []
+    ) throws {
         self.databaseURL = databaseURL
         self.overrides = overrides
+        self.sandboxArguments = sandboxArguments
         serverPorts = (0..<serverCount).map { _ in freePort() }
     }
 
@@ -134,7 +140,7 @@ final class ProcessCluster: Sendable {
             arguments: [
                 "bank-sandbox", "--port", "\(sandboxPort)", "--webhook-url",
                 "http://127.0.0.1:\(serverPorts[0])/webhook/payments",
-            ],
+            ] + sandboxArguments,
             environment: ["BANK_WEBHOOK_SECRET": TestClients.webhookSecret, "LOG_LEVEL": "warning"],
             logFolder: logFolder
         )
@@ -194,6 +200,15 @@ final class ProcessCluster: Sendable {
             baseURL: "http://127.0.0.1:\(serverPorts[server])", sandboxURL: nil, logs: .init(), databasePath: "",
             client: http)
         return try await client.request(.GET, path)
+    }
+
+    /// A GET on the sandbox: the bank's API with the sandbox's API key, or its controls.
+    func bank(_ path: String) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(sandboxPort)" + path)
+        request.headers.add(name: "X-API-Key", value: "sandbox-api-key")
+        let response = try await TestHTTP.load.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 22)
+        return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body))
     }
 
     /// Creates `count` payments, 32 at a time, as a careful client would: a lost answer or a 503 is retried with the

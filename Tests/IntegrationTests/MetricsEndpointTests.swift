@@ -1,6 +1,7 @@
 import Foundation
 import PaymentsApp
 import PaymentsCore
+import PaymentsSupport
 import Telemetry
 import Testing
 

@@ -54,7 +54,7 @@ struct TelemetryExportTests {
     }
 
     static let environment: [String: String] = [
-        "PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)",
+        "PAYMENTS_API_KEYS": "acme:\(TestClients.acmeKey)", "BANK_BASE_URL": "sandbox",
         "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
         "OTEL_SERVICE_NAME": "payments-under-test",
         "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test,team=payments",

@@ -211,7 +211,7 @@ stop_stack
 # 4. The SQLite default: embedded sandbox, one process.
 echo "==> POST /v1/payments on the SQLite default (embedded sandbox), 16 connections, ${DURATION}s"
 SQLITE_PORT=$(free_port)
-PAYMENTS_API_KEYS="bench:$KEY" "$BIN" serve --port "$SQLITE_PORT" --database-url "sqlite:$WORK/bench.sqlite" \
+PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox "$BIN" serve --port "$SQLITE_PORT" --database-url "sqlite:$WORK/bench.sqlite" \
     > "$WORK/serve-sqlite.log" 2>&1 &
 SERVE_PID=$!
 pids+=($!)

@@ -49,7 +49,7 @@ sleep 0.5
 run_mode() {
     local mode=$1 round=$2 port pid
     port=$(free_port)
-    local -a env=(PAYMENTS_API_KEYS="bench:$KEY" LOG_LEVEL=info)
+    local -a env=(PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox LOG_LEVEL=info)
     if [ "$mode" = disabled ]; then
         env+=(OTEL_SDK_DISABLED=true)
     else

@@ -15,10 +15,15 @@ extension LogSink {
     }
 }
 
-/// Writes lines to standard output, one `write` per line so lines from many threads never interleave.
+/// Writes lines to standard output (or standard error), one `write` per line so lines from many threads never
+/// interleave.
 public struct StandardOutputLogSink: LogSink {
-    /// Creates the sink.
-    public init() {}
+    private let fileDescriptor: Int32
+
+    /// Creates the sink; `standardError` sends the lines there instead, for commands whose output is on stdout.
+    public init(standardError: Bool = false) {
+        self.fileDescriptor = standardError ? 2 : 1
+    }
 
     public func write(_ line: String) {
         write(utf8: Array(line.utf8))
@@ -30,7 +35,7 @@ public struct StandardOutputLogSink: LogSink {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written <= 0 { return }
                 offset += written
             }

@@ -116,7 +116,7 @@ struct FaultInjectionTests {
             #expect(response.status == 200)
             let faults = try JSONDecoder().decode(SandboxFaults.self, from: response.body)
             #expect(faults == SandboxFaults(errorRate: 1, latencyMs: 5, reorderWebhooks: true))
-            #expect(Set(try response.json().keys).count == 11)
+            #expect(Set(try response.json().keys).count == 15)
 
             let submitted = try await client.submitPayment("pay_f1", clientRef: "INV-F1")
             #expect(submitted.status == 503)

@@ -177,7 +177,7 @@ struct PaymentSubmissionTests {
             #expect(
                 keys == [
                     "payments", "duplicate_submissions", "idempotent_replays", "webhooks_sent", "webhooks_failed",
-                    "tokens_issued",
+                    "tokens_issued", "webhooks_dropped", "late_returns", "ambiguous_accepts",
                 ]
             )
             #expect(await sandbox.stats() == SandboxStats())

@@ -23,7 +23,7 @@ struct WebhookDeliveryTests {
     }
 
     /// Waits until `count` deliveries for `paymentID` have arrived.
-    private static func waitForDeliveries(
+    static func waitForDeliveries(
         _ count: Int,
         of paymentID: String,
         in inbox: WebhookInbox

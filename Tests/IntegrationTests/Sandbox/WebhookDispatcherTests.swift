@@ -15,7 +15,7 @@ struct WebhookDispatcherTests {
         let submission = try PaymentSubmission(
             json: Data(SandboxClient.paymentBody(paymentID: "pay_i1", clientRef: "INV-I1").utf8)
         )
-        guard case .accepted(_, .scheduled(let job), _) = await state.submit(submission, idempotencyKey: "pay_i1")
+        guard case .accepted(_, .scheduled(let job), _, _) = await state.submit(submission, idempotencyKey: "pay_i1")
         else {
             Issue.record("expected an accepted payment with scheduled webhooks")
             return

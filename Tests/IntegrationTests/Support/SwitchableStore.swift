@@ -58,12 +58,47 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         try await base.reschedule(job, runAt: runAt, error: error, refundAttempt: refundAttempt, now: now)
     }
-    func stalePayments(in status: PaymentStatus, updatedBefore: Date, limit: Int) async throws -> [Payment] {
-        try check()
-        return try await base.stalePayments(in: status, updatedBefore: updatedBefore, limit: limit)
-    }
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] {
         try check()
         return try await base.queueStats(now: now)
+    }
+    func reconciliationCandidates(now: Date, stuckBefore: Date, returnWindowStart: Date, limit: Int) async throws
+        -> [Payment]
+    {
+        try check()
+        return try await base.reconciliationCandidates(
+            now: now, stuckBefore: stuckBefore, returnWindowStart: returnWindowStart, limit: limit)
+    }
+    func scheduleReconciliation(_ nextCheck: [UUID: Date]) async throws {
+        try check()
+        try await base.scheduleReconciliation(nextCheck)
+    }
+    func payments(ids: [UUID]) async throws -> [Payment] {
+        try check()
+        return try await base.payments(ids: ids)
+    }
+    func reconciliationBacklog(stuckBefore: Date, now: Date) async throws -> ReconciliationBacklog {
+        try check()
+        return try await base.reconciliationBacklog(stuckBefore: stuckBefore, now: now)
+    }
+    func claimReconciliationRun(_ name: String, now: Date, lease: Duration) async throws -> ReconciliationRun? {
+        try check()
+        return try await base.claimReconciliationRun(name, now: now, lease: lease)
+    }
+    func finishReconciliationRun(_ name: String, watermark: Date?) async throws {
+        try check()
+        try await base.finishReconciliationRun(name, watermark: watermark)
+    }
+    func jobs(ofPayment paymentID: UUID) async throws -> [JobRecord] {
+        try check()
+        return try await base.jobs(ofPayment: paymentID)
+    }
+    func deadLetteredJobs(kind: JobKind?, limit: Int) async throws -> [JobRecord] {
+        try check()
+        return try await base.deadLetteredJobs(kind: kind, limit: limit)
+    }
+    func requeueDeadLetteredJobs(_ ids: [UUID], now: Date) async throws -> Int {
+        try check()
+        return try await base.requeueDeadLetteredJobs(ids, now: now)
     }
 }

@@ -61,17 +61,18 @@ struct TestServer: Sendable {
         var erpWebhookURL: String?
         var worker = JobWorkerConfiguration(
             concurrency: 8, pollInterval: .milliseconds(50), lease: .seconds(30),
-            submitRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), maxAttempts: 50),
-            erpRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), maxAttempts: 5)
+            submitRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), window: .seconds(10)),
+            erpRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), window: .seconds(1))
         )
         var logLevel: Logger.Level = .debug
         var metrics = TestMetrics()
         /// When set, the server records into this registry (and serves /metrics from it) instead of `metrics`.
         var registry: MetricsRegistry?
-        var circuitBreaker = CircuitBreaker.Configuration(
-            windowSize: 10, minimumCalls: 5, failureRateThreshold: 0.5, coolDown: .milliseconds(300), halfOpenProbes: 2
+        var throttle = AdaptiveThrottle.Configuration(
+            window: .seconds(5), multiplier: AdaptiveThrottle.Configuration.bank.multiplier, minimumRequests: 5,
+            probeInterval: .milliseconds(300)
         )
-        var reconciler = ReconcilerConfiguration(interval: .seconds(3600), processingThreshold: .seconds(3600))
+        var reconciler = ReconcilerConfiguration(interval: .seconds(3600), stuckAfter: .seconds(3600))
         /// How the bank client authenticates to the standalone sandbox.
         var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
         var bankRequestTimeout: Duration = .seconds(3)
@@ -136,7 +137,7 @@ struct TestServer: Sendable {
         let configuration = ServeConfiguration(
             host: "127.0.0.1", port: 0, database: .sqlite(path: databasePath), apiKeys: TestClients.registry,
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
-            worker: options.worker, reconciler: options.reconciler, circuitBreaker: options.circuitBreaker
+            worker: options.worker, reconciler: options.reconciler, throttle: options.throttle
         )
         let port = OneShotValue<Int>()
         let server = PaymentsServer(

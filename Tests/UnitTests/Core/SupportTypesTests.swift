@@ -5,20 +5,51 @@ import Testing
 
 @Suite("Retry policy, cursors, trace context, API keys, Retry-After")
 struct SupportTypesTests {
-    @Test("Full-jitter backoff stays within [floor, min(cap, base·2ⁿ)]")
-    func backoffBounds() {
-        let policy = RetryPolicy(base: .milliseconds(100), cap: .seconds(2), maxAttempts: 5)
+    @Test("Full-jitter backoff stays within [floor, min(cap, base·2ⁿ)] and never past the window")
+    func backoffBounds() throws {
+        let policy = RetryPolicy(base: .milliseconds(100), cap: .seconds(2), window: .seconds(60))
         var generator = SystemRandomNumberGenerator()
         for attempt in 1...10 {
             let ceiling = min(2000, 100 << (attempt - 1))
             for _ in 0..<200 {
-                let delay = policy.delay(afterAttempt: attempt, using: &generator).wholeMilliseconds
-                #expect((0...Int64(ceiling)).contains(delay))
+                let delay = try #require(policy.delay(afterAttempt: attempt, elapsed: .seconds(1), using: &generator))
+                #expect((0...Int64(ceiling)).contains(delay.wholeMilliseconds))
             }
-            #expect(policy.delay(afterAttempt: attempt, floor: .seconds(3), using: &generator) == .seconds(3))
+            #expect(
+                policy.delay(afterAttempt: attempt, elapsed: .zero, floor: .seconds(3), using: &generator)
+                    == .seconds(3))
         }
-        #expect(policy.allowsRetry(afterAttempt: 4))
-        #expect(!policy.allowsRetry(afterAttempt: 5))
+        // The last retry comes as the window closes, and none after it.
+        #expect(
+            policy.delay(afterAttempt: 3, elapsed: .seconds(59), floor: .seconds(5), using: &generator) == .seconds(1))
+        #expect(policy.delay(afterAttempt: 3, elapsed: .seconds(60), using: &generator) == nil)
+        #expect(!policy.isSpent(elapsed: .milliseconds(59_999)))
+        #expect(policy.isSpent(elapsed: .seconds(60)))
+    }
+
+    @Test(
+        "The documented retry windows are what the policies do: retries span exactly the window",
+        arguments: [(RetryPolicy.bankSubmission, Int64(1800)), (RetryPolicy.erpUpdate, Int64(3600))]
+    )
+    func retryWindowIsTrue(policy: RetryPolicy, documentedSeconds: Int64) {
+        #expect(policy.window == .seconds(documentedSeconds))
+        // The slowest jitter and seeded random ones all keep retrying until the window's end, and stop there.
+        func retriedFor(using generator: inout some RandomNumberGenerator) -> Duration {
+            var elapsed = Duration.zero
+            var attempts = 1
+            while let delay = policy.delay(afterAttempt: attempts, elapsed: elapsed, using: &generator) {
+                elapsed += max(delay, .milliseconds(1))
+                attempts += 1
+            }
+            return elapsed
+        }
+        var slowest = SlowestRandom()
+        #expect(retriedFor(using: &slowest) == .seconds(documentedSeconds))
+        for seed in [UInt64(1), 2, 3] {
+            var generator = SplitMixRandom(seed: seed)
+            #expect(retriedFor(using: &generator) == .seconds(documentedSeconds), "seed \(seed)")
+        }
+        #expect(policy.isSpent(elapsed: .seconds(documentedSeconds)))
     }
 
     @Test("Buffered random ids: version 4 UUIDs, trace contexts, never repeated")
@@ -125,4 +156,9 @@ struct SupportTypesTests {
         }
         #expect(Set(error.errors.map(\.pointer)) == ["/event_id", "/payment_id", "/status", "/occurred_at"])
     }
+}
+
+/// Draws `UInt64.max` every time, pinning full jitter at its slowest.
+private struct SlowestRandom: RandomNumberGenerator {
+    mutating func next() -> UInt64 { .max }
 }

@@ -93,14 +93,18 @@ struct SandboxFaultsTests {
     }
 
     @Test func encodesSnakeCaseKeysRoundTrip() throws {
-        let faults = SandboxFaults(errorRate: 0.5, reorderWebhooks: true, tokenTTLSeconds: 120)
+        let faults = SandboxFaults(
+            errorRate: 0.5, reorderWebhooks: true, tokenTTLSeconds: 120, dropWebhookRate: 0.3, lateReturnRate: 0.2,
+            lateReturnAfterMs: 1500, ambiguousAcceptRate: 0.1
+        )
         let data = try JSONEncoder().encode(faults)
         let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
         #expect(
             Set(keys) == [
                 "error_rate", "hang_rate", "latency_ms", "rate_limit_rate", "reject_rate", "return_rate",
                 "duplicate_webhook_rate", "reorder_webhooks", "webhook_delay_ms", "token_ttl_seconds",
-                "require_client_cert",
+                "require_client_cert", "drop_webhook_rate", "late_return_rate", "late_return_after_ms",
+                "ambiguous_accept_rate",
             ]
         )
         #expect(try JSONDecoder().decode(SandboxFaults.self, from: data) == faults)
@@ -115,6 +119,7 @@ struct SandboxFaultsTests {
         #expect(object["payments"] == 3)
         #expect(object["duplicate_submissions"] == 1)
         #expect(object["webhooks_sent"] == 0)
+        for key in ["webhooks_dropped", "late_returns", "ambiguous_accepts"] { #expect(object[key] == 0, "\(key)") }
     }
 
     @Test func configurationDescriptionHidesSecrets() {

@@ -87,4 +87,40 @@ struct SandboxInternalsTests {
         #expect(plan.status(at: now + .milliseconds(400)) == "returned")
         #expect(plan.achReturn?.code == "R01")
     }
+
+    @Test func aLateReturnFollowsCompletionAndMovesTheUpdateTime() {
+        let now = ContinuousClock.now
+        let wallNow = Date(timeIntervalSince1970: 1_800_000_000)
+        let plan = SettlementPlan(
+            now: now, wallNow: wallNow, processingDelay: .milliseconds(100), settlementDelay: .milliseconds(300),
+            outcome: .completed, lateReturn: (after: .seconds(10), achReturn: ACHReturn.all[1])
+        )
+        #expect(plan.status(at: now + .milliseconds(400)) == "completed")
+        #expect(plan.returnCode(at: now + .milliseconds(400)) == nil)
+        #expect(plan.updatedDate(at: now + .milliseconds(400)) == wallNow.addingTimeInterval(0.4))
+        #expect(plan.status(at: now + .milliseconds(10_400)) == "returned")
+        #expect(plan.returnCode(at: now + .milliseconds(10_400)) == "R02")
+        #expect(plan.updatedDate(at: now + .seconds(11)) == wallNow.addingTimeInterval(10.4))
+        #expect(plan.updatedDate(at: now) == wallNow)
+        // A payment returned at settlement gets no second return.
+        let returned = SettlementPlan(
+            now: now, wallNow: wallNow, processingDelay: .zero, settlementDelay: .zero,
+            outcome: .returned(ACHReturn.all[0]), lateReturn: (after: .seconds(1), achReturn: ACHReturn.all[1])
+        )
+        #expect(returned.lateReturn == nil)
+        #expect(returned.returnCode(at: now) == "R01")
+    }
+
+    @Test func settlementCursorsRoundTripAndOrderByTimeThenID() throws {
+        let date = Date(timeIntervalSince1970: 1_800_000_000.123)
+        let cursor = SettlementCursor(updatedAt: date, paymentID: "pay_1")
+        #expect(cursor.text == "1800000000123_pay_1")
+        let parsed = try #require(SettlementCursor(cursor.text))
+        #expect(!(parsed < cursor) && !(cursor < parsed))
+        #expect(SettlementCursor(updatedAt: date, paymentID: "pay_0") < cursor)
+        #expect(cursor < SettlementCursor(updatedAt: date.addingTimeInterval(0.001), paymentID: "pay_0"))
+        for bad in ["", "nonsense", "_pay", "-1_pay", "12_", String(repeating: "9", count: 30) + "_x"] {
+            #expect(SettlementCursor(bad) == nil, "\(bad)")
+        }
+    }
 }

@@ -1,0 +1,32 @@
+import Logging
+import PaymentsCore
+import PaymentsStorage
+import PostgresNIO
+
+/// Opens the store a ``ServeConfiguration/Database`` names for the length of one piece of work: the server's life, a
+/// migration, an operator command.
+public enum StoreConnection {
+    /// Opens the store, runs `body` with it, then closes it (PostgreSQL: the pool runs beside `body` and is cancelled
+    /// after it). A bad PostgreSQL URL is reported as `setting`.
+    public static func with<Result: Sendable>(
+        _ database: ServeConfiguration.Database, setting: String = "DATABASE_URL", logger: Logger,
+        _ body: (any PaymentStore) async throws -> Result
+    ) async throws -> Result {
+        switch database {
+        case .sqlite(let path):
+            return try await body(try SQLitePaymentStore(path: path))
+        case .postgres(let url):
+            let settings = try PostgresStoreConfiguration(url: url, setting: setting)
+            var postgresLogger = logger
+            postgresLogger[metadataKey: "component"] = "postgres"
+            // postgres-nio logs received data rows at trace level, and rows hold account numbers: never below debug.
+            postgresLogger.logLevel = max(logger.logLevel, .debug)
+            let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(PostgresPaymentStore(client: client, logger: postgresLogger))
+            }
+        }
+    }
+}
