@@ -2,7 +2,8 @@
 """Generates the Grafana dashboards and Grafana-managed alert rules of the compose stack.
 
 Writes
-  dashboards/json/payments-overview.json, bank-health.json, webhooks.json, telemetry-health.json
+  dashboards/json/payments-overview.json, bank-health.json, reconciliation.json, webhooks.json,
+                 telemetry-health.json
   dashboards/provisioning/alerting/payments-alerts.yaml
 from the panel definitions below and the alerting rules in otel/rules/*.yml (not *.test.yml). Alert thresholds,
 windows and `for:` durations are read from those rule files, so the dashboards and the Grafana alerts cannot
@@ -373,16 +374,19 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     return d
 
 
-BANK_ERROR_OUTCOMES = ('outcome=~"server_error|timeout|connection|rate_limited|unauthorized|invalid_response'
-                       '|circuit_open"')
-CIRCUIT_STATES = {"0": {"text": "closed", "color": "green"}, "1": {"text": "half-open", "color": "orange"},
-                  "2": {"text": "open", "color": "red"}}
+BANK_ERROR_OUTCOMES = 'outcome=~"server_error|timeout|connection|rate_limited|unauthorized|invalid_response"'
+THROTTLE_STATES = {"0": {"text": "open", "color": "green"}, "1": {"text": "throttling", "color": "orange"},
+                   "2": {"text": "dead", "color": "red"}}
+SANDBOX_IN_USE = {"0": {"text": "no: a bank", "color": "green"},
+                  "1": {"text": "yes: no money moves", "color": "red"}}
 
 
 def bank_health(rules: dict[str, AlertRule]) -> Dashboard:
-    """Calls to the partner bank: latency, outcomes, error rate, circuit breaker, 429s."""
+    """Calls to the partner bank: latency, outcomes, error rate, adaptive throttling, 429s."""
+    dead = alert_named(rules, "BankCircuitOpen")
     d = Dashboard("bank-health", "Bank health",
-                  "Calls to the partner bank: latency by operation and outcome, error rate, circuit breaker, 429s.",
+                  "Calls to the partner bank: latency by operation and outcome, error rate, adaptive throttling, "
+                  "429s.",
                   "bank-health.json")
     d.row("Latency")
     d.panel("timeseries", "Bank latency p95 by operation and outcome",
@@ -397,32 +401,112 @@ def bank_health(rules: dict[str, AlertRule]) -> Dashboard:
     d.panel("timeseries", "Bank calls by operation and outcome (/s)",
             [(scoped("sum by (operation, outcome) (rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))"),
               "{{operation}} {{outcome}}")],
-            unit="reqps")
+            width=8, unit="reqps",
+            description="Operations: submit, status, settlement_report. Calls the throttle refused never reach the "
+                        "bank and are not counted here.")
     d.panel("timeseries", "Bank error rate",
             [(scoped(f"(sum(rate(bank_request_duration_seconds_count{{$S, {BANK_ERROR_OUTCOMES}}}[$__rate_interval]))"
                      + OR_ZERO + ") / clamp_min(sum(rate(bank_request_duration_seconds_count{$S}[$__rate_interval]))"
                      + OR_ZERO + ", 1e-9)"), "error share")],
-            unit="percentunit",
+            width=8, unit="percentunit",
             description="Calls that failed without a clear answer (5xx, timeout, connection, 429, 401, invalid "
-                        "response, short-circuited) as a share of all bank calls. A 422 rejection is an answer, "
-                        "not an error.")
-    d.row("Circuit and throttling")
-    d.panel("stat", "Circuit state", [scoped("max(bank_circuit_state{$S})")], width=6, unit="none",
-            field_defaults={"mappings": [{"type": "value", "options": CIRCUIT_STATES}],
+                        "response) as a share of the calls made. A 422 rejection or a 404 is an answer, not an "
+                        "error. Calls the throttle refused are not calls: see Throttle rejection ratio.")
+    d.panel("timeseries", "429 rate-limited responses (/s)",
+            [(scoped('sum by (operation) (rate(bank_request_duration_seconds_count{$S, outcome="rate_limited"}'
+                     '[$__rate_interval]))' + OR_ZERO), "{{operation}}")],
+            width=8, unit="reqps")
+    d.row("Throttling")
+    d.panel("stat", "Throttle state", [scoped("max(bank_circuit_state{$S})")], width=4, unit="none",
+            description="bank_circuit_state: 0 open, 1 throttling, 2 dead (one probe call a second). "
+                        f"{dead.name} fires when it stays at {dead.threshold:g} for "
+                        f"{spoken_duration(duration_seconds(dead.for_))}.",
+            field_defaults={"mappings": [{"type": "value", "options": THROTTLE_STATES}],
                             "color": {"mode": "thresholds"},
                             "thresholds": {"mode": "absolute", "steps": [
                                 {"color": "green", "value": None}, {"color": "orange", "value": 1},
                                 {"color": "red", "value": 2}]}})
-    d.panel("timeseries", "Circuit state over time (0 closed, 1 half-open, 2 open)",
-            [(scoped("max by (instance) (bank_circuit_state{$S})"), "{{instance}}")], width=6, unit="none")
-    d.panel("timeseries", "429 rate-limited responses (/s)",
-            [(scoped('sum by (operation) (rate(bank_request_duration_seconds_count{$S, outcome="rate_limited"}'
-                     '[$__rate_interval]))' + OR_ZERO), "{{operation}}")],
-            width=6, unit="reqps")
-    d.panel("timeseries", "Short-circuited calls (/s)",
-            [(scoped('sum(rate(bank_request_duration_seconds_count{$S, outcome="circuit_open"}[$__rate_interval]))'
-                     + OR_ZERO), "circuit_open")],
-            width=6, unit="reqps")
+    d.panel("stat", "Bank sandbox in use", [scoped("max(bank_sandbox_in_use{$S})")], width=4, unit="none",
+            description="1 when payments settle against the built-in bank sandbox, in the process: no money moves.",
+            field_defaults={"mappings": [{"type": "value", "options": SANDBOX_IN_USE}],
+                            "color": {"mode": "thresholds"}, "thresholds": red_above(1)})
+    d.panel("timeseries", "Throttle state over time (0 open, 1 throttling, 2 dead)",
+            [(scoped("max by (instance) (bank_circuit_state{$S})"), "{{instance}}")], width=8, unit="none")
+    d.panel("timeseries", "Throttle rejection ratio",
+            [(scoped("max by (instance) (bank_throttle_rejection_ratio{$S})"), "{{instance}}")],
+            width=8, unit="percentunit",
+            description="The share of bank calls refused locally now: max(0, (requests - 2 x accepts) / "
+                        "(requests + 1)) over the last 30 s; 1 while the bank is dead. Refused submissions wait "
+                        "in the queue without spending an attempt. Updated on every bank call.")
+    return d
+
+
+def reconciliation(rules: dict[str, AlertRule]) -> Dashboard:
+    """Reconciliation with the bank: runs, mismatches, corrections, unreconciled payments, dead letters."""
+    corrected = alert_named(rules, "PaymentStatusCorrected")
+    dead_letters = alert_named(rules, "JobsDeadLettered")
+    unreconciled = alert_named(rules, "PaymentsUnreconciled")
+    d = Dashboard("reconciliation", "Reconciliation",
+                  "Reconciliation with the bank's record: runs, mismatches, corrections of failed payments, "
+                  "payments only reconciliation can settle, dead-lettered jobs.",
+                  "reconciliation.json")
+    d.row("Runs and mismatches")
+    d.panel("timeseries", "Reconciliation runs by outcome (/min)",
+            [(scoped("sum by (outcome) (rate(reconciliation_runs_total{$S}[$__rate_interval])) * 60" + OR_ZERO),
+              "{{outcome}}")],
+            width=8, unit="opm",
+            description="completed: every step of the run succeeded; failed: a step failed (see the "
+                        "'Reconciliation could not ...' log lines); skipped: another instance held the run. Only "
+                        "instances with workers run reconciliation, one at a time.")
+    d.panel("timeseries", "Mismatches by kind (/min)",
+            [(scoped("sum by (kind) (rate(reconciliation_mismatches_total{$S}[$__rate_interval])) * 60" + OR_ZERO),
+              "{{kind}}")],
+            width=8, unit="opm",
+            description="status: the bank's status differed from ours (ours follows where the lifecycle allows, "
+                        "or when it corrects a failed payment); missing_at_bank: the bank does not know a payment we "
+                        "asked about (an initiated one is failed, any other is logged at error); unknown_to_us: the "
+                        "settlement report lists a payment we do not have (logged at error).")
+    d.panel("bargauge", "Mismatches by kind (time range)",
+            [(scoped("sum by (kind) (increase(reconciliation_mismatches_total{$S}[$__range]))" + OR_ZERO),
+              "{{kind}}")],
+            width=8, unit="short", extra=HORIZONTAL_BARS)
+    d.row("Corrections and dead letters")
+    d.panel("timeseries", "Failed payments corrected, by new status (/min)",
+            [(scoped("sum by (to) (rate(payment_status_corrections_total{$S}[$__rate_interval])) * 60" + OR_ZERO),
+              "{{to}}")],
+            width=6, unit="opm",
+            description="Payments we held as failed that the bank reported as processing, completed or returned: "
+                        f"their clients were told failed for money that moved. {corrected.name} fires on any "
+                        f"correction in {spoken_duration(corrected.window_seconds)}.")
+    d.panel("stat", "Corrections (time range)",
+            [scoped("sum(increase(payment_status_corrections_total{$S}[$__range]))" + OR_ZERO)],
+            width=6, unit="short", field_defaults={"color": {"mode": "thresholds"}, "thresholds": red_above(1)})
+    d.panel("timeseries", "Jobs dead-lettered by kind (/min)",
+            [(scoped("sum by (kind) (rate(job_dead_letters_total{$S}[$__rate_interval])) * 60" + OR_ZERO),
+              "{{kind}}")],
+            width=6, unit="opm",
+            description="Work given up on: an ERP update after its hour of retries, a job whose payment is missing. "
+                        f"{dead_letters.name} fires on any in {spoken_duration(dead_letters.window_seconds)}. "
+                        "payments admin dead-letters lists them; payments admin requeue runs them again.")
+    d.panel("stat", "Dead-lettered (time range)",
+            [scoped("sum(increase(job_dead_letters_total{$S}[$__range]))" + OR_ZERO)],
+            width=6, unit="short", field_defaults={"color": {"mode": "thresholds"}, "thresholds": red_above(1)})
+    d.row("Payments only reconciliation can settle")
+    d.panel("timeseries", "Unreconciled payments by reason",
+            [(scoped("max by (reason) (payment_unreconciled{$S})"), "{{reason}}")],
+            unit="short",
+            description="unconfirmed_submission: initiated with no queued or running submission job (its outcome "
+                        "was unknown and the bank could not be asked); stuck_processing: processing and unchanged "
+                        "for longer than PAYMENTS_RECONCILE_STUCK_AFTER_SECONDS. Whole database, sampled every 5 s; "
+                        "max over instances, which all report the same database.")
+    d.panel("timeseries", "Oldest unreconciled payment (age since its last change)",
+            [(scoped("max(payment_unreconciled_oldest_age_seconds{$S})"), "oldest")],
+            unit="s",
+            description=f"{unreconciled.name} fires when this stays above "
+                        f"{spoken_duration(unreconciled.threshold)} for "
+                        f"{spoken_duration(duration_seconds(unreconciled.for_))}.",
+            field_defaults={"thresholds": red_above(unreconciled.threshold),
+                            "custom": {"thresholdsStyle": {"mode": "line"}}})
     return d
 
 
@@ -492,7 +576,7 @@ def telemetry_health(rules: dict[str, AlertRule]) -> Dashboard:
     return d
 
 
-DASHBOARDS = (payments_overview, bank_health, webhooks, telemetry_health)
+DASHBOARDS = (payments_overview, bank_health, reconciliation, webhooks, telemetry_health)
 
 
 def render_dashboard(dashboard: Dashboard) -> str:

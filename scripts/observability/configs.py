@@ -13,7 +13,8 @@ import yaml
 from report import Report
 
 EXPECTED_ALERTS = {"PaymentReturnRateHigh", "PaymentsStuckInProcessing", "BankCircuitOpen",
-                   "WebhookSignatureFailuresSpike", "TelemetryDropping"}
+                   "WebhookSignatureFailuresSpike", "TelemetryDropping", "PaymentStatusCorrected", "JobsDeadLettered",
+                   "PaymentsUnreconciled"}
 DASHBOARDS = "dashboards/json/*.json"
 GRAFANA_ALERTS = "dashboards/provisioning/alerting/*.yaml"
 

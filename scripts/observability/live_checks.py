@@ -89,7 +89,8 @@ def check_loaded_rules(report: Report, prometheus: str) -> None:
         report.fail(f"Prometheus /api/v1/rules: {error!r}")
         return
     loaded = {rule["name"]: rule for group in groups for rule in group["rules"]}
-    report.check(set(loaded) >= EXPECTED_ALERTS, "Prometheus loaded the five alerting rules", f"got {sorted(loaded)}")
+    report.check(set(loaded) >= EXPECTED_ALERTS, f"Prometheus loaded the {len(EXPECTED_ALERTS)} alerting rules",
+                 f"got {sorted(loaded)}")
     for name in sorted(set(loaded) & EXPECTED_ALERTS):
         rule = loaded[name]
         report.check(rule.get("health") == "ok", f"Prometheus evaluates rule {name} healthily",

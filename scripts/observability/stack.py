@@ -58,7 +58,8 @@ class Stack:
         port = free_port()
         directory = self.work / "app"
         directory.mkdir()
-        env = {**os.environ, "PAYMENTS_API_KEYS": f"demo:{API_KEY}", "SANDBOX_RETURN_RATE": "0.3",
+        env = {**os.environ, "PAYMENTS_API_KEYS": f"demo:{API_KEY}", "BANK_BASE_URL": "sandbox",
+               "SANDBOX_RETURN_RATE": "0.3",
                "LOG_LEVEL": "warning"}
         self.children.start([binary, "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--database-url", f"sqlite:{directory / 'p.sqlite'}"],

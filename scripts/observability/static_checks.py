@@ -157,10 +157,10 @@ def check_dashboards(report: Report, datasource_uids: set) -> None:
 def check_alert_copies(report: Report, datasource_uids: set) -> None:
     """The Prometheus rules and the Grafana-managed rules define the same alerts with the same PromQL and `for`."""
     prometheus, grafana = prometheus_rules(), grafana_rules()
-    report.check(set(prometheus) == EXPECTED_ALERTS, "Prometheus rules define the five alerts",
+    report.check(set(prometheus) == EXPECTED_ALERTS, f"Prometheus rules define the {len(EXPECTED_ALERTS)} alerts",
                  f"got {sorted(prometheus)}")
-    report.check(set(grafana) == EXPECTED_ALERTS, "Grafana alert provisioning defines the five alerts",
-                 f"got {sorted(grafana)}")
+    report.check(set(grafana) == EXPECTED_ALERTS,
+                 f"Grafana alert provisioning defines the {len(EXPECTED_ALERTS)} alerts", f"got {sorted(grafana)}")
     for name in sorted(EXPECTED_ALERTS & set(prometheus) & set(grafana)):
         rule, copy = prometheus[name], grafana[name]
         query: dict = next((data for data in copy.get("data", []) if data.get("refId") == "A"), {})
