@@ -24,6 +24,7 @@ extension Target.Dependency {
     static let nioCore = product("NIOCore", "swift-nio")
     static let nioFoundationCompat = product("NIOFoundationCompat", "swift-nio")
     static let nioHTTP1 = product("NIOHTTP1", "swift-nio")
+    static let nioHTTPTypes = product("NIOHTTPTypes", "swift-nio-extras")
     static let nioPosix = product("NIOPosix", "swift-nio")
     static let nioSSL = product("NIOSSL", "swift-nio-ssl")
     static let postgresNIO = product("PostgresNIO", "postgres-nio")
@@ -61,6 +62,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the graph through Hummingbird; named for the HTTP part types our connection guard handles.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // Small ideas every target shares, each written once: hex, JSON values and strings, W3C traceparent,
@@ -96,7 +99,7 @@ let package = Package(
             "PaymentsAPI",
             [
                 "PaymentsSupport", "PaymentsCore", "PaymentsOrchestrator", .tracing, .metrics, .hummingbird, .logging,
-                .nioFoundationCompat,
+                .nioCore, .nioHTTPTypes, .nioFoundationCompat,
             ],
             resources: [.copy("openapi.yaml")]
         ),

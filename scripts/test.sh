@@ -33,5 +33,8 @@ swift test --skip-build --filter '^UnitTests\.'
 echo "==> integration tests (servers, processes, PostgreSQL; one at a time, see README)"
 scripts/with-postgres.sh swift test --skip-build --no-parallel --filter '^IntegrationTests\.'
 
+echo "==> fuzzing the client API from its OpenAPI document (Schemathesis, fixed seed)"
+python3 scripts/fuzz_api.py
+
 echo "==> checking the observability stack (configs, promtool, dashboards against a real Prometheus)"
 python3 scripts/observability

@@ -2,6 +2,9 @@ import PaymentsCore
 import PaymentsSupport
 
 /// The JSON body of `POST /v1/payments` at the bank. The full account number goes here and nowhere else.
+///
+/// `end_to_end_id` is our payment id: the reference the bank deduplicates and reports by, unique across every client
+/// of ours. Two clients may use the same `client_ref`, which travels only as the payee's remittance information.
 enum BankPaymentBody {
     static func json(_ submission: BankSubmission) -> JSONValue {
         let recipient: JSONValue
@@ -17,7 +20,8 @@ enum BankPaymentBody {
             recipient = .object(["type": .string("zelle"), "name": .string(name), "phone": .string(phone)])
         }
         return .object([
-            "payment_id": .string(submission.paymentID.lowercased), "amount": .integer(submission.amount.minorUnits),
+            "payment_id": .string(submission.paymentID.lowercased),
+            "end_to_end_id": .string(submission.paymentID.lowercased), "amount": .integer(submission.amount.minorUnits),
             "currency": .string(submission.amount.currency.code), "recipient": recipient,
             "client_ref": .string(submission.clientRef),
         ])

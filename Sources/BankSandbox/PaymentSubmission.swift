@@ -12,7 +12,10 @@ struct PaymentSubmission: Sendable {
     let amount: Int64
     /// ISO 4217 currency code as sent.
     let currency: String
-    /// The client's own reference; the sandbox uses it to detect one payment sent twice.
+    /// The sender's end-to-end reference (`end_to_end_id`, or the payment id when absent): unique per payment, the key
+    /// the sandbox uses to detect one payment sent twice.
+    let endToEndID: String
+    /// The client's own reference: remittance information for the payee, not unique across senders' clients.
     let clientRef: String
     /// The whole body as parsed, compared when an `Idempotency-Key` is repeated.
     let body: JSONValue
@@ -41,6 +44,11 @@ struct PaymentSubmission: Sendable {
         }
         guard case .object? = fields["recipient"] else {
             throw ValidationError(reason: "recipient must be an object")
+        }
+        switch fields["end_to_end_id"] {
+        case nil: self.endToEndID = paymentID
+        case .string(let reference)? where (1...64).contains(reference.utf8.count): self.endToEndID = reference
+        default: throw ValidationError(reason: "end_to_end_id must be a string of 1 to 64 bytes")
         }
         self.paymentID = paymentID
         self.amount = amount

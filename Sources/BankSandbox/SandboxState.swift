@@ -49,7 +49,7 @@ actor SandboxState {
     private var tokenExpiry: [String: ContinuousClock.Instant] = [:]
     private var paymentsByIdempotencyKey: [String: StoredPayment] = [:]
     private var idempotencyKeyByPaymentID: [String: String] = [:]
-    private var paymentIDByClientRef: [String: String] = [:]
+    private var paymentIDByEndToEndID: [String: String] = [:]
 
     /// The state at start-up: the configuration's faults, webhook URL, settlement timing and clock.
     init(configuration: BankSandboxConfiguration, limits: Limits = Limits()) {
@@ -205,11 +205,13 @@ actor SandboxState {
         }
     }
 
-    /// Counts a submission that repeats a `client_ref` under another `payment_id`, or a `payment_id` under another
-    /// `Idempotency-Key`: either way the orchestrator sent one payment twice. Returns the earlier payment id.
+    /// Counts a submission that repeats an `end_to_end_id` under another `payment_id`, or a `payment_id` under another
+    /// `Idempotency-Key`: either way the sender sent one payment twice. Returns the earlier payment id. A repeated
+    /// `client_ref` is not a duplicate: it is the payee's remittance information, and two of the sender's clients may
+    /// use the same one.
     private func noteDuplicate(_ submission: PaymentSubmission) -> String? {
         var duplicateOf: String?
-        if let earlier = self.paymentIDByClientRef[submission.clientRef], earlier != submission.paymentID {
+        if let earlier = self.paymentIDByEndToEndID[submission.endToEndID], earlier != submission.paymentID {
             duplicateOf = earlier
         } else if self.idempotencyKeyByPaymentID[submission.paymentID] != nil {
             duplicateOf = submission.paymentID
@@ -222,11 +224,11 @@ actor SandboxState {
 
     private func store(_ payment: StoredPayment) {
         self.paymentsByIdempotencyKey[payment.idempotencyKey] = payment
-        // The latest submission of a payment id is the one `GET` reports; the first owner of a client_ref is kept so
-        // every later duplicate is counted against it.
+        // The latest submission of a payment id is the one `GET` reports; the first owner of an end-to-end reference
+        // is kept so every later duplicate is counted against it.
         self.idempotencyKeyByPaymentID[payment.submission.paymentID] = payment.idempotencyKey
-        if self.paymentIDByClientRef[payment.submission.clientRef] == nil {
-            self.paymentIDByClientRef[payment.submission.clientRef] = payment.submission.paymentID
+        if self.paymentIDByEndToEndID[payment.submission.endToEndID] == nil {
+            self.paymentIDByEndToEndID[payment.submission.endToEndID] = payment.submission.paymentID
         }
     }
 

@@ -4,7 +4,7 @@
 public struct SandboxStats: Sendable, Codable, Equatable {
     /// Payments accepted (`201`); replays and rejections are not counted.
     public var payments = 0
-    /// Submissions whose `client_ref` (or `payment_id`) had already been seen under another payment or
+    /// Submissions whose `end_to_end_id` (or `payment_id`) had already been seen under another payment or
     /// `Idempotency-Key`: the orchestrator sent one payment twice. Still accepted, as a real bank would.
     public var duplicateSubmissions = 0
     /// Requests that repeated an `Idempotency-Key` with the same body and were answered from the record.

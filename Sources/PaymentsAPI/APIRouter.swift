@@ -11,7 +11,7 @@ public enum APIRouter {
     public static func build<Store: PaymentStore>(
         orchestrator: PaymentOrchestrator<Store>, apiKeys: APIKeyRegistry, webhookSignature: WebhookSignature,
         limits: PaymentLimits = .default, metrics: any MetricsFactory = MetricsSystem.factory,
-        metricsEndpoint: MetricsEndpoint? = nil, bank: String = "remote"
+        metricsEndpoint: MetricsEndpoint? = nil, bank: String = "remote", rateLimits: ClientRateLimits = .default
     ) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         // A server span per request, continuing the caller's `traceparent`; no query string is recorded (it may
@@ -22,7 +22,9 @@ public enum APIRouter {
             to: router)
         WebhookController(orchestrator: orchestrator, signature: webhookSignature, metrics: metrics).addRoutes(
             to: router)
-        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(registry: apiKeys))
+        // At the router, not on the group: an unknown /v1 path is 401 to a caller without a key, not 404.
+        router.add(middleware: APIKeyMiddleware(registry: apiKeys, pathPrefix: "/v1"))
+        let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: rateLimits, metrics: metrics))
         PaymentController(orchestrator: orchestrator, limits: limits).addRoutes(to: v1)
         return router
     }

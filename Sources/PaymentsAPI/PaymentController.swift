@@ -87,12 +87,19 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
         let client = try context.requireClient()
         let parameters = request.uri.queryParameters
         var query = PaymentQuery(clientID: client.id)
-        for (name, _) in parameters where !["client_ref", "status", "limit", "cursor"].contains(String(name)) {
-            throw Problem.invalidParameter(String(name), "unknown query parameter")
+        var seen: Set<String> = []
+        for (name, _) in parameters {
+            let name = String(name)
+            guard ["client_ref", "status", "limit", "cursor"].contains(name) else {
+                // Named only when it is one a client could mean to send; anything else is not echoed.
+                let shown = name.unicodeScalars.count <= 64 && TextRules.problem(name, maximum: 64) == nil
+                throw Problem.invalidParameter(shown ? name : "(unnamed)", "unknown query parameter")
+            }
+            guard seen.insert(name).inserted else { throw Problem.invalidParameter(name, "given more than once") }
         }
         if let clientRef = parameters.get("client_ref") {
-            guard (1...64).contains(clientRef.utf8.count) else {
-                throw Problem.invalidParameter("client_ref", "must be 1 to 64 characters")
+            if let problem = PaymentRequestParser.clientRefProblem(clientRef) {
+                throw Problem.invalidParameter("client_ref", problem)
             }
             query.clientRef = clientRef
         }

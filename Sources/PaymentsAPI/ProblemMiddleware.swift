@@ -19,16 +19,39 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as StoreError where error.code == .unavailable {
             context.logger.warning("Database unavailable", metadata: ["error": "\(error.debugDescription)"])
             return Problem.unavailable.response()
+        } catch let error as StoreError where error.code == .rejectedValue {
+            context.logger.notice(
+                "A value was refused by the database", metadata: ["error": "\(error.debugDescription)"])
+            return Problem(
+                status: .unprocessableContent, slug: "validation-error", title: "Unprocessable content",
+                detail: "A value in this request cannot be stored; nothing was recorded."
+            ).response()
         } catch is NIOTooManyBytesError {
             return Problem(
                 status: .contentTooLarge, slug: "payload-too-large", title: "Payload too large",
                 detail: "The request body is larger than \(APILimits.maxBodyBytes) bytes."
             ).response()
         } catch let error as any HTTPResponseError {
+            if error.status == .notFound, let allowed = RouteTable.allowedMethods(request.uri.path),
+                !allowed.contains(request.method)
+            {
+                let allow = allowed.map(\.rawValue).joined(separator: ", ")
+                return Problem(
+                    status: .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+                    detail: "This resource answers \(allow).", headers: [.allow: allow]
+                ).response()
+            }
             let slug = error.status == .notFound ? "not-found" : "http-\(error.status.code)"
             let detail = error.status == .notFound ? "No such resource." : error.status.reasonPhrase
             let problem = Problem(status: error.status, slug: slug, title: error.status.reasonPhrase, detail: detail)
             return problem.response()
+        } catch let error as RequestBodyUnreadable {
+            // The client went away, or sent less than it announced: theirs, not ours. The answer rarely arrives.
+            context.logger.info("Request body not received in full", metadata: ["error": "\(error.underlying)"])
+            return Problem(
+                status: .badRequest, slug: "incomplete-body", title: "Incomplete body",
+                detail: "The request body was not received in full."
+            ).response()
         } catch {
             context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Problem(

@@ -57,7 +57,7 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
     @Sendable func receive(_ request: Request, context: APIRequestContext) async throws -> Response {
         let received = ContinuousClock.now
         let receivedAt = now()
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let buffer = try await RequestJSON.collectBody(request, context: context)
         let body = Array(buffer: buffer)
         do {
             try signature.verify(header: request.headers[.bankSignature], body: body, now: receivedAt)

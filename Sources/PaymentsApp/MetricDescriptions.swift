@@ -19,6 +19,8 @@ public enum MetricDescriptions {
         "payment_unreconciled": "Payments only reconciliation can settle now, by reason.",
         "payment_unreconciled_oldest_age_seconds": "Age of the oldest payment only reconciliation can settle now.",
         "job_dead_letters_total": "Durable jobs given up on (dead-lettered), by kind.",
+        "api_rate_limited_total": "Client API requests refused with 429 by the client's rate limit, by client.",
+        "http_connections_refused_total": "HTTP connections over PAYMENTS_HTTP_MAX_CONNECTIONS, refused with 503.",
         "webhook_rejected_total": "Webhooks refused, by reason.",
         "payment_time_to_terminal_seconds": "Payment creation to completed, returned or failed.",
         "job_queue_depth": "Durable jobs queued or running, by kind.",

@@ -76,7 +76,8 @@ public struct PaymentsServer: Service {
         let router = APIRouter.build(
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,
             webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits,
-            metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics), bank: usesSandbox ? "sandbox" : "remote"
+            metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics), bank: usesSandbox ? "sandbox" : "remote",
+            rateLimits: configuration.rateLimits
         )
         var services: [any Service] = []
         let sandbox: BankSandbox?
@@ -148,9 +149,18 @@ public struct PaymentsServer: Service {
             })
         let onListening = self.onListening
         let logger = self.logger
+        let budget = ConnectionGuard.Budget(
+            maximumConnections: configuration.http.maximumConnections, bodyTimeout: configuration.http.bodyTimeout,
+            logger: logger, metrics: metrics)
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuard(budget: budget)],
+                    idleTimeout: .nanoseconds(Int64(configuration.http.idleTimeout.wholeNanoseconds)))),
+            // A deep accept queue: a burst of connections is accepted, then judged, rather than left in SYN retries.
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 1024),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 if let sandbox {

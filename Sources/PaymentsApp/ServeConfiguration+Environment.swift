@@ -107,12 +107,18 @@ extension ServeConfiguration {
         worker.submitRetry.window = try environment.value(
             ServeSettings.submitRetryWindow, default: worker.submitRetry.window)
         let reconciler = try reconciler(environment: environment)
+        var http = HTTPServerLimits.default
+        http.idleTimeout = try environment.value(ServeSettings.httpIdleTimeout, default: http.idleTimeout)
+        http.bodyTimeout = try environment.value(ServeSettings.httpBodyTimeout, default: http.bodyTimeout)
+        http.maximumConnections = try environment.value(
+            ServeSettings.httpMaxConnections, default: http.maximumConnections)
 
         let configuration = ServeConfiguration(
             host: host, port: port, database: database, migrateOnStart: overrides.migrateOnStart ?? true,
             apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets,
             erpWebhookURL: try environment.value(ServeSettings.erpWebhookURL), worker: worker,
-            reconciler: reconciler
+            reconciler: reconciler, http: http,
+            rateLimits: try environment.value(ServeSettings.rateLimits, default: .default)
         )
         return Loaded(configuration: configuration, generatedAPIKey: generatedKey)
     }

@@ -47,6 +47,10 @@ public struct ServeConfiguration: Sendable {
     public var reconciler: ReconcilerConfiguration
     /// How calls to a failing bank are throttled.
     public var throttle: AdaptiveThrottle.Configuration
+    /// Connection timeouts and the connection limit.
+    public var http: HTTPServerLimits
+    /// Requests a second each client may send.
+    public var rateLimits: ClientRateLimits
 
     /// Creates a configuration.
     public init(
@@ -54,7 +58,8 @@ public struct ServeConfiguration: Sendable {
         migrateOnStart: Bool = true, apiKeys: APIKeyRegistry, bank: Bank = .embeddedSandbox(.default),
         webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
         worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
-        reconciler: ReconcilerConfiguration = .init(), throttle: AdaptiveThrottle.Configuration = .bank
+        reconciler: ReconcilerConfiguration = .init(), throttle: AdaptiveThrottle.Configuration = .bank,
+        http: HTTPServerLimits = .default, rateLimits: ClientRateLimits = .default
     ) {
         self.host = host
         self.port = port
@@ -68,5 +73,7 @@ public struct ServeConfiguration: Sendable {
         self.limits = limits
         self.reconciler = reconciler
         self.throttle = throttle
+        self.http = http
+        self.rateLimits = rateLimits
     }
 }

@@ -1,5 +1,6 @@
 import BankSandbox
 import Logging
+import PaymentsCore
 import PaymentsSupport
 
 /// Every environment variable `payments serve` reads, declared once (the `OTEL_*` variables are the telemetry
@@ -74,6 +75,16 @@ public enum ServeSettings {
     /// `PAYMENTS_RECONCILE_MAX_CALLS_PER_SECOND`: the cap on reconciliation's calls to the bank.
     public static let reconcileMaxCallsPerSecond = Setting<Int>.integer(
         "PAYMENTS_RECONCILE_MAX_CALLS_PER_SECOND", in: 1...1000)
+    /// `PAYMENTS_HTTP_IDLE_TIMEOUT_SECONDS`: how long a connection may sit with no request in progress.
+    public static let httpIdleTimeout = Setting<Duration>.seconds("PAYMENTS_HTTP_IDLE_TIMEOUT_SECONDS", in: 1...3600)
+    /// `PAYMENTS_HTTP_BODY_TIMEOUT_SECONDS`: how long a request body may take to arrive.
+    public static let httpBodyTimeout = Setting<Duration>.seconds("PAYMENTS_HTTP_BODY_TIMEOUT_SECONDS", in: 1...3600)
+    /// `PAYMENTS_HTTP_MAX_CONNECTIONS`: connections open at once.
+    public static let httpMaxConnections = Setting<Int>.integer("PAYMENTS_HTTP_MAX_CONNECTIONS", in: 16...1_000_000)
+    /// `PAYMENTS_RATE_LIMITS`: requests a second and burst per client, `default=100/200,acme=50/100`.
+    public static let rateLimits = Setting<ClientRateLimits>(
+        "PAYMENTS_RATE_LIMITS", expecting: "client=rate/burst entries, comma-separated (default= for the others)"
+    ) { ClientRateLimits($0) }
     /// `PAYMENTS_RETURN_WINDOW_SECONDS`: how long after completion a return may come (and reconciliation looks).
     public static let returnWindow = Setting<Duration>.seconds("PAYMENTS_RETURN_WINDOW_SECONDS", in: 1...7_776_000)
 
@@ -97,6 +108,7 @@ public enum ServeSettings {
         host, port, databaseURL, apiKeys, bankBaseURL, bankAuth, bankTokenURL, bankClientID, bankClientSecret,
         bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, logLevel,
         workerConcurrency, jobLease, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
-        reconcileMaxCallsPerSecond, returnWindow,
+        reconcileMaxCallsPerSecond, returnWindow, httpIdleTimeout, httpBodyTimeout, httpMaxConnections,
+        rateLimits,
     ]
 }

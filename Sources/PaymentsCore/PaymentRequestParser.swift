@@ -80,28 +80,37 @@ public struct PaymentRequestParser: Sendable {
 
     private func parseClientRef(_ value: JSONValue?, errors: inout [FieldError]) -> String? {
         guard let text = requiredString(value, pointer: "/client_ref", errors: &errors) else { return nil }
+        if let problem = Self.clientRefProblem(text) {
+            errors.append(FieldError(pointer: "/client_ref", detail: problem))
+            return nil
+        }
+        return text
+    }
+
+    /// Why `text` is not a `client_ref` (`^[A-Za-z0-9._:/-]{1,64}$`), or `nil`; the body field and the list's query
+    /// parameter share it.
+    public static func clientRefProblem(_ text: String) -> String? {
         let allowed = text.utf8.allSatisfy { byte in
             (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
                 || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "-")]
                     .contains(byte)
         }
         guard (1...64).contains(text.utf8.count), allowed else {
-            errors.append(
-                FieldError(pointer: "/client_ref", detail: "must be 1 to 64 characters of A-Z, a-z, 0-9 and . _ : / -")
-            )
-            return nil
+            return "must be 1 to 64 characters of A-Z, a-z, 0-9 and . _ : / -"
         }
-        return text
+        return nil
     }
 
     private func parseDescription(_ value: JSONValue?, errors: inout [FieldError]) -> String? {
         switch value {
         case nil, .null:
             return nil
-        case .string(let text) where text.count <= 140:
+        case .string(let text):
+            if let problem = TextRules.problem(text, maximum: 140) {
+                errors.append(FieldError(pointer: "/description", detail: problem))
+                return nil
+            }
             return text
-        case .string:
-            errors.append(FieldError(pointer: "/description", detail: "must be at most 140 characters"))
         case .some(let other):
             errors.append(FieldError(pointer: "/description", detail: "must be a string; got a \(other.typeName)"))
         }
@@ -147,10 +156,8 @@ public struct PaymentRequestParser: Sendable {
     private func parseName(_ value: JSONValue?, errors: inout [FieldError]) -> String? {
         guard let name = requiredString(value, pointer: "/recipient/name", errors: &errors) else { return nil }
         let trimmed = name.trimmingWhitespace
-        guard (1...100).contains(trimmed.count),
-            !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
-            errors.append(FieldError(pointer: "/recipient/name", detail: "must be 1 to 100 printable characters"))
+        if let problem = TextRules.problem(trimmed, minimum: 1, maximum: 100, visible: true) {
+            errors.append(FieldError(pointer: "/recipient/name", detail: problem))
             return nil
         }
         return trimmed

@@ -134,6 +134,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible, Cu
         case leaseLost
         /// The stored data or schema is not what this version expects.
         case corrupt
+        /// The database refused a value of this request (a data exception); nothing was written, and no other
+        /// request is affected.
+        case rejectedValue
     }
 
     /// The kind of failure.

@@ -48,12 +48,18 @@ public struct WebhookEvent: Sendable, Hashable {
         var errors: [FieldError] = []
         func string(_ key: String, required: Bool, maxLength: Int = 256) -> String? {
             switch fields[key] {
-            case .string(let text) where !text.isEmpty && text.utf8.count <= maxLength: return text
+            // The bank's text is held to the API's rules: a control character (U+0000 above all) cannot be stored,
+            // and an event that fails to store would be redelivered forever.
+            case .string(let text)
+            where !text.isEmpty && text.utf8.count <= maxLength && TextRules.problem(text, maximum: maxLength) == nil:
+                return text
             case nil, .null:
                 if required { errors.append(FieldError(pointer: "/\(key)", detail: "is required")) }
             default:
                 errors.append(
-                    FieldError(pointer: "/\(key)", detail: "must be a non-empty string of at most \(maxLength) bytes"))
+                    FieldError(
+                        pointer: "/\(key)",
+                        detail: "must be a non-empty string of at most \(maxLength) bytes, without control characters"))
             }
             return nil
         }

@@ -33,39 +33,52 @@ public struct WebhookSignature: Sendable {
         }
     }
 
+    /// The most `v1` signatures compared: a rotation needs two or three, and a header with a thousand would otherwise
+    /// cost a thousand comparisons.
+    public static let maximumCandidates = 8
+
+    /// The longest `Bank-Signature` header read at all.
+    public static let maximumHeaderBytes = 4096
+
     /// Checks a header against the raw body bytes; throws a ``Failure`` when it must be refused.
+    ///
+    /// One MAC is computed per configured secret, whatever the header holds, and compared in constant time with at
+    /// most ``maximumCandidates`` well-formed `v1` entries; malformed `v1` entries and other schemes are ignored, as
+    /// Stripe's verifier does.
     public func verify(header: String?, body: some Collection<UInt8>, now: Date) throws(Failure) {
         guard let header, !header.isEmpty else { throw .missing }
+        // Eight signatures and a timestamp take under 700 bytes; a longer header is not one the bank sends.
+        guard header.utf8.count <= Self.maximumHeaderBytes else { throw .malformed }
         var timestamp: Int64?
         var candidates: [[UInt8]] = []
         for item in header.split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { throw .malformed }
-            let key = pair[0].trimmingCharacters(in: .whitespaces)
-            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            guard pair.count == 2 else { continue }
+            let key = pair[0].trimmingASCIIWhitespace()
+            let value = pair[1].trimmingASCIIWhitespace()
             switch key {
             case "t":
-                guard timestamp == nil, let seconds = Int64(value) else { throw .malformed }
+                guard timestamp == nil, value.utf8.count <= 19, let seconds = Int64(value) else { throw .malformed }
                 timestamp = seconds
             case "v1":
-                guard value.utf8.count == 64, let digest = Hex.decode(value) else { throw .malformed }
+                guard candidates.count < Self.maximumCandidates, value.utf8.count == 64, let digest = Hex.decode(value)
+                else { continue }
                 candidates.append(digest)
             default:
-                continue  // Other schemes (v0, future versions) are ignored, as Stripe-style verifiers do.
+                continue
             }
         }
         guard let timestamp, !candidates.isEmpty else { throw .malformed }
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { throw .stale }
-        let signed = Array("\(timestamp).".utf8) + Array(body)
+        var signed = Array("\(timestamp).".utf8)
+        signed.append(contentsOf: body)
+        var matched = false
         for key in keys {
-            for candidate in candidates {
-                // HMAC.isValidAuthenticationCode compares in constant time.
-                if HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: signed, using: key) {
-                    return
-                }
-            }
+            let mac = Array(HMAC<SHA256>.authenticationCode(for: signed, using: key))
+            // Every candidate is compared, in constant time, so the time taken says nothing about which matched.
+            for candidate in candidates where ConstantTime.equals(mac, candidate) { matched = true }
         }
-        throw .mismatch
+        guard matched else { throw .mismatch }
     }
 
     /// The header value for a body at a time, signed with the first secret.

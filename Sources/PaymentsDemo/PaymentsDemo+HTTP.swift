@@ -21,7 +21,8 @@ extension PaymentsDemo {
         let body: Data
     }
 
-    /// Sends one request with the API key (unless `authenticated` is false) and collects the answer.
+    /// Sends one request with the API key (unless `authenticated` is false) and collects the answer. A `429` is
+    /// retried after its `Retry-After` (at most 10 s, up to five times), as a client over its rate limit should.
     func send(
         _ method: HTTPMethod, _ path: String, body: Data? = nil, idempotencyKey: String? = nil,
         authenticated: Bool = true,
@@ -37,14 +38,21 @@ extension PaymentsDemo {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await client.execute(
-            request, timeout: TimeAmount(configuration.requestTimeout)
-        )
-        let collected = try await response.body.collect(upTo: 4 * 1024 * 1024)
-        return Response(
-            status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
-            body: Data(buffer: collected)
-        )
+        var attempt = 0
+        while true {
+            let response = try await client.execute(request, timeout: TimeAmount(configuration.requestTimeout))
+            let collected = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            attempt += 1
+            if response.status == .tooManyRequests, attempt <= 5 {
+                let seconds = response.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1
+                try await Task.sleep(for: .seconds(min(max(seconds, 1), 10)))
+                continue
+            }
+            return Response(
+                status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
+                body: Data(buffer: collected)
+            )
+        }
     }
 
     /// A transport failure in a few words (`connection refused`), for one line of output. Never holds a header.

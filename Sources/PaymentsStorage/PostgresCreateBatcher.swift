@@ -12,12 +12,12 @@ import Synchronization
 ///
 /// Each payment stays atomic: the statement inserts each row with its history and job or, on a conflict,
 /// nothing for that row. A batch that fails as a whole fails every create in it; one that PostgreSQL failed only to break
-/// a deadlock with another is retried row by row (rows go in reference order, so only idempotency keys can meet in
-/// opposite orders). A waiter whose own deadline passes, or whose caller is cancelled, stops waiting; its row may still
+/// a deadlock with another (rows go in reference order, so only idempotency keys can meet in opposite orders), or
+/// because one row held a value it refuses, is retried row by row, so that one request's data never fails another's. A waiter whose own deadline passes, or whose caller is cancelled, stops waiting; its row may still
 /// be inserted, as a timed-out single statement may commit, and a retry with the same key or reference replays it.
 final class PostgresCreateBatcher: Sendable {
     /// Inserts the rows (one statement) and returns the ids of those inserted (the others conflicted), or `nil` when
-    /// PostgreSQL failed the statement to break a deadlock with another.
+    /// the rows must go one by one (a deadlock with another statement, or a value one row holds refused).
     typealias Insert = @Sendable ([PostgresNewPaymentRow]) async throws -> Set<UUID>?
 
     private struct Waiter {
@@ -96,7 +96,8 @@ final class PostgresCreateBatcher: Sendable {
         do {
             guard let inserted = try await insert(batch.map(\.row)) else {
                 // Two batches took the same idempotency keys in opposite orders and PostgreSQL broke the deadlock by
-                // failing this one; alone, a row waits for the other batch instead.
+                // failing this one, or one row's value was refused; alone, a row waits for the other batch instead, or
+                // fails by itself.
                 guard batch.count > 1 else {
                     throw StoreError.unavailable("create: deadlocked with a concurrent create")
                 }

@@ -54,8 +54,8 @@ extension PostgresPaymentStore {
             if let column = error.serverInfo?[.columnName] { detail += " column \(column)" }
             if let constraint = error.serverInfo?[.constraintName] { detail += " constraint \(constraint)" }
             if let sql = error.query?.sql { detail += " in: \(sql.prefix(160))" }
-            return isTransient(sqlState: state)
-                ? StoreError.unavailable(detail) : StoreError(.corrupt, debugDescription: detail)
+            if isTransient(sqlState: state) { return StoreError.unavailable(detail) }
+            return StoreError(state.hasPrefix("22") ? .rejectedValue : .corrupt, debugDescription: detail)
         case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed,
             .queryCancelled, .sslUnsupported, .failedToAddSSLHandler:
             return StoreError.unavailable("\(operation): connection failed (\(error.code))")

@@ -41,7 +41,9 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     /// Inserts new payments (one statement, their history and submit jobs with them) and returns the ids inserted, or
-    /// `nil` when PostgreSQL broke a deadlock with another create by failing this statement.
+    /// `nil` when the batch must go row by row: PostgreSQL broke a deadlock with another create by failing this
+    /// statement, or one row of several holds a value it refuses (a data exception, SQLSTATE class 22), which must fail
+    /// that create alone.
     private func insertNewPayments(_ rows: [PostgresNewPaymentRow]) async throws -> Set<UUID>? {
         try await statement("create") { connection in
             do {
@@ -53,6 +55,9 @@ public final class PostgresPaymentStore: PaymentStore {
                     )
                 return Set(try inserted.map { try $0.decode(UUID.self) })
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" {
+                return nil
+            } catch let error as PSQLError where rows.count > 1 && error.serverInfo?[.sqlState]?.hasPrefix("22") == true
+            {
                 return nil
             }
         }

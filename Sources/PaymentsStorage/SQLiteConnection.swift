@@ -52,7 +52,9 @@ final class SQLiteConnection {
             switch parameter {
             case .null: code = sqlite3_bind_null(statement, index)
             case .integer(let value): code = sqlite3_bind_int64(statement, index, value)
-            case .text(let value): code = sqlite3_bind_text(statement, index, value, -1, Self.transient)
+            case .text(let value):
+                // With its byte length, not up to the first NUL: text is stored whole or (by validation) not at all.
+                code = sqlite3_bind_text(statement, index, value, Int32(value.utf8.count), Self.transient)
             }
             guard code == SQLITE_OK else { throw error(code: code, context: "bind \(index) of: \(sql.prefix(120))") }
         }
@@ -70,7 +72,9 @@ final class SQLiteConnection {
                 case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
                 default:
                     if let text = sqlite3_column_text(statement, column) {
-                        values.append(.text(String(cString: text)))
+                        let bytes = UnsafeBufferPointer(
+                            start: text, count: Int(sqlite3_column_bytes(statement, column)))
+                        values.append(.text(String(decoding: bytes, as: UTF8.self)))
                     } else {
                         values.append(.null)
                     }

@@ -4,6 +4,15 @@ extension JSONValue {
     public struct ParseError: Error, Sendable, Hashable {
         /// The byte offset where the input stopped making sense.
         public var offset: Int
+        /// Set when the input repeats a key within one object: the key (RFC 8259 leaves the meaning open, and two
+        /// readers that keep different copies could act on different values).
+        public var duplicateKey: String?
+
+        /// Creates an error.
+        public init(offset: Int, duplicateKey: String? = nil) {
+            self.offset = offset
+            self.duplicateKey = duplicateKey
+        }
     }
 
     /// Parses UTF-8 JSON text (RFC 8259) into a value, in one pass over the bytes.
@@ -11,8 +20,8 @@ extension JSONValue {
     /// The request and webhook paths parse every body; `JSONDecoder` decoding into this enum tried each case in turn
     /// and built a `DecodingError` for every miss. This reads the same values: a number that is an integer fitting
     /// 64 bits is `.integer` (`1250.0` too), any other number `.number` (as `JSONDecoder` decoded `Int64`, then
-    /// `Double`); of repeated object keys the first
-    /// wins; a trailing comma in an object or array is accepted; surrounding whitespace is allowed, anything else
+    /// `Double`); an object that repeats a key is refused
+    /// (``ParseError/duplicateKey``); a trailing comma in an object or array is accepted; surrounding whitespace is allowed, anything else
     /// after the value is not; nesting is limited to 512 levels.
     public init(parsing bytes: some Collection<UInt8>) throws(ParseError) {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
@@ -108,7 +117,9 @@ private struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if fields[key] == nil { fields[key] = value }
+            guard fields.updateValue(value, forKey: key) == nil else {
+                throw JSONValue.ParseError(offset: index, duplicateKey: key)
+            }
             if try endsContainer(closedBy: UInt8(ascii: "}")) { return .object(fields) }
         }
     }

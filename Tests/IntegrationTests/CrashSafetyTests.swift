@@ -131,6 +131,8 @@ final class ProcessCluster: Sendable {
             "BANK_BASE_URL": "http://127.0.0.1:\(sandboxPort)", "BANK_CLIENT_ID": "sandbox-client",
             "BANK_CLIENT_SECRET": "sandbox-secret", "BANK_WEBHOOK_SECRET": TestClients.webhookSecret,
             "PAYMENTS_JOB_LEASE_SECONDS": "12", "LOG_LEVEL": "info",
+            // The load here is the point, not the client's rate limit.
+            "PAYMENTS_RATE_LIMITS": "default=1000000/1000000",
         ]
     }
 

@@ -53,7 +53,10 @@ struct OpenAPIContractTests {
         #expect(documented.count == 7)
         var observed: [String: Set<Int>] = [:]
 
-        try await TestServer.with { server in
+        var options = TestServer.Options()
+        // One request a second for globex: its second request in a row is a 429.
+        options.rateLimits.perClient["globex"] = RateLimit(perSecond: 1, burst: 1)
+        try await TestServer.with(options) { server in
             func record(_ operation: String, _ result: HTTPResult) {
                 observed[operation, default: []].insert(result.status)
             }
@@ -84,6 +87,23 @@ struct OpenAPIContractTests {
             record(list, try await server.request(.GET, "/v1/payments"))
             record(list, try await server.request(.GET, "/v1/payments", key: nil))
             record(list, try await server.request(.GET, "/v1/payments?limit=0"))
+
+            // Over the rate limit, on each client operation (globex spent its one token above).
+            record(create, try await server.createPayment(clientRef: "DOC-3", key: TestClients.globexKey))
+            record(list, try await server.request(.GET, "/v1/payments", key: TestClients.globexKey))
+            record(get, try await server.request(.GET, "/v1/payments/\(id)", key: TestClients.globexKey))
+
+            // A body that ends before its Content-Length: 400, when the client still listens.
+            let port = Int(server.baseURL.split(separator: ":").last!)!
+            let short = try RawConnection(port: port)
+            short.send(
+                "POST /v1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestClients.acmeKey)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"amount\"")
+            short.shutdownWrite()
+            let answer = short.readAll(timeout: .seconds(5))
+            if let code = answer.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+                observed[create, default: []].insert(code)
+            }
 
             let webhook = "POST /webhook/payments"
             record(webhook, try await server.sendWebhook(PaymentBodies.webhook(paymentID: id, status: "completed")))

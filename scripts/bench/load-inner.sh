@@ -58,6 +58,7 @@ start_stack() {
     SANDBOX_PID=$!
     pids+=($!)
     DATABASE_URL=$(db_url "$1") PAYMENTS_API_KEYS="bench:$KEY" PAYMENTS_WORKER_CONCURRENCY=${WORKERS:-8} \
+        PAYMENTS_RATE_LIMITS=default=1000000/1000000 \
         BANK_BASE_URL="http://127.0.0.1:$sandbox_port" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
         BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-$2.log" 2>&1 &
     SERVE_PID=$!
@@ -211,7 +212,7 @@ stop_stack
 # 4. The SQLite default: embedded sandbox, one process.
 echo "==> POST /v1/payments on the SQLite default (embedded sandbox), 16 connections, ${DURATION}s"
 SQLITE_PORT=$(free_port)
-PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox "$BIN" serve --port "$SQLITE_PORT" --database-url "sqlite:$WORK/bench.sqlite" \
+PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox PAYMENTS_RATE_LIMITS=default=1000000/1000000 "$BIN" serve --port "$SQLITE_PORT" --database-url "sqlite:$WORK/bench.sqlite" \
     > "$WORK/serve-sqlite.log" 2>&1 &
 SERVE_PID=$!
 pids+=($!)

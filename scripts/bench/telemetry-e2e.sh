@@ -49,7 +49,8 @@ sleep 0.5
 run_mode() {
     local mode=$1 round=$2 port pid
     port=$(free_port)
-    local -a env=(PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox LOG_LEVEL=info)
+    local -a env=(PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL=sandbox PAYMENTS_RATE_LIMITS=default=1000000/1000000
+        LOG_LEVEL=info)
     if [ "$mode" = disabled ]; then
         env+=(OTEL_SDK_DISABLED=true)
     else
@@ -90,7 +91,8 @@ DEAD_PORT=$(free_port)
 LOG_LEVEL=warning "$BIN" bank-sandbox --port "$SANDBOX_PORT" --webhook-url "http://127.0.0.1:$API_PORT/webhook/payments" \
     > "$WORK/sandbox-outage.log" 2>&1 &
 pids+=($!)
-PAYMENTS_API_KEYS="bench:$KEY" BANK_BASE_URL="http://127.0.0.1:$SANDBOX_PORT" BANK_CLIENT_ID=sandbox-client \
+PAYMENTS_API_KEYS="bench:$KEY" PAYMENTS_RATE_LIMITS=default=1000000/1000000 \
+    BANK_BASE_URL="http://127.0.0.1:$SANDBOX_PORT" BANK_CLIENT_ID=sandbox-client \
     BANK_CLIENT_SECRET=sandbox-secret BANK_WEBHOOK_SECRET=whsec_sandbox_5f2c9a \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$DEAD_PORT" OTEL_EXPORTER_OTLP_COMPRESSION=gzip \
     OTEL_METRIC_EXPORT_INTERVAL=10000 \

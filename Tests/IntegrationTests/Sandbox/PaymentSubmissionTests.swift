@@ -125,14 +125,24 @@ struct PaymentSubmissionTests {
         }
     }
 
-    @Test func countsAClientRefSeenUnderAnotherPaymentIDAsADuplicateButAcceptsIt() async throws {
+    @Test func countsAnEndToEndReferenceSeenUnderAnotherPaymentIDAsADuplicateButAcceptsIt() async throws {
         try await SandboxHarness.withSandbox { _, client in
-            let first = try await client.submitPayment("pay_5", clientRef: "INV-5")
-            let second = try await client.submitPayment("pay_6", clientRef: "INV-5")
+            func body(_ paymentID: String, clientRef: String, endToEnd: String) -> String {
+                SandboxClient.paymentBody(paymentID: paymentID, clientRef: clientRef)
+                    .replacingOccurrences(of: #""client_ref""#, with: #""end_to_end_id": "\#(endToEnd)", "client_ref""#)
+            }
+            let first = try await client.submitPayment(
+                idempotencyKey: "pay_5", body: body("pay_5", clientRef: "INV-5", endToEnd: "E2E-5"))
+            let second = try await client.submitPayment(
+                idempotencyKey: "pay_6", body: body("pay_6", clientRef: "INV-6", endToEnd: "E2E-5"))
             #expect(first.status == 201)
             #expect(second.status == 201)
+            // The same client_ref from two of the sender's clients is not a duplicate: it is remittance information.
+            let third = try await client.submitPayment(
+                idempotencyKey: "pay_7", body: body("pay_7", clientRef: "INV-5", endToEnd: "E2E-7"))
+            #expect(third.status == 201)
             let stats = try await client.stats()
-            #expect(stats.payments == 2)
+            #expect(stats.payments == 3)
             #expect(stats.duplicateSubmissions == 1)
         }
     }

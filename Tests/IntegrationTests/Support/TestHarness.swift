@@ -58,6 +58,8 @@ struct TestServer: Sendable {
             port: 0, processingDelay: .milliseconds(20), settlementDelay: .milliseconds(60))
         var embeddedSandbox = false
         var databasePath: String?
+        /// A PostgreSQL URL instead of a SQLite file.
+        var databaseURL: String?
         var erpWebhookURL: String?
         var worker = JobWorkerConfiguration(
             concurrency: 8, pollInterval: .milliseconds(50), lease: .seconds(30),
@@ -73,6 +75,10 @@ struct TestServer: Sendable {
             probeInterval: .milliseconds(300)
         )
         var reconciler = ReconcilerConfiguration(interval: .seconds(3600), stuckAfter: .seconds(3600))
+        /// Connection timeouts and limit.
+        var http = HTTPServerLimits.default
+        /// High enough that only the tests of rate limiting meet it.
+        var rateLimits = ClientRateLimits(standard: RateLimit(perSecond: 1_000_000, burst: 1_000_000))
         /// How the bank client authenticates to the standalone sandbox.
         var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
         var bankRequestTimeout: Duration = .seconds(3)
@@ -135,9 +141,12 @@ struct TestServer: Sendable {
         }
 
         let configuration = ServeConfiguration(
-            host: "127.0.0.1", port: 0, database: .sqlite(path: databasePath), apiKeys: TestClients.registry,
+            host: "127.0.0.1", port: 0,
+            database: options.databaseURL.map { .postgres(url: $0) } ?? .sqlite(path: databasePath),
+            apiKeys: TestClients.registry,
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
-            worker: options.worker, reconciler: options.reconciler, throttle: options.throttle
+            worker: options.worker, reconciler: options.reconciler, throttle: options.throttle, http: options.http,
+            rateLimits: options.rateLimits
         )
         let port = OneShotValue<Int>()
         let server = PaymentsServer(

@@ -47,6 +47,27 @@ struct WebhookSignatureTests {
         #expect(failure("t=1700000001,v1=\(knownDigest)") == .mismatch)
     }
 
+    @Test("At most eight well-formed v1 entries are compared; malformed ones are ignored, not fatal")
+    func candidatesAreCapped() throws {
+        let verifier = WebhookSignature(secrets: ["whsec_test"])
+        let wrong = String(repeating: "0", count: 64)
+        let junk = (0..<100).map { "v1=\($0)" }.joined(separator: ",")
+        // Malformed entries cost nothing and do not hide the real signature.
+        try verifier.verify(header: "t=1700000000,\(junk),v1=\(knownDigest)", body: body, now: now)
+        let sevenWrong = Array(repeating: "v1=\(wrong)", count: 7).joined(separator: ",")
+        try verifier.verify(header: "t=1700000000,\(sevenWrong),v1=\(knownDigest)", body: body, now: now)
+        // A signature past the eighth well-formed entry is not looked at, and a header of a thousand entries is not
+        // read at all.
+        let nineWrong = Array(repeating: "v1=\(wrong)", count: 9).joined(separator: ",")
+        #expect(throws: WebhookSignature.Failure.mismatch) {
+            try verifier.verify(header: "t=1700000000,\(nineWrong),v1=\(knownDigest)", body: body, now: now)
+        }
+        let manyWrong = Array(repeating: "v1=\(wrong)", count: 1_000).joined(separator: ",")
+        #expect(throws: WebhookSignature.Failure.malformed) {
+            try verifier.verify(header: "t=1700000000,\(manyWrong),v1=\(knownDigest)", body: body, now: now)
+        }
+    }
+
     @Test("Failure descriptions never contain the secret or the expected digest")
     func descriptionsAreSafe() {
         for failure in [WebhookSignature.Failure.missing, .malformed, .stale, .mismatch] {
