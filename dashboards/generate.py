@@ -306,7 +306,7 @@ def status_ratio(numerator: str, denominator: str, window: str) -> str:
 
 
 def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
-    """Volume, completion and return rates, time to terminal, returns, queue and retries."""
+    """Volume, completion and return rates, time to terminal, returns, queue and retries, the client API's edge."""
     returns = alert_named(rules, "PaymentReturnRateHigh")
     stuck = alert_named(rules, "PaymentsStuckInProcessing")
     window = returns.window
@@ -315,7 +315,8 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     completion = status_ratio('="completed"', '="initiated"', window)
     return_rate = status_ratio('="returned"', '=~"completed|returned"', window)
     d = Dashboard("payments-overview", "Payments overview",
-                  "Volume, completion and return rates, time to terminal, returns, queue and retries.",
+                  "Volume, completion and return rates, time to terminal, returns, queue and retries, and the "
+                  "client API's edge: rate-limited requests and refused connections.",
                   "payments-overview.json")
     d.row("Volume")
     d.panel("timeseries", "Payments by status (transitions/s)",
@@ -371,6 +372,23 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
             extra={"fieldConfig": {"defaults": {"links": [ROW_PAYMENT_LINK]}, "overrides": []},
                    "transformations": [{"id": "organize", "options": {
                        "excludeByName": {"Time": True, "__name__": True}, "renameByName": {"Value": "retries"}}}]})
+    d.row("Client API edge")
+    d.panel("timeseries", "Rate-limited requests by client (/s)",
+            [(scoped("sum by (client) (rate(api_rate_limited_total{$S}[$__rate_interval]))" + OR_ZERO),
+              "{{client}}")],
+            unit="reqps",
+            description="Client API requests refused with 429 because the client was over its PAYMENTS_RATE_LIMITS "
+                        "limit (100/s, bursts of 200, by default). A client has a series from its first refusal. "
+                        "Each instance keeps its own buckets, so a client spread over N instances may be served up "
+                        "to N times its limit before any refuses it.")
+    d.panel("timeseries", "Connections refused at the limit (/s)",
+            [(scoped("sum by (instance) (rate(http_connections_refused_total{$S}[$__rate_interval]))"),
+              "{{instance}}")],
+            unit="cps",
+            description="Connections accepted while the instance already had PAYMENTS_HTTP_MAX_CONNECTIONS open: "
+                        "answered 503 with Connection: close, or closed unanswered when no request head came "
+                        "within 1 s. Anything above 0 means clients are being turned away: look for connections "
+                        "held open (idle keep-alives, slow senders) or raise the limit with the open-file limit.")
     return d
 
 
@@ -435,7 +453,7 @@ def bank_health(rules: dict[str, AlertRule]) -> Dashboard:
     d.panel("timeseries", "Throttle rejection ratio",
             [(scoped("max by (instance) (bank_throttle_rejection_ratio{$S})"), "{{instance}}")],
             width=8, unit="percentunit",
-            description="The share of bank calls refused locally now: max(0, (requests - 2 x accepts) / "
+            description="The share of bank calls refused locally now: max(0, (requests - 3 x accepts) / "
                         "(requests + 1)) over the last 30 s; 1 while the bank is dead. Refused submissions wait "
                         "in the queue without spending an attempt. Updated on every bank call.")
     return d
