@@ -72,6 +72,10 @@ public struct PaymentsServer: Service {
         Gauge(label: "bank_sandbox_in_use", dimensions: [], factory: metrics).record(usesSandbox ? 1 : 0)
         if usesSandbox {
             logger.warning("The bank sandbox is in use: payments settle in this process and no money moves")
+        } else if configuration.apiKeys.hasPlainKeys {
+            logger.warning(
+                "PAYMENTS_API_KEYS holds client keys in clear: configure client_id:sha256:<hex> entries instead (payments api-key new prints one)"
+            )
         }
         let router = APIRouter.build(
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,

@@ -34,6 +34,35 @@ struct CommandLineTests {
         #expect(!process.output.contains(TestClients.acmeKey))
     }
 
+    @Test("api-key new prints a key and an entry that work as printed: hashed keys authenticate, others are refused")
+    func apiKeyNew() async throws {
+        let created = try ManagedProcess(
+            name: "api-key", arguments: ["api-key", "new", "--client", "erp"], environment: [:],
+            logFolder: Self.logFolder)
+        #expect(await created.waitForExit(timeout: .seconds(15)) == 0)
+        let lines = created.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let key = try #require(lines.first { $0.hasPrefix("sk_") })
+        let entry = try #require(lines.first { $0.hasPrefix("erp:sha256:") })
+        #expect(!entry.contains(key))
+
+        let port = freePort()
+        let serve = try ManagedProcess(
+            name: "serve-hashed",
+            arguments: [
+                "serve", "--port", "\(port)", "--database-url", "sqlite:\(TestServer.temporaryDatabasePath())",
+            ],
+            environment: ["PAYMENTS_API_KEYS": entry, "BANK_BASE_URL": "sandbox"], logFolder: Self.logFolder)
+        let server = TestServer(
+            baseURL: "http://127.0.0.1:\(port)", sandboxURL: nil, logs: .init(), databasePath: "")
+        try await waitUntilHealthy(server)
+        #expect(try await server.request(.GET, "/v1/payments", key: key).status == 200)
+        #expect(try await server.request(.GET, "/v1/payments", key: key.dropLast() + "0").status == 401)
+        #expect(try await server.createPayment(clientRef: "HASHED-1", key: key).status == 201)
+        serve.signal(SIGTERM)
+        _ = await serve.waitForExit(timeout: .seconds(15))
+        #expect(!serve.output.contains(key))
+    }
+
     @Test("A bad setting stops start-up with one line naming it, without echoing secrets")
     func badSettings() async throws {
         let cases: [([String: String], String)] = [

@@ -55,6 +55,8 @@ struct CrashSafetyTests {
             let servers = cluster.servers.withLock { $0 }
             #expect(!servers[0].output.contains("\"job_kind\""), "the API-only instance ran a job")
             #expect(servers[1].output.contains("\"job_kind\":\"submit\""), "the worker instance ran no submission")
+            // Keys in clear with a real bank: said once at start-up.
+            #expect(servers[1].output.contains("PAYMENTS_API_KEYS holds client keys in clear"))
         }
     }
 

@@ -118,6 +118,20 @@ struct SupportTypesTests {
         #expect(registry.client(forKey: "sk_live_0123456789abcdef")?.id == "erp")
         #expect(registry.client(forKey: "sk_live_fedcba9876543210")?.id == "billing")
         #expect(registry.client(forKey: "sk_live_0123456789abcdeX") == nil)
+        #expect(registry.hasPlainKeys)
+        // Digests instead of keys; several keys for one client while it rotates.
+        let (key, entry) = APIClient.newKey(forClient: "erp")
+        #expect(key.hasPrefix("sk_") && key.utf8.count == 67)
+        #expect(entry.hasPrefix("erp:sha256:") && !entry.contains(key))
+        let hashed = try APIKeyRegistry.parse("\(entry), erp:sha256:\(String(repeating: "ab", count: 32))")
+        #expect(!hashed.hasPlainKeys)
+        #expect(hashed.client(forKey: key)?.id == "erp")
+        #expect(hashed.client(forKey: key + "x") == nil)
+        for bad in [
+            "erp:sha256:abcd", "erp:sha256:" + String(repeating: "zz", count: 32), "e rp:sk_live_0123456789abcdef",
+        ] {
+            #expect(throws: ConfigurationError.self) { try APIKeyRegistry.parse(bad) }
+        }
         do {
             _ = try APIKeyRegistry.parse("erp:short")
             Issue.record("expected an error")
