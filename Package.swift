@@ -47,8 +47,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "payments", targets: ["payments"]),
-        // The telemetry runtime on its own, for the benchmark package under Benchmarks/.
+        // The telemetry runtime and the domain on their own, for the benchmark package under Benchmarks/.
         .library(name: "Telemetry", targets: ["Telemetry"]),
+        .library(name: "PaymentsCore", targets: ["PaymentsCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -19,6 +19,8 @@ public enum MetricDescriptions {
         "payment_unreconciled": "Payments only reconciliation can settle now, by reason.",
         "payment_unreconciled_oldest_age_seconds": "Age of the oldest payment only reconciliation can settle now.",
         "job_dead_letters_total": "Durable jobs given up on (dead-lettered), by kind.",
+        "payment_sealed_values": "Payments whose recipient identifiers each data key seals, by key id.",
+        "payment_account_numbers_destroyed_total": "Sealed account numbers destroyed once past their retention.",
         "api_rate_limited_total": "Client API requests refused with 429 by the client's rate limit, by client.",
         "http_connections_refused_total": "HTTP connections over PAYMENTS_HTTP_MAX_CONNECTIONS, refused with 503.",
         "webhook_rejected_total": "Webhooks refused, by reason.",

@@ -122,7 +122,7 @@ public struct PaymentInspection: Sendable {
     }
 
     /// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-    static func table(header: [String], rows: [[String]]) -> [String] {
+    public static func table(header: [String], rows: [[String]]) -> [String] {
         let cells = ([header] + rows).map { $0.map(terminalSafe) }
         var widths = Array(repeating: 0, count: header.count)
         for row in cells {

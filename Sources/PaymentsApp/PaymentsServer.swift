@@ -37,7 +37,7 @@ public struct PaymentsServer: Service {
 
     public func run() async throws {
         // The pool (PostgreSQL) is cancelled only after the workers and the server stopped.
-        try await StoreConnection.with(configuration.database, logger: logger) { store in
+        try await StoreConnection.with(configuration.database, ring: configuration.dataKeys, logger: logger) { store in
             try await run(store: store)
         }
     }
@@ -134,9 +134,15 @@ public struct PaymentsServer: Service {
             store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
             logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
         )
-        // An API-only instance (no workers) leaves the queue and reconciliation to the instances that have them.
+        // An API-only instance (no workers) leaves the queue, reconciliation and retention to the instances that have
+        // them.
         if configuration.worker.concurrency > 0 {
             services.append(worker)
+            services.append(
+                RetentionSweeper(
+                    store: store, interval: configuration.reconciler.interval,
+                    keep: configuration.reconciler.returnWindow + configuration.accountRetention, logger: logger,
+                    metrics: metrics))
             services.append(
                 Reconciler(
                     store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,

@@ -27,6 +27,8 @@ extension ServeConfiguration {
     public struct Loaded: Sendable {
         public var configuration: ServeConfiguration
         public var generatedAPIKey: (clientID: String, key: String)?
+        /// The key file this start created beside the SQLite database, to be announced once.
+        public var createdKeyFile: String?
     }
 
     /// Reads the ``ServeSettings`` (and the sandbox's faults, for the embedded default).
@@ -113,14 +115,17 @@ extension ServeConfiguration {
         http.maximumConnections = try environment.value(
             ServeSettings.httpMaxConnections, default: http.maximumConnections)
 
+        let dataKeys = try DataKeys.load(environment: environment, database: database)
         let configuration = ServeConfiguration(
             host: host, port: port, database: database, migrateOnStart: overrides.migrateOnStart ?? true,
             apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets,
             erpWebhookURL: try environment.value(ServeSettings.erpWebhookURL), worker: worker,
             reconciler: reconciler, http: http,
-            rateLimits: try environment.value(ServeSettings.rateLimits, default: .default)
+            rateLimits: try environment.value(ServeSettings.rateLimits, default: .default), dataKeys: dataKeys.ring,
+            accountRetention: try environment.value(
+                ServeSettings.accountRetention, default: ServeConfiguration.defaultAccountRetention)
         )
-        return Loaded(configuration: configuration, generatedAPIKey: generatedKey)
+        return Loaded(configuration: configuration, generatedAPIKey: generatedKey, createdKeyFile: dataKeys.createdFile)
     }
 
     /// The database: `flag` (`--database-url`) when given, else `DATABASE_URL`, else the embedded default's SQLite

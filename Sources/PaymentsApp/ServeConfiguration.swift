@@ -51,6 +51,10 @@ public struct ServeConfiguration: Sendable {
     public var http: HTTPServerLimits
     /// Requests a second each client may send.
     public var rateLimits: ClientRateLimits
+    /// The keys that seal recipient identifiers.
+    public var dataKeys: DataKeyRing
+    /// How long after its return window a settled payment keeps its sealed account number.
+    public var accountRetention: Duration
 
     /// Creates a configuration.
     public init(
@@ -59,7 +63,8 @@ public struct ServeConfiguration: Sendable {
         webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
         worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
         reconciler: ReconcilerConfiguration = .init(), throttle: AdaptiveThrottle.Configuration = .bank,
-        http: HTTPServerLimits = .default, rateLimits: ClientRateLimits = .default
+        http: HTTPServerLimits = .default, rateLimits: ClientRateLimits = .default, dataKeys: DataKeyRing,
+        accountRetention: Duration = Self.defaultAccountRetention
     ) {
         self.host = host
         self.port = port
@@ -75,5 +80,10 @@ public struct ServeConfiguration: Sendable {
         self.throttle = throttle
         self.http = http
         self.rateLimits = rateLimits
+        self.dataKeys = dataKeys
+        self.accountRetention = accountRetention
     }
+
+    /// 90 days after the return window closes.
+    public static let defaultAccountRetention = Duration.seconds(90 * 86_400)
 }

@@ -85,6 +85,14 @@ public enum ServeSettings {
     public static let rateLimits = Setting<ClientRateLimits>(
         "PAYMENTS_RATE_LIMITS", expecting: "client=rate/burst entries, comma-separated (default= for the others)"
     ) { ClientRateLimits($0) }
+    /// `PAYMENTS_DATA_KEYS`: the keys that seal recipient identifiers, `key_id:base64,…,index:base64`.
+    public static let dataKeys = Setting<String>.text("PAYMENTS_DATA_KEYS", isSecret: true)
+    /// `PAYMENTS_DATA_KEYS_FILE`: the same entries in a file, one per line.
+    public static let dataKeysFile = Setting<String>.readableFile("PAYMENTS_DATA_KEYS_FILE")
+    /// `PAYMENTS_ACCOUNT_RETENTION_SECONDS`: how long after its return window closes a settled payment keeps its
+    /// sealed account number.
+    public static let accountRetention = Setting<Duration>.seconds(
+        "PAYMENTS_ACCOUNT_RETENTION_SECONDS", in: 1...315_360_000)
     /// `PAYMENTS_RETURN_WINDOW_SECONDS`: how long after completion a return may come (and reconciliation looks).
     public static let returnWindow = Setting<Duration>.seconds("PAYMENTS_RETURN_WINDOW_SECONDS", in: 1...7_776_000)
 
@@ -109,6 +117,6 @@ public enum ServeSettings {
         bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, logLevel,
         workerConcurrency, jobLease, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
         reconcileMaxCallsPerSecond, returnWindow, httpIdleTimeout, httpBodyTimeout, httpMaxConnections,
-        rateLimits,
+        rateLimits, dataKeys, dataKeysFile, accountRetention,
     ]
 }

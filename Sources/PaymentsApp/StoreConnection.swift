@@ -9,12 +9,12 @@ public enum StoreConnection {
     /// Opens the store, runs `body` with it, then closes it (PostgreSQL: the pool runs beside `body` and is cancelled
     /// after it). A bad PostgreSQL URL is reported as `setting`.
     public static func with<Result: Sendable>(
-        _ database: ServeConfiguration.Database, setting: String = "DATABASE_URL", logger: Logger,
-        _ body: (any PaymentStore) async throws -> Result
+        _ database: ServeConfiguration.Database, ring: DataKeyRing, setting: String = "DATABASE_URL",
+        logger: Logger, _ body: (any PaymentStore) async throws -> Result
     ) async throws -> Result {
         switch database {
         case .sqlite(let path):
-            return try await body(try SQLitePaymentStore(path: path))
+            return try await body(try SQLitePaymentStore(path: path, ring: ring))
         case .postgres(let url):
             let settings = try PostgresStoreConfiguration(url: url, setting: setting)
             var postgresLogger = logger
@@ -25,7 +25,7 @@ public enum StoreConnection {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
-                return try await body(PostgresPaymentStore(client: client, logger: postgresLogger))
+                return try await body(PostgresPaymentStore(client: client, logger: postgresLogger, ring: ring))
             }
         }
     }

@@ -143,10 +143,13 @@ public struct ClaimedJob: Sendable, Hashable {
     /// The job's payment without its history (`history` is empty), as stored when the job was claimed, its
     /// `attempts` counting this claim; `nil` if there is no such payment.
     public var payment: Payment?
+    /// Why the payment could not be read, when it exists but does not (a sealed value that does not open).
+    public var unreadable: String?
 
     /// Creates a claimed job.
-    public init(job: Job, payment: Payment?) {
+    public init(job: Job, payment: Payment?, unreadable: String? = nil) {
         self.job = job
         self.payment = payment
+        self.unreadable = unreadable
     }
 }

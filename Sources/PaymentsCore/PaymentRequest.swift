@@ -21,9 +21,9 @@ public struct PaymentRequest: Sendable, Hashable {
         self.description = description
     }
 
-    /// A SHA-256 digest of every field, so a replay can be told apart from a different request with the same key
-    /// without storing the request twice.
-    public var fingerprint: String {
+    /// Every field in one unambiguous string, for ``DataKeyRing/fingerprint(_:)``: a keyed digest of it tells a replay
+    /// from a different request with the same key without storing the request twice.
+    public var canonicalForm: String {
         var canonical = "v1|\(amount.minorUnits)|\(amount.currency.code)|\(clientRef.utf8.count):\(clientRef)|"
         switch recipient {
         case .bankAccount(let name, let accountNumber, let routingNumber):
@@ -34,6 +34,6 @@ public struct PaymentRequest: Sendable, Hashable {
             canonical += "zelle|\(name.utf8.count):\(name)|phone:\(phone)|"
         }
         if let description { canonical += "\(description.utf8.count):\(description)" }
-        return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
+        return canonical
     }
 }

@@ -64,6 +64,20 @@ public protocol PaymentStore: Sendable {
     func jobs(ofPayment paymentID: UUID) async throws -> [JobRecord]
     /// Dead-lettered jobs, most recent first.
     func deadLetteredJobs(kind: JobKind?, limit: Int) async throws -> [JobRecord]
+    // MARK: Sealed recipient identifiers
+
+    /// Re-seals up to `limit` payments' sealed values that another key than the ring's first sealed; returns how
+    /// many it re-sealed (0 when none is left). Safe beside creates and other instances; resumable at any point.
+    func resealBatch(limit: Int) async throws -> Int
+    /// How many payments each key still seals values of, by key id.
+    func sealedValueCounts() async throws -> [String: Int]
+    /// Destroys the sealed account numbers of bank-account payments settled (`completed`, `returned`, `failed`) and
+    /// unchanged since before `settledBefore`, up to `limit`; returns how many. The payment keeps its last four digits.
+    func destroyAccountNumbers(settledBefore: Date, limit: Int) async throws -> Int
+    /// Other payments to the same bank account as `paymentID`, found by blind index without opening any value,
+    /// newest first, without their history.
+    func paymentsToSameAccount(as paymentID: UUID, limit: Int) async throws -> [Payment]
+
     /// Queues dead-lettered jobs again, to run now with a fresh retry budget (attempts reset, and the retry window
     /// counted from now, as for a job queued now); returns how many were queued.
     func requeueDeadLetteredJobs(_ ids: [UUID], now: Date) async throws -> Int
@@ -86,6 +100,10 @@ extension PaymentStore {
         var payment: Payment?
         do {
             payment = try await self.payment(id: job.paymentID)
+        } catch let error as StoreError where error.code == .corrupt {
+            // The payment cannot be read (a sealed value that does not open): the job is handed over as having no
+            // payment, and the worker dead-letters it with the reason, instead of claiming it again forever.
+            return ClaimedJob(job: job, payment: nil, unreadable: error.debugDescription)
         } catch {
             // Not an attempt: the work was never tried. Back in the queue shortly rather than after the lease.
             try? await reschedule(

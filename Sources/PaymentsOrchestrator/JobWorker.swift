@@ -96,7 +96,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     }
                     inFlight.withLock { $0 += 1 }
                     group.addTask {
-                        await self.process(claimed.job, payment: claimed.payment)
+                        await self.process(claimed.job, payment: claimed.payment, unreadable: claimed.unreadable)
                         self.inFlight.withLock { $0 -= 1 }
                         self.signal.notify()
                     }
@@ -110,7 +110,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     }
 
     /// Runs one claimed job; `payment` is the job's payment as read with the claim.
-    private func process(_ job: Job, payment: Payment?) async {
+    private func process(_ job: Job, payment: Payment?, unreadable: String? = nil) async {
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(job.paymentID.lowercased)"
         logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
@@ -118,7 +118,9 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         logger[metadataKey: "attempt"] = "\(job.attempts)"
         guard let payment else {
             do {
-                try await conclude(job, .finish(.deadLettered("payment not found"), nil), logger: logger)
+                // An unreadable payment is dead-lettered with its reason (which names no value), for an operator.
+                let reason = unreadable.map { "payment unreadable: \($0)" } ?? "payment not found"
+                try await conclude(job, .finish(.deadLettered(reason), nil), logger: logger)
             } catch {
                 logger.error("Could not record a job's outcome; it will run again", metadata: ["error": "\(error)"])
             }

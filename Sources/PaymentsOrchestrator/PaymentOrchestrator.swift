@@ -93,6 +93,26 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
         try await store.payments(query)
     }
 
+    /// ACH return codes that say the account cannot take payments: closed (R02), not found (R03), invalid (R04).
+    static var accountGoneReturnCodes: Set<String> { ["R02", "R03", "R04"] }
+
+    /// After a return that says the account is gone, finds the other open payments to the same account by blind index
+    /// (no account number is opened) and names them in a warning, off the webhook's answer.
+    private func warnAboutSameAccount(_ payment: Payment, code: String, logger: Logger) {
+        let store = store
+        Task.detached {
+            guard let others = try? await store.paymentsToSameAccount(as: payment.id, limit: 100) else { return }
+            let open = others.filter { $0.status == .initiated || $0.status == .processing }
+            guard !open.isEmpty else { return }
+            logger.warning(
+                "Return says the account is gone; other open payments go to the same account",
+                metadata: [
+                    "return_code": "\(code)", "open_payments": "\(open.count)",
+                    "open_payment_ids": .array(open.prefix(20).map { .string($0.id.lowercased) }),
+                ])
+        }
+    }
+
     /// Records a verified webhook and runs it through the lifecycle; follow-up work is queued, not done here.
     public func receive(_ event: WebhookEvent) async throws -> WebhookRecording {
         let receivedAt = DefaultTracerClock.now
@@ -124,6 +144,11 @@ public struct PaymentOrchestrator<Store: PaymentStore>: Sendable {
             }
             span.end()
             if !outcome.action.followUp.isEmpty { signal.notify() }
+            if outcome.action.newStatus == .returned, let code = outcome.payment.returnCode,
+                Self.accountGoneReturnCodes.contains(code)
+            {
+                warnAboutSameAccount(outcome.payment, code: code, logger: logger)
+            }
         case .duplicate:
             logger.info("Webhook event already recorded; acknowledged without change")
         case .unknownPayment:

@@ -116,5 +116,15 @@ enum PostgresMigrations {
                 "CREATE INDEX jobs_payment ON jobs (payment_id, kind, state)",
             ]
         ),
+        Migration(
+            version: 3, name: "sealed recipient identifiers: last four digits, blind index, sealing key",
+            statements: [
+                "ALTER TABLE payments ADD COLUMN recipient_account_last4 text",
+                "ALTER TABLE payments ADD COLUMN recipient_account_index text",
+                "ALTER TABLE payments ADD COLUMN recipient_key_id text",
+                "CREATE INDEX payments_account_index ON payments (recipient_account_index) WHERE recipient_account_index IS NOT NULL",
+                "CREATE INDEX payments_key_id ON payments (recipient_key_id) WHERE recipient_key_id IS NOT NULL",
+            ]
+        ),
     ]
 }

@@ -20,16 +20,16 @@ struct PostgresNewPaymentRow: Sendable {
     var createdAt: PostgresTimestamp
     var jobID: UUID
 
-    init(_ new: NewPayment) {
+    init(_ new: NewPayment, ring: DataKeyRing) {
         let request = new.request
         id = new.id
         clientID = new.clientID
         clientRef = request.clientRef
         idempotencyKey = new.idempotencyKey
-        fingerprint = request.fingerprint
+        fingerprint = ring.fingerprint(request)
         amountMinor = request.amount.minorUnits
         currency = request.amount.currency.code
-        recipient = RecipientColumns(request.recipient)
+        recipient = RecipientColumns(request.recipient, paymentID: new.id, ring: ring)
         recipientName = request.recipient.name
         description = request.description
         traceParent = new.traceParent
@@ -37,9 +37,9 @@ struct PostgresNewPaymentRow: Sendable {
         jobID = SecureRandom.uuid()
     }
 
-    /// `$1` to `$17` of ``PostgresStatements/CreatePayment``.
+    /// `$1` to `$20` of ``PostgresStatements/CreatePayment``.
     var bindings: PostgresBindings {
-        var bindings = PostgresBindings(capacity: 17)
+        var bindings = PostgresBindings(capacity: 20)
         bindings.append(id)
         bindings.append(clientID)
         bindings.append(clientRef)
@@ -57,15 +57,18 @@ struct PostgresNewPaymentRow: Sendable {
         bindings.append(traceParent)
         bindings.append(createdAt)
         bindings.append(jobID)
+        bindings.append(recipient.accountLast4)
+        bindings.append(recipient.accountIndex)
+        bindings.append(recipient.keyID)
         return bindings
     }
 
-    /// `$1` to `$17` of ``PostgresStatements/CreatePayments``: each column of `rows` as an array, in the same order.
+    /// `$1` to `$20` of ``PostgresStatements/CreatePayments``: each column of `rows` as an array, in the same order.
     static func batchBindings(_ rows: [PostgresNewPaymentRow]) -> PostgresBindings {
         func text(_ column: (PostgresNewPaymentRow) -> String?) -> PostgresNullableTextArray {
             PostgresNullableTextArray(rows.map(column))
         }
-        var bindings = PostgresBindings(capacity: 17)
+        var bindings = PostgresBindings(capacity: 20)
         bindings.append(rows.map(\.id))
         bindings.append(text { $0.clientID })
         bindings.append(text { $0.clientRef })
@@ -83,6 +86,9 @@ struct PostgresNewPaymentRow: Sendable {
         bindings.append(text { $0.traceParent })
         bindings.append(rows.map(\.createdAt))
         bindings.append(rows.map(\.jobID))
+        bindings.append(text { $0.recipient.accountLast4 })
+        bindings.append(text { $0.recipient.accountIndex })
+        bindings.append(text { $0.recipient.keyID })
         return bindings
     }
 }

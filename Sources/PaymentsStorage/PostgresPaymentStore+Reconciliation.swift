@@ -25,7 +25,7 @@ extension PostgresPaymentStore {
                     OR (p.status = 'initiated' AND \(unescaped: Self.noActiveSubmission)))
                 ORDER BY p.updated_at LIMIT \(Int64(max(1, limit)))
                 """
-            ).map { try Self.decodePayment($0).payment }
+            ).map { try Self.decodePayment($0, ring: self.ring).payment }
         }
     }
 
@@ -50,7 +50,7 @@ extension PostgresPaymentStore {
         return try await statement("paymentsByID") { connection in
             try await self.rows(
                 connection, "SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE id = ANY(\(ids))"
-            ).map { try Self.decodePayment($0).payment }
+            ).map { try Self.decodePayment($0, ring: self.ring).payment }
         }
     }
 

@@ -22,7 +22,8 @@ extension PostgresPaymentStore {
     static let paymentColumns = """
         id, client_id, client_ref, amount_minor, currency, recipient_type, recipient_name, recipient_account_number,
         recipient_routing_number, recipient_email, recipient_phone, description, status, bank_ref, return_code,
-        failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint
+        failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint, recipient_account_last4,
+        recipient_account_index, recipient_key_id
         """
 
     /// One payment, with its history unless `withHistory` is false.
@@ -39,7 +40,7 @@ extension PostgresPaymentStore {
             bindings.append(id)
             if withHistory {
                 return try Self.decodePaymentWithHistory(
-                    try await rows(connection, PostgresStatements.PaymentWithHistory.self, bindings))
+                    try await rows(connection, PostgresStatements.PaymentWithHistory.self, bindings), ring: ring)
             }
             query = "SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE id = \(id)"
         case .idempotencyKey(let clientID, let key):
@@ -54,7 +55,7 @@ extension PostgresPaymentStore {
                 """
         }
         guard let row = try await rows(connection, query).first else { return nil }
-        var stored = try Self.decodePayment(row)
+        var stored = try Self.decodePayment(row, ring: ring)
         if withHistory {
             stored.payment.history =
                 try await loadHistory(connection, paymentIDs: [stored.payment.id])[stored.payment.id] ?? []
@@ -108,10 +109,10 @@ extension PostgresPaymentStore {
     }
 
     /// The rows of ``PostgresStatements/PaymentWithHistory``: `nil` when there are none.
-    static func decodePaymentWithHistory(_ rows: [PostgresRow]) throws -> StoredPayment? {
+    static func decodePaymentWithHistory(_ rows: [PostgresRow], ring: DataKeyRing) throws -> StoredPayment? {
         guard let first = rows.first else { return nil }
         let columns = paymentColumnCount
-        var stored = try decodePayment(first.makeRandomAccess(), at: 0)
+        var stored = try decodePayment(first.makeRandomAccess(), at: 0, ring: ring)
         stored.payment.history = try rows.compactMap { try decodeHistoryEntry($0.makeRandomAccess(), at: columns) }
         return stored
     }
@@ -119,12 +120,14 @@ extension PostgresPaymentStore {
     /// How many columns ``paymentColumns`` lists.
     static let paymentColumnCount = paymentColumns.split(separator: ",").count
 
-    static func decodePayment(_ row: PostgresRow) throws -> StoredPayment {
-        try decodePayment(row.makeRandomAccess(), at: 0)
+    static func decodePayment(_ row: PostgresRow, ring: DataKeyRing) throws -> StoredPayment {
+        try decodePayment(row.makeRandomAccess(), at: 0, ring: ring)
     }
 
     /// A payment from the ``paymentColumns`` starting at column `offset`.
-    static func decodePayment(_ cells: PostgresRandomAccessRow, at offset: Int) throws -> StoredPayment {
+    static func decodePayment(_ cells: PostgresRandomAccessRow, at offset: Int, ring: DataKeyRing) throws
+        -> StoredPayment
+    {
         func cell(_ index: Int) -> PostgresCell { cells[offset + index] }
         let id = try cell(0).decode(UUID.self)
         let clientID = try cell(1).decode(String.self)
@@ -147,9 +150,11 @@ extension PostgresPaymentStore {
         let createdAt = try cell(18).decode(PostgresTimestamp.self)
         let updatedAt = try cell(19).decode(PostgresTimestamp.self)
         let fingerprint = try cell(20).decode(String.self)
-        let recipient = RecipientColumns(
-            type: recipientType, accountNumber: accountNumber, routingNumber: routingNumber, email: email, phone: phone
-        ).recipient(name: recipientName)
+        let recipient = try RecipientColumns(
+            type: recipientType, accountNumber: accountNumber, routingNumber: routingNumber, email: email, phone: phone,
+            accountLast4: try cell(21).decode(String?.self), accountIndex: try cell(22).decode(String?.self),
+            keyID: try cell(23).decode(String?.self)
+        ).recipient(name: recipientName, paymentID: id, ring: ring)
         guard let currency = Currency(code: currencyCode), let recipient,
             let status = PaymentStatus(rawValue: statusText)
         else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }
@@ -171,7 +176,7 @@ extension PostgresPaymentStore {
         guard let row = try await rows(connection, PostgresStatements.LockPayment.self, bindings).first else {
             return nil
         }
-        return try Self.decodePayment(row).payment
+        return try Self.decodePayment(row, ring: ring).payment
     }
 
     /// Locks the payment and runs the event through the lifecycle (see ``apply(_:event:locked:now:)``); `nil` when

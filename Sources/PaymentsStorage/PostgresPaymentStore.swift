@@ -18,20 +18,24 @@ public final class PostgresPaymentStore: PaymentStore {
     let operationTimeout: Duration
     let migrationTimeout: Duration
     let createBatcher: PostgresCreateBatcher
+    /// Seals and opens recipient identifiers.
+    let ring: DataKeyRing
 
     /// Creates a store on a client whose `run()` the caller runs.
     ///
     /// - Parameters:
     ///   - client: The connection pool. The store never runs or shuts it down.
     ///   - logger: Receives postgres-nio's query logs and the store's failures (never parameter values).
+    ///   - ring: Seals and opens recipient identifiers.
     ///   - operationTimeout: The deadline of every operation, connection wait included.
     ///   - migrationTimeout: The deadline of each migration in ``migrate()``, which may wait for another instance's
     ///     migration and may rewrite large tables.
     public init(
-        client: PostgresClient, logger: Logger, operationTimeout: Duration = .seconds(2),
+        client: PostgresClient, logger: Logger, ring: DataKeyRing, operationTimeout: Duration = .seconds(2),
         migrationTimeout: Duration = .seconds(30)
     ) {
         self.client = client
+        self.ring = ring
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.migrationTimeout = migrationTimeout
@@ -88,6 +92,7 @@ public final class PostgresPaymentStore: PaymentStore {
                 )
             }
         }
+        try await sealLegacyRecipients()
     }
 
     public func checkReady() async throws {
@@ -102,7 +107,7 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func create(_ new: NewPayment) async throws -> PaymentCreation {
-        let row = PostgresNewPaymentRow(new)
+        let row = PostgresNewPaymentRow(new, ring: ring)
         let fingerprint = row.fingerprint
         let request = new.request
         // The common case, a new payment, is one prepared statement: the payment, its history entry and its submit
@@ -176,7 +181,7 @@ public final class PostgresPaymentStore: PaymentStore {
 
         return try await transaction("payments", readOnly: true) { connection in
             let rows = try await self.rows(connection, statement)
-            var payments = try rows.prefix(limit).map { try Self.decodePayment($0).payment }
+            var payments = try rows.prefix(limit).map { try Self.decodePayment($0, ring: self.ring).payment }
             let history = try await self.loadHistory(connection, paymentIDs: payments.map(\.id))
             for index in payments.indices {
                 payments[index].history = history[payments[index].id] ?? []
@@ -224,7 +229,7 @@ public final class PostgresPaymentStore: PaymentStore {
             let cells = row.makeRandomAccess()
             guard try cells[0].decode(Bool.self), try cells[1].decode(UUID?.self) != nil else { return .unknownPayment }
             let columns = Self.paymentColumnCount
-            let current = try Self.decodePayment(cells, at: 1).payment
+            let current = try Self.decodePayment(cells, at: 1, ring: self.ring).payment
             let lockedVersion = try cells[columns + 1].decode(String?.self)
             let snapshotVersion = try cells[columns + 2].decode(String?.self)
             let newEntry = try cells[columns + 4].decode(Int64?.self)
@@ -296,7 +301,13 @@ public final class PostgresPaymentStore: PaymentStore {
         )
         let cells = row.makeRandomAccess()
         guard try cells[6].decode(UUID?.self) != nil else { return ClaimedJob(job: job, payment: nil) }
-        var payment = try Self.decodePayment(cells, at: 6).payment
+        var payment: Payment
+        do {
+            payment = try Self.decodePayment(cells, at: 6, ring: self.ring).payment
+        } catch let error as StoreError where error.code == .corrupt {
+            // Unreadable (a sealed value that does not open): the worker dead-letters the job with the reason.
+            return ClaimedJob(job: job, payment: nil, unreadable: error.debugDescription)
+        }
         if kind == .submit { payment.attempts = Int(attempts) }
         return ClaimedJob(job: job, payment: payment)
     }
@@ -325,7 +336,7 @@ public final class PostgresPaymentStore: PaymentStore {
             guard let row = rows.first else { return nil }
             let cells = row.makeRandomAccess()
             guard try cells[0].decode(Int64.self) == 1 else { throw Self.leaseLost(job) }
-            let current = try Self.decodePayment(cells, at: 1).payment
+            let current = try Self.decodePayment(cells, at: 1, ring: self.ring).payment
             return try await self.apply(connection, event: event, locked: current, now: now)
         }
     }

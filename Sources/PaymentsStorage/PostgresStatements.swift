@@ -56,7 +56,8 @@ enum PostgresStatements {
     static let newPaymentColumns = """
         (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency, recipient_type,
             recipient_name, recipient_account_number, recipient_routing_number, recipient_email, recipient_phone,
-            description, status, attempts, trace_parent, created_at, updated_at)
+            description, status, attempts, trace_parent, created_at, updated_at, recipient_account_last4,
+            recipient_account_index, recipient_key_id)
         """
     static let newHistoryColumns = "(payment_id, status, source, applied, detail, at)"
     static let newJobColumns = "(id, kind, payment_id, state, attempts, run_at, trace_parent, created_at, updated_at)"
@@ -65,11 +66,12 @@ enum PostgresStatements {
     /// atomically). `ON CONFLICT DO NOTHING` lets the unique constraints decide between racing requests: nothing is
     /// inserted and no row returned. scripts/bench/create-payment.sql mirrors this statement for pgbench.
     enum CreatePayment: PostgresStatementSQL {
-        static let name = "payments_create_v2"
+        static let name = "payments_create_v3"
         static let sql = """
             WITH inserted AS (
                 INSERT INTO payments \(newPaymentColumns)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'initiated', 0, $15, $16, $16)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'initiated', 0, $15, $16, $16,
+                    $18, $19, $20)
                 ON CONFLICT DO NOTHING
                 RETURNING id
             ), history AS (
@@ -83,25 +85,27 @@ enum PostgresStatements {
             """
     }
 
-    /// ``CreatePayment`` for several new payments at once, one array parameter per column (`$1` to `$17`, one element
+    /// ``CreatePayment`` for several new payments at once, one array parameter per column (`$1` to `$20`, one element
     /// per payment, in ``CreatePayment``'s order): the same rows, a conflicting payment again inserting nothing, and
     /// the ids of those inserted returned. Rows go in (client, reference) order so that two batches racing on the same
     /// references meet them in the same order (fewer deadlocks; the store retries a deadlocked batch row by row).
     enum CreatePayments: PostgresStatementSQL {
-        static let name = "payments_create_batch_v2"
+        static let name = "payments_create_batch_v3"
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[],
                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                    $16::timestamptz[], $17::uuid[])
+                    $16::timestamptz[], $17::uuid[], $18::text[], $19::text[], $20::text[])
                     AS row (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency,
                         recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                        recipient_email, recipient_phone, description, trace_parent, created_at, job_id)
+                        recipient_email, recipient_phone, description, trace_parent, created_at, job_id,
+                        recipient_account_last4, recipient_account_index, recipient_key_id)
             ), inserted AS (
                 INSERT INTO payments \(newPaymentColumns)
                 SELECT id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor, currency,
                     recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                    recipient_email, recipient_phone, description, 'initiated', 0, trace_parent, created_at, created_at
+                    recipient_email, recipient_phone, description, 'initiated', 0, trace_parent, created_at, created_at,
+                    recipient_account_last4, recipient_account_index, recipient_key_id
                 FROM input ORDER BY client_id, client_ref
                 ON CONFLICT DO NOTHING
                 RETURNING id

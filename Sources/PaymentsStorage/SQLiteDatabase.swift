@@ -17,6 +17,9 @@ final class SQLiteDatabase: Sendable {
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA foreign_keys = ON")
+        // Deleted and overwritten content is zeroed, so the clear values of rows written before sealing do not stay
+        // behind in free pages once they are sealed.
+        try connection.execute("PRAGMA secure_delete = ON")
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls the whole transaction back.

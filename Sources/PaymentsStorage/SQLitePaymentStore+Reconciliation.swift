@@ -22,7 +22,7 @@ extension SQLitePaymentStore {
                     .integer(now.microseconds), .integer(stuckBefore.microseconds),
                     .integer(returnWindowStart.microseconds), .int(max(1, limit)),
                 ]
-            ).map { try Self.decodePayment($0).payment }
+            ).map { try Self.decodePayment($0, ring: self.ring).payment }
         }
     }
 
@@ -43,7 +43,7 @@ extension SQLitePaymentStore {
         return try await database.read { db in
             try ids.compactMap { id in
                 try db.query("SELECT \(Self.paymentColumns) FROM payments WHERE id = ?", [.text(id.lowercased)])
-                    .first.map { try Self.decodePayment($0).payment }
+                    .first.map { try Self.decodePayment($0, ring: self.ring).payment }
             }
         }
     }

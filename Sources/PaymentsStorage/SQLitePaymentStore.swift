@@ -6,12 +6,15 @@ import PaymentsSupport
 /// The ``PaymentStore`` on a SQLite file: the embedded default, for one process.
 public final class SQLitePaymentStore: PaymentStore {
     let database: SQLiteDatabase
+    /// Seals and opens recipient identifiers.
+    let ring: DataKeyRing
 
     /// Opens (creating if needed) the database file. Its folder is created too.
-    public init(path: String) throws {
+    public init(path: String, ring: DataKeyRing) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         database = try SQLiteDatabase(path: path)
+        self.ring = ring
     }
 
     public func migrate() async throws {
@@ -34,6 +37,7 @@ public final class SQLitePaymentStore: PaymentStore {
                 )
             }
         }
+        try await sealLegacyRecipients()
     }
 
     public func checkReady() async throws {
@@ -47,30 +51,33 @@ public final class SQLitePaymentStore: PaymentStore {
     }
 
     public func create(_ new: NewPayment) async throws -> PaymentCreation {
-        let fingerprint = new.request.fingerprint
+        let fingerprint = ring.fingerprint(new.request)
+        let recipient = RecipientColumns(new.request.recipient, paymentID: new.id, ring: ring)
+        let ring = ring
         return try await database.write { db in
             if let key = new.idempotencyKey,
                 let existing = try Self.loadPayment(
-                    db, where: "client_id = ? AND idempotency_key = ?", [.text(new.clientID), .text(key)]
+                    db, where: "client_id = ? AND idempotency_key = ?", [.text(new.clientID), .text(key)], ring: ring
                 )
             {
                 return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.idempotencyKey)
             }
             if let existing = try Self.loadPayment(
-                db, where: "client_id = ? AND client_ref = ?", [.text(new.clientID), .text(new.request.clientRef)]
+                db, where: "client_id = ? AND client_ref = ?", [.text(new.clientID), .text(new.request.clientRef)],
+                ring: ring
             ) {
                 return existing.fingerprint == fingerprint ? .replayed(existing.payment) : .conflict(.clientRef)
             }
             let now = new.createdAt.microseconds
             let id = new.id.lowercased
             let request = new.request
-            let recipient = RecipientColumns(request.recipient)
             try db.query(
                 """
                 INSERT INTO payments (id, client_id, client_ref, idempotency_key, request_fingerprint, amount_minor,
                     currency, recipient_type, recipient_name, recipient_account_number, recipient_routing_number,
-                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'initiated', 0, ?, ?, ?)
+                    recipient_email, recipient_phone, description, status, attempts, trace_parent, created_at, updated_at,
+                    recipient_account_last4, recipient_account_index, recipient_key_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'initiated', 0, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(id), .text(new.clientID), .text(request.clientRef), .optional(new.idempotencyKey),
@@ -78,13 +85,14 @@ public final class SQLitePaymentStore: PaymentStore {
                     .text(recipient.type), .text(request.recipient.name), .optional(recipient.accountNumber),
                     .optional(recipient.routingNumber), .optional(recipient.email), .optional(recipient.phone),
                     .optional(request.description), .optional(new.traceParent),
-                    .integer(now), .integer(now),
+                    .integer(now), .integer(now), .optional(recipient.accountLast4), .optional(recipient.accountIndex),
+                    .optional(recipient.keyID),
                 ]
             )
             try Self.insertHistory(
                 db, paymentID: id, status: .initiated, source: .api, applied: true, detail: nil, at: now)
             try Self.insertJob(db, kind: .submit, paymentID: id, traceParent: new.traceParent, at: now)
-            guard let created = try Self.loadPayment(db, where: "id = ?", [.text(id)]) else {
+            guard let created = try Self.loadPayment(db, where: "id = ?", [.text(id)], ring: ring) else {
                 throw StoreError(.corrupt, debugDescription: "inserted payment not found")
             }
             return .created(created.payment)
@@ -92,8 +100,9 @@ public final class SQLitePaymentStore: PaymentStore {
     }
 
     public func payment(id: UUID) async throws -> Payment? {
-        try await database.read { db in
-            try Self.loadPayment(db, where: "id = ?", [.text(id.lowercased)])?.payment
+        let ring = ring
+        return try await database.read { db in
+            try Self.loadPayment(db, where: "id = ?", [.text(id.lowercased)], ring: ring)?.payment
         }
     }
 
@@ -121,7 +130,7 @@ public final class SQLitePaymentStore: PaymentStore {
                 "SELECT \(Self.paymentColumns) FROM payments WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT ?",
                 parameters
             )
-            var payments = try rows.prefix(limit).map { try Self.decodePayment($0).payment }
+            var payments = try rows.prefix(limit).map { try Self.decodePayment($0, ring: self.ring).payment }
             for index in payments.indices {
                 payments[index].history = try Self.loadHistory(db, paymentID: payments[index].id.lowercased)
             }
@@ -151,7 +160,8 @@ public final class SQLitePaymentStore: PaymentStore {
             )
             guard db.changes == 1 else { return .duplicate }
             guard known,
-                let outcome = try Self.apply(db, event: event.paymentEvent, paymentID: paymentID, now: receivedAt)
+                let outcome = try Self.apply(
+                    db, event: event.paymentEvent, paymentID: paymentID, now: receivedAt, ring: self.ring)
             else { return .unknownPayment }
             return .recorded(outcome)
         }
@@ -159,7 +169,7 @@ public final class SQLitePaymentStore: PaymentStore {
 
     public func apply(_ event: PaymentEvent, to paymentID: UUID, now: Date) async throws -> EventOutcome? {
         try await database.write { db in
-            try Self.apply(db, event: event, paymentID: paymentID.lowercased, now: now)
+            try Self.apply(db, event: event, paymentID: paymentID.lowercased, now: now, ring: self.ring)
         }
     }
 
@@ -209,7 +219,7 @@ public final class SQLitePaymentStore: PaymentStore {
                 [.text(result.state), .optional(result.note), .integer(now.microseconds), .text(job.id.lowercased)]
             )
             guard let event else { return nil }
-            return try Self.apply(db, event: event, paymentID: job.paymentID.lowercased, now: now)
+            return try Self.apply(db, event: event, paymentID: job.paymentID.lowercased, now: now, ring: self.ring)
         }
     }
 
@@ -264,10 +274,12 @@ public final class SQLitePaymentStore: PaymentStore {
         }
     }
 
-    private static func apply(_ db: SQLiteConnection, event: PaymentEvent, paymentID: String, now: Date) throws
-        -> EventOutcome?
-    {
-        guard let current = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
+    private static func apply(
+        _ db: SQLiteConnection, event: PaymentEvent, paymentID: String, now: Date, ring: DataKeyRing
+    ) throws -> EventOutcome? {
+        guard let current = try loadPayment(db, where: "id = ?", [.text(paymentID)], ring: ring)?.payment else {
+            return nil
+        }
         var lifecycle = PaymentLifecycle(status: current.status)
         let action = lifecycle.receive(event.status, from: event.source)
         let nowMicros = now.microseconds
@@ -310,7 +322,9 @@ public final class SQLitePaymentStore: PaymentStore {
                 [.optional(event.bankRef), .text(paymentID)]
             )
         }
-        guard let updated = try loadPayment(db, where: "id = ?", [.text(paymentID)])?.payment else { return nil }
+        guard let updated = try loadPayment(db, where: "id = ?", [.text(paymentID)], ring: ring)?.payment else {
+            return nil
+        }
         return EventOutcome(payment: updated, action: action, previousStatus: current.status)
     }
 
@@ -348,25 +362,26 @@ public final class SQLitePaymentStore: PaymentStore {
     static let paymentColumns = """
         id, client_id, client_ref, amount_minor, currency, recipient_type, recipient_name, recipient_account_number,
         recipient_routing_number, recipient_email, recipient_phone, description, status, bank_ref, return_code,
-        failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint
+        failure_reason, attempts, trace_parent, created_at, updated_at, request_fingerprint, recipient_account_last4,
+        recipient_account_index, recipient_key_id
         """
 
-    private static func loadPayment(
-        _ db: SQLiteConnection, where condition: String, _ parameters: [SQLiteValue]
+    static func loadPayment(
+        _ db: SQLiteConnection, where condition: String, _ parameters: [SQLiteValue], ring: DataKeyRing
     ) throws -> (payment: Payment, fingerprint: String)? {
         let rows = try db.query("SELECT \(paymentColumns) FROM payments WHERE \(condition)", parameters)
         guard let row = rows.first else { return nil }
-        var decoded = try decodePayment(row)
+        var decoded = try decodePayment(row, ring: ring)
         decoded.payment.history = try loadHistory(db, paymentID: row.text(0))
         return decoded
     }
 
-    static func decodePayment(_ row: SQLiteRow) throws -> (payment: Payment, fingerprint: String) {
-        let recipient = RecipientColumns(
-            type: row.text(5), accountNumber: row.optionalText(7), routingNumber: row.optionalText(8),
-            email: row.optionalText(9), phone: row.optionalText(10)
-        ).recipient(name: row.text(6))
-        guard let id = UUID(uuidString: row.text(0)), let currency = Currency(code: row.text(4)), let recipient,
+    static func decodePayment(_ row: SQLiteRow, ring: DataKeyRing) throws -> (payment: Payment, fingerprint: String) {
+        guard let id = UUID(uuidString: row.text(0)) else {
+            throw StoreError(.corrupt, debugDescription: "unreadable payment id")
+        }
+        let recipient = try recipientColumns(row).recipient(name: row.text(6), paymentID: id, ring: ring)
+        guard let currency = Currency(code: row.text(4)), let recipient,
             let status = PaymentStatus(rawValue: row.text(12))
         else { throw StoreError(.corrupt, debugDescription: "unreadable payment row") }
         let payment = Payment(
@@ -378,6 +393,14 @@ public final class SQLitePaymentStore: PaymentStore {
             traceParent: row.optionalText(17)
         )
         return (payment, row.text(20))
+    }
+
+    /// The recipient columns of a row read with ``paymentColumns``.
+    static func recipientColumns(_ row: SQLiteRow) -> RecipientColumns {
+        RecipientColumns(
+            type: row.text(5), accountNumber: row.optionalText(7), routingNumber: row.optionalText(8),
+            email: row.optionalText(9), phone: row.optionalText(10), accountLast4: row.optionalText(21),
+            accountIndex: row.optionalText(22), keyID: row.optionalText(23))
     }
 
     private static func loadHistory(_ db: SQLiteConnection, paymentID: String) throws -> [PaymentHistoryEntry] {

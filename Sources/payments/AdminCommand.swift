@@ -8,7 +8,7 @@ struct AdminCommand: AsyncParsableCommand {
         abstract: "Operator tools over DATABASE_URL: inspect a payment, list and re-queue dead letters, reconcile now.",
         subcommands: [
             AdminPaymentCommand.self, AdminDeadLettersCommand.self, AdminRequeueCommand.self,
-            AdminReconcileCommand.self,
+            AdminReconcileCommand.self, AdminSameAccountCommand.self,
         ]
     )
 }

@@ -19,13 +19,19 @@ struct AdminOptions: ParsableArguments {
         do {
             let logger = try LogBootstrap.bootstrap(environment: environment, onStandardError: true)
             let database = try ServeConfiguration.database(environment: environment, flag: databaseURL)
+            let ring = try loadDataKeys(environment: environment, database: database)
             return try await StoreConnection.with(
-                database, setting: databaseURL != nil ? "--database-url" : "DATABASE_URL", logger: logger
+                database, ring: ring, setting: databaseURL != nil ? "--database-url" : "DATABASE_URL",
+                logger: logger
             ) { store in
                 try await body(store, logger, environment)
             }
         } catch let error as ConfigurationError {
             exitWithConfigurationError(error)
+        } catch let error as StoreError {
+            // The operator's own tool: the details (SQL, field names, why a sealed value did not open; never a value).
+            FileHandle.standardError.write(Data("payments: \(error): \(error.debugDescription)\n".utf8))
+            throw ExitCode(1)
         }
     }
 

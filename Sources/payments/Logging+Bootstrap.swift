@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaymentsApp
+import PaymentsCore
 import PaymentsSupport
 import Telemetry
 
@@ -34,4 +35,25 @@ enum LogBootstrap {
 func exitWithConfigurationError(_ error: any Error) -> Never {
     FileHandle.standardError.write(Data("payments: \(error)\n".utf8))
     exit(78)  // EX_CONFIG
+}
+
+/// Loads the data keys for `database` and, when this created the SQLite key file, says so once on standard error:
+/// whichever command starts first (`serve`, `migrate`, `admin`, `reseal`) creates it.
+func loadDataKeys(environment: Environment, database: ServeConfiguration.Database) throws(ConfigurationError)
+    -> DataKeyRing
+{
+    let loaded = try DataKeys.load(environment: environment, database: database)
+    if let path = loaded.createdFile { announceCreatedKeyFile(path) }
+    return loaded.ring
+}
+
+/// The notice of a key file created beside a SQLite database.
+func announceCreatedKeyFile(_ path: String) {
+    FileHandle.standardError.write(
+        Data(
+            """
+            Created the data key file \(path) (readable by its owner only): it seals the account numbers in
+            the database beside it. Back it up with the database; without it they cannot be read.
+
+            """.utf8))
 }

@@ -18,7 +18,10 @@ struct MigrateCommand: AsyncParsableCommand {
             let logger = try LogBootstrap.bootstrap(environment: environment)
             let database = try ServeConfiguration.database(environment: environment, flag: databaseURL)
             let setting = databaseURL != nil ? "--database-url" : "DATABASE_URL"
-            try await StoreConnection.with(database, setting: setting, logger: logger) { try await $0.migrate() }
+            let ring = try loadDataKeys(environment: environment, database: database)
+            try await StoreConnection.with(database, ring: ring, setting: setting, logger: logger) {
+                try await $0.migrate()
+            }
             logger.info("Database migrated")
         } catch let error as ConfigurationError {
             exitWithConfigurationError(error)

@@ -8,7 +8,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         abstract: "Payment orchestration service: client API, bank client, webhooks and durable workers.",
         subcommands: [
             ServeCommand.self, BankSandboxCommand.self, MigrateCommand.self, DemoCommand.self, AdminCommand.self,
-            APIKeyCommand.self,
+            APIKeyCommand.self, ResealCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

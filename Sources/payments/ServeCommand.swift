@@ -54,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             FileHandle.standardError.write(Data(banner.utf8))
         }
+        if let keyFile = loaded.createdKeyFile { announceCreatedKeyFile(keyFile) }
         logger.info("Telemetry configured", metadata: ["exporters": "\(telemetry.exporterConfiguration)"])
         let server = PaymentsServer(configuration: loaded.configuration, logger: logger, metrics: telemetry.metrics)
         // Telemetry first: the group stops services in reverse, so it flushes what the others ended.

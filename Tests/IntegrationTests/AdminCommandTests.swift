@@ -7,8 +7,10 @@ import Testing
 struct AdminCommandTests {
     /// Runs `payments admin <arguments>`; returns its exit status and output (stdout and stderr together).
     func admin(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32?, String) {
+        // The keys of the in-process servers whose databases these commands open.
         let process = try ManagedProcess(
-            name: "admin", arguments: ["admin"] + arguments, environment: environment,
+            name: "admin", arguments: ["admin"] + arguments,
+            environment: ["PAYMENTS_DATA_KEYS": TestClients.dataKeysText].merging(environment) { $1 },
             logFolder: CommandLineTests.logFolder)
         let status = await process.waitForExit(timeout: .seconds(30))
         return (status, process.output)
@@ -30,7 +32,7 @@ struct AdminCommandTests {
             let id = try #require(created.json.string("payment_id"))
             let traceID = try #require(created.json.string("trace_id"))
             _ = try await server.waitForStatus(id, "completed")
-            let store = try SQLitePaymentStore(path: server.databasePath)
+            let store = try SQLitePaymentStore(path: server.databasePath, ring: TestClients.dataKeys)
             var deadLettered = 0
             for _ in 0..<200 where deadLettered == 0 {
                 deadLettered = try await store.deadLetteredJobs(kind: nil, limit: 10).count
@@ -81,7 +83,7 @@ struct AdminCommandTests {
     @Test("Bad input: an unknown payment, a malformed id, ids with --all, each a clear refusal")
     func refusals() async throws {
         let path = TestServer.temporaryDatabasePath()
-        try await SQLitePaymentStore(path: path).migrate()
+        try await SQLitePaymentStore(path: path, ring: TestClients.dataKeys).migrate()
         let database = ["--database-url", "sqlite:\(path)"]
         let unknown = UUID().uuidString.lowercased()
         let (status, text) = try await admin(["payment", unknown] + database)

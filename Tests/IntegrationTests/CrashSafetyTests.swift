@@ -134,7 +134,7 @@ final class ProcessCluster: Sendable {
             "BANK_CLIENT_SECRET": "sandbox-secret", "BANK_WEBHOOK_SECRET": TestClients.webhookSecret,
             "PAYMENTS_JOB_LEASE_SECONDS": "12", "LOG_LEVEL": "info",
             // The load here is the point, not the client's rate limit.
-            "PAYMENTS_RATE_LIMITS": "default=1000000/1000000",
+            "PAYMENTS_RATE_LIMITS": "default=1000000/1000000", "PAYMENTS_DATA_KEYS": TestClients.dataKeysText,
         ]
     }
 

@@ -4,7 +4,7 @@ import Testing
 @Suite("Logs of a full payment: correlated, and free of secrets")
 struct LogHygieneTests {
     @Test(
-        "Every line about a payment carries payment_id and client_ref; no line holds a key, secret, token or account number"
+        "Every line about a payment carries payment_id and client_ref; no line holds a key, secret, token, account number or sealed value"
     )
     func logsOfAFullPayment() async throws {
         let options = TestServer.Options.embedded(logLevel: .trace)
@@ -36,7 +36,8 @@ struct LogHygieneTests {
             }
             for secret in [
                 TestClients.acmeKey, "sk_wrong_0123456789abcdef", TestClients.webhookSecret, "whsec_attacker",
-                "sandbox-secret", "000123456789",
+                "sandbox-secret", "000123456789", "test-1:", Data(repeating: 7, count: 32).base64EncodedString(),
+                Data(repeating: 9, count: 32).base64EncodedString(),
             ] {
                 #expect(!line.contains(secret), "secret in log: \(line)")
             }

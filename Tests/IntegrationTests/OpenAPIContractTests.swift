@@ -143,7 +143,8 @@ struct OpenAPIContractTests {
     }
 
     private func withUnavailableStore(_ body: (TestServer) async throws -> Void) async throws {
-        let store = SwitchableStore(try SQLitePaymentStore(path: TestServer.temporaryDatabasePath()))
+        let store = SwitchableStore(
+            try SQLitePaymentStore(path: TestServer.temporaryDatabasePath(), ring: TestClients.dataKeys))
         try await store.migrate()
         store.setAvailable(false)
         let logger = Logger(label: "test")

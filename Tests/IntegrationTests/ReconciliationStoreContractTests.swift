@@ -193,4 +193,21 @@ struct ReconciliationStoreContractTests {
             #expect(abs(again.createdAt.timeIntervalSince(later)) < 0.001)
         }
     }
+
+    @Test(
+        "The blind index finds the other payments to one bank account, without opening any",
+        arguments: StoreKind.allCases)
+    func sameAccount(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let first = try await created(store)
+            let second = try await created(store)
+            var elsewhere = PaymentStoreContractTests.newPayment()
+            elsewhere.request.recipient = .bankAccount(
+                name: "Other", accountNumber: "99887766", routingNumber: RoutingNumber("021000021")!)
+            _ = try await store.create(elsewhere)
+            #expect(try await store.paymentsToSameAccount(as: first.id, limit: 10).map(\.id) == [second.id])
+            #expect(try await store.paymentsToSameAccount(as: elsewhere.id, limit: 10).isEmpty)
+            #expect(try await store.sealedValueCounts() == [TestClients.dataKeys.sealingKeyID: 3])
+        }
+    }
 }

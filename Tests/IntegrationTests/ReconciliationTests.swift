@@ -52,7 +52,7 @@ struct ReconciliationTests {
             let id = try #require(try await server.createPayment(clientRef: "CORR-1").json.string("payment_id"))
             _ = try await server.waitForStatus(id, "processing")
             // What the earlier release did when its retries ran out while the bank in fact had the payment.
-            let store = try SQLitePaymentStore(path: server.databasePath)
+            let store = try SQLitePaymentStore(path: server.databasePath, ring: TestClients.dataKeys)
             let uuid = try #require(UUID(uuidString: id))
             let failed = PaymentEvent(
                 status: .failed, source: .bank, occurredAt: Date(), reason: "gave up after the last retry")
@@ -127,7 +127,7 @@ struct ReconciliationTests {
     )
     func orphanedInitiatedPayment() async throws {
         let path = TestServer.temporaryDatabasePath()
-        let store = try SQLitePaymentStore(path: path)
+        let store = try SQLitePaymentStore(path: path, ring: TestClients.dataKeys)
         try await store.migrate()
         let new = PaymentStoreContractTests.newPayment(at: Date().addingTimeInterval(-60))
         guard case .created = try await store.create(new) else { throw ContractFailure("expected .created") }

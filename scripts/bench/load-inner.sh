@@ -12,6 +12,8 @@ CREATE_PROTOCOL=${CREATE_PROTOCOL:-prepared}
 WORK=$(mktemp -d /tmp/payments-bench.XXXXXX)
 KEY=sk_bench_0123456789abcdef0123
 SECRET=whsec_bench_5b1c
+# Data keys for the PostgreSQL runs (SQLite makes its own key file beside the database).
+DATA_KEYS="bench:$(head -c 32 /dev/urandom | base64),index:$(head -c 32 /dev/urandom | base64)"
 CORES=$(nproc)
 export PAYMENTS_API_KEY=$KEY
 pids=()
@@ -58,7 +60,7 @@ start_stack() {
     SANDBOX_PID=$!
     pids+=($!)
     DATABASE_URL=$(db_url "$1") PAYMENTS_API_KEYS="bench:$KEY" PAYMENTS_WORKER_CONCURRENCY=${WORKERS:-8} \
-        PAYMENTS_RATE_LIMITS=default=1000000/1000000 \
+        PAYMENTS_RATE_LIMITS=default=1000000/1000000 PAYMENTS_DATA_KEYS="$DATA_KEYS" \
         BANK_BASE_URL="http://127.0.0.1:$sandbox_port" BANK_CLIENT_ID=sandbox-client BANK_CLIENT_SECRET=sandbox-secret \
         BANK_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$API_PORT" > "$WORK/serve-$2.log" 2>&1 &
     SERVE_PID=$!

@@ -10,4 +10,10 @@ struct DatabaseInspector {
             Int(try db.query("SELECT COUNT(*) FROM \(table) WHERE \(condition)").first?.int(0) ?? 0)
         }
     }
+
+    /// Runs one statement, as a person with the file and the sqlite3 tool could.
+    func execute(_ sql: String) async throws {
+        let database = try SQLiteDatabase(path: path)
+        try await database.write { db in try db.execute(sql) }
+    }
 }

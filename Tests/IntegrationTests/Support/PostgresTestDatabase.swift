@@ -30,7 +30,8 @@ enum PostgresTestDatabase {
     /// Runs `body` with a migrated store on a fresh database.
     static func withFreshStore(_ body: (any PaymentStore) async throws -> Void) async throws {
         try await withClient(url: try await create()) { client in
-            let store = PostgresPaymentStore(client: client, logger: Logger(label: "pg-test"))
+            let store = PostgresPaymentStore(
+                client: client, logger: Logger(label: "pg-test"), ring: TestClients.dataKeys)
             try await store.migrate()
             try await body(store)
         }

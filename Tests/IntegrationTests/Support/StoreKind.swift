@@ -14,7 +14,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func withStore(_ body: (any PaymentStore) async throws -> Void) async throws {
         switch self {
         case .sqlite:
-            let store = try SQLitePaymentStore(path: TestServer.temporaryDatabasePath())
+            let store = try SQLitePaymentStore(path: TestServer.temporaryDatabasePath(), ring: TestClients.dataKeys)
             try await store.migrate()
             try await body(store)
         case .postgres:

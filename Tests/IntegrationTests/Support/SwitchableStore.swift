@@ -101,4 +101,20 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         return try await base.requeueDeadLetteredJobs(ids, now: now)
     }
+    func resealBatch(limit: Int) async throws -> Int {
+        try check()
+        return try await base.resealBatch(limit: limit)
+    }
+    func sealedValueCounts() async throws -> [String: Int] {
+        try check()
+        return try await base.sealedValueCounts()
+    }
+    func destroyAccountNumbers(settledBefore: Date, limit: Int) async throws -> Int {
+        try check()
+        return try await base.destroyAccountNumbers(settledBefore: settledBefore, limit: limit)
+    }
+    func paymentsToSameAccount(as paymentID: UUID, limit: Int) async throws -> [Payment] {
+        try check()
+        return try await base.paymentsToSameAccount(as: paymentID, limit: limit)
+    }
 }

@@ -24,6 +24,10 @@ enum TestClients {
         APIClient(id: "acme", key: acmeKey), APIClient(id: "globex", key: globexKey),
     ])
     static let webhookSecret = "whsec_test_4c1d2e"
+    /// The data keys of every test store and server: `test-1` seals, `index` keys the blind index.
+    static let dataKeysText =
+        "test-1:\(Data(repeating: 7, count: 32).base64EncodedString()),index:\(Data(repeating: 9, count: 32).base64EncodedString())"
+    static let dataKeys = try! DataKeys.parse(dataKeysText, setting: "test")
 }
 
 /// HTTP clients for tests. Load tests run dozens of requests at once, more than a default pool's 8 connections per
@@ -77,8 +81,12 @@ struct TestServer: Sendable {
         var reconciler = ReconcilerConfiguration(interval: .seconds(3600), stuckAfter: .seconds(3600))
         /// Connection timeouts and limit.
         var http = HTTPServerLimits.default
+        var dataKeys = TestClients.dataKeys
+        var accountRetention = ServeConfiguration.defaultAccountRetention
         /// High enough that only the tests of rate limiting meet it.
         var rateLimits = ClientRateLimits(standard: RateLimit(perSecond: 1_000_000, burst: 1_000_000))
+        /// Another bank than the sandbox (API-key authentication), for example a ``RecordingBank``.
+        var bankURL: String?
         /// How the bank client authenticates to the standalone sandbox.
         var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
         var bankRequestTimeout: Duration = .seconds(3)
@@ -110,7 +118,13 @@ struct TestServer: Sendable {
         var sandboxURL: String?
         var bank: ServeConfiguration.Bank
         let sandboxTask: Task<Void, any Error>?
-        if options.embeddedSandbox {
+        if let bankURL = options.bankURL {
+            bank = .remote(
+                BankClientConfiguration(
+                    baseURL: bankURL, authentication: .apiKey("recording-bank-key"),
+                    requestTimeout: options.bankRequestTimeout))
+            sandboxTask = nil
+        } else if options.embeddedSandbox {
             var embedded = options.sandbox
             embedded.webhookSecret = TestClients.webhookSecret
             bank = .embeddedSandbox(embedded)
@@ -146,7 +160,7 @@ struct TestServer: Sendable {
             apiKeys: TestClients.registry,
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
             worker: options.worker, reconciler: options.reconciler, throttle: options.throttle, http: options.http,
-            rateLimits: options.rateLimits
+            rateLimits: options.rateLimits, dataKeys: options.dataKeys, accountRetention: options.accountRetention
         )
         let port = OneShotValue<Int>()
         let server = PaymentsServer(

@@ -68,17 +68,21 @@ struct RecipientValidationTests {
             Set(error.errors.map(\.pointer)) == ["/extra", "/amount", "/currency", "/client_ref", "/recipient/phone"])
     }
 
-    @Test("Fingerprints differ when any field differs and match for the same request")
+    @Test("Fingerprints are keyed, differ when any field differs and match for the same request")
     func fingerprints() throws {
+        let ring = DataKeyRing(keys: [("k", Array(repeating: 1, count: 32))], indexKey: Array(repeating: 2, count: 32))
+        let other = DataKeyRing(keys: [("k", Array(repeating: 1, count: 32))], indexKey: Array(repeating: 3, count: 32))
         func request(_ amount: Int64, _ ref: String = "A") -> PaymentRequest {
             PaymentRequest(
                 amount: Money(minorUnits: amount, currency: .usd), clientRef: ref,
                 recipient: .zelle(name: "A", token: .email("a@b.co")), description: nil
             )
         }
-        #expect(request(1).fingerprint == request(1).fingerprint)
-        #expect(request(1).fingerprint != request(2).fingerprint)
-        #expect(request(1, "A").fingerprint != request(1, "B").fingerprint)
+        #expect(ring.fingerprint(request(1)) == ring.fingerprint(request(1)))
+        #expect(ring.fingerprint(request(1)) != ring.fingerprint(request(2)))
+        #expect(ring.fingerprint(request(1, "A")) != ring.fingerprint(request(1, "B")))
+        // Without the index key, a fingerprint is no hash anyone can test guesses of an account number against.
+        #expect(ring.fingerprint(request(1)) != other.fingerprint(request(1)))
     }
 
     @Test("Money renders with the currency's minor units, never through floating point")

@@ -1,0 +1,76 @@
+import CoreMetrics
+import Foundation
+import Logging
+import PaymentsCore
+import PaymentsSupport
+import ServiceLifecycle
+import Synchronization
+
+/// Destroys the sealed account numbers of settled payments once their return window and the retention period have
+/// passed (the payment keeps its last four digits and its history), and exports how many payments each data key
+/// still seals (`payment_sealed_values{key_id}`), for knowing when an old key may leave the ring.
+public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
+    private let store: Store
+    private let interval: Duration
+    private let keep: Duration
+    private let logger: Logger
+    private let metrics: any MetricsFactory
+    private let destroyed: Counter
+    /// Keys counted before: one that seals nothing any more is exported as 0, not left at its last count.
+    private let countedKeys = Mutex<Set<String>>([])
+    private let now: @Sendable () -> Date
+
+    /// A sweeper running every `interval`, destroying account numbers `keep` after a payment last changed (the
+    /// return window plus the retention period).
+    public init(
+        store: Store, interval: Duration, keep: Duration, logger: Logger, metrics: any MetricsFactory,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.interval = interval
+        self.keep = keep
+        self.logger = logger
+        self.metrics = metrics
+        self.now = now
+        self.destroyed = Counter(label: "payment_account_numbers_destroyed_total", dimensions: [], factory: metrics)
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await sweepOnce()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One pass: destroy what is due, then count what each key seals.
+    public func sweepOnce() async {
+        let cutoff = now().addingTimeInterval(-keep.timeInterval)
+        var total = 0
+        do {
+            while true {
+                let count = try await store.destroyAccountNumbers(settledBefore: cutoff, limit: 500)
+                total += count
+                if count < 500 { break }
+            }
+            if total > 0 {
+                destroyed.increment(by: total)
+                logger.info("Account numbers destroyed past their retention", metadata: ["count": "\(total)"])
+            }
+            let counts = try await store.sealedValueCounts()
+            let keys = countedKeys.withLock { known in
+                known.formUnion(counts.keys)
+                return known
+            }
+            for keyID in keys {
+                Gauge(label: "payment_sealed_values", dimensions: [("key_id", keyID)], factory: metrics)
+                    .record(counts[keyID] ?? 0)
+            }
+        } catch {
+            logger.warning("Retention sweep failed; it runs again", metadata: ["error": "\(error)"])
+        }
+    }
+}
