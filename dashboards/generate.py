@@ -460,13 +460,13 @@ def bank_health(rules: dict[str, AlertRule]) -> Dashboard:
 
 
 def reconciliation(rules: dict[str, AlertRule]) -> Dashboard:
-    """Reconciliation with the bank: runs, mismatches, corrections, unreconciled payments, dead letters."""
+    """Reconciliation with the bank: runs, mismatches, corrections, unreconciled payments, dead letters; data keys."""
     corrected = alert_named(rules, "PaymentStatusCorrected")
     dead_letters = alert_named(rules, "JobsDeadLettered")
     unreconciled = alert_named(rules, "PaymentsUnreconciled")
     d = Dashboard("reconciliation", "Reconciliation",
                   "Reconciliation with the bank's record: runs, mismatches, corrections of failed payments, "
-                  "payments only reconciliation can settle, dead-lettered jobs.",
+                  "payments only reconciliation can settle, dead-lettered jobs; the payments each data key seals.",
                   "reconciliation.json")
     d.row("Runs and mismatches")
     d.panel("timeseries", "Reconciliation runs by outcome (/min)",
@@ -525,6 +525,15 @@ def reconciliation(rules: dict[str, AlertRule]) -> Dashboard:
                         f"{spoken_duration(duration_seconds(unreconciled.for_))}.",
             field_defaults={"thresholds": red_above(unreconciled.threshold),
                             "custom": {"thresholdsStyle": {"mode": "line"}}})
+    d.row("Data keys")
+    d.panel("timeseries", "Payments sealed by each data key",
+            [(scoped("max by (key_id) (payment_sealed_values{$S})" + OR_ZERO), "{{key_id}}")],
+            unit="short",
+            description="Payments whose account number, Zelle e-mail or phone each data key seals, whole database "
+                        "(max over instances, which all report the same database), sampled every "
+                        "PAYMENTS_RECONCILE_INTERVAL_SECONDS by instances with workers. During a rotation the old "
+                        "key's line falls to 0 as payments reseal re-seals its payments; then it may leave the ring. "
+                        "A single 0 line without a key id means nothing is sealed yet.")
     return d
 
 
