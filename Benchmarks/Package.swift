@@ -7,6 +7,7 @@ import PackageDescription
 
 extension Target.Dependency {
     static let telemetry = Self.product(name: "Telemetry", package: "payment-orchestrator")
+    static let paymentsCore = Self.product(name: "PaymentsCore", package: "payment-orchestrator")
     static let otel = Self.product(name: "OTel", package: "swift-otel")
     static let tracing = Self.product(name: "Tracing", package: "swift-distributed-tracing")
     static let metrics = Self.product(name: "Metrics", package: "swift-metrics")
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        // What sealing and opening a recipient's account number costs per payment (scripts/bench/sealing.sh).
+        .executableTarget(name: "SealingBenchmarks", dependencies: [.paymentsCore], swiftSettings: swiftSettings),
         // The span and metric loops, shared by both executables.
         .target(name: "Workload", dependencies: [.tracing, .metrics], swiftSettings: swiftSettings),
         // The benchmark: every variant, timed, in one run.
