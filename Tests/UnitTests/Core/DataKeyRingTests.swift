@@ -25,10 +25,16 @@ struct DataKeyRingTests {
         #expect(throws: DataKeyRing.OpenError(keyID: "old", reason: "not_authentic")) {
             try old.open(sealed, paymentID: payment, field: "email")
         }
-        var tampered = Array(sealed)
-        tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
-        #expect(throws: DataKeyRing.OpenError.self) {
-            try old.open(String(tampered), paymentID: payment, field: "account")
+        // Flip one bit of the decoded bytes: editing a base64 character could touch only padding bits.
+        let colon = try #require(sealed.firstIndex(of: ":"))
+        var bytes = try #require(Data(base64Encoded: String(sealed[sealed.index(after: colon)...])))
+        for position in [0, bytes.count / 2, bytes.count - 1] {
+            bytes[position] ^= 0x01
+            let tampered = "old:" + bytes.base64EncodedString()
+            #expect(throws: DataKeyRing.OpenError(keyID: "old", reason: "not_authentic")) {
+                try old.open(tampered, paymentID: payment, field: "account")
+            }
+            bytes[position] ^= 0x01
         }
         #expect(throws: DataKeyRing.OpenError(keyID: nil, reason: "malformed")) {
             try old.open("no-colon", paymentID: payment, field: "account")
