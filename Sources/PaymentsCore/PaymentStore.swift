@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every method that changes a payment also writes its history and the jobs the change creates in the same
 /// transaction, so nothing half-written survives a failure.
-public protocol PaymentStore: Sendable {
+public protocol PaymentStore: NotificationStore {
     /// Applies pending migrations.
     func migrate() async throws
     /// Throws unless the database is reachable and fully migrated.

@@ -126,5 +126,116 @@ enum PostgresMigrations {
                 "CREATE INDEX payments_key_id ON payments (recipient_key_id) WHERE recipient_key_id IS NOT NULL",
             ]
         ),
+        Migration(
+            version: 4, name: "client notifications: webhook endpoints, events, deliveries and their attempts",
+            statements: [
+                """
+                CREATE TABLE webhook_endpoints (
+                    id uuid PRIMARY KEY,
+                    client_id text NOT NULL,
+                    url text NOT NULL,
+                    events text,
+                    description text,
+                    status text NOT NULL,
+                    secret text NOT NULL,
+                    previous_secret text,
+                    previous_secret_expires_at timestamptz,
+                    failing_since timestamptz,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_endpoints_client ON webhook_endpoints (client_id, created_at)",
+                // `txid` is the writing transaction's id: the feed lists an event only once every transaction older
+                // than the reader's snapshot has ended, so events that commit out of order are never skipped.
+                """
+                CREATE TABLE client_events (
+                    seq bigserial PRIMARY KEY,
+                    txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                    id uuid NOT NULL UNIQUE,
+                    client_id text NOT NULL,
+                    type text NOT NULL,
+                    payment_id uuid,
+                    endpoint_id uuid,
+                    status text,
+                    corrected_from text,
+                    bank_ref text,
+                    return_code text,
+                    failure_reason text,
+                    created_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX client_events_feed ON client_events (client_id, txid, seq)",
+                "CREATE INDEX client_events_created ON client_events (created_at)",
+                """
+                CREATE TABLE webhook_deliveries (
+                    id bigserial PRIMARY KEY,
+                    event_seq bigint NOT NULL,
+                    endpoint_id uuid NOT NULL,
+                    state text NOT NULL,
+                    attempts integer NOT NULL DEFAULT 0,
+                    run_at timestamptz NOT NULL,
+                    lease_token uuid,
+                    lease_expires_at timestamptz,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (run_at) WHERE state = 'pending'",
+                "CREATE INDEX webhook_deliveries_running ON webhook_deliveries (lease_expires_at) WHERE state = 'delivering'",
+                "CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_seq)",
+                "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, state)",
+                """
+                CREATE TABLE webhook_delivery_attempts (
+                    id bigserial PRIMARY KEY,
+                    event_seq bigint NOT NULL,
+                    endpoint_id uuid NOT NULL,
+                    at timestamptz NOT NULL,
+                    status_code integer,
+                    latency_us bigint NOT NULL,
+                    error text
+                )
+                """,
+                "CREATE INDEX webhook_delivery_attempts_event ON webhook_delivery_attempts (event_seq, id)",
+                // Every status change writes its event (and a delivery per enabled endpoint of the client that
+                // receives the type) in its own transaction, whichever statement made the change.
+                """
+                CREATE FUNCTION payments_client_event() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    corrected text;
+                    event_type text;
+                    new_seq bigint;
+                BEGIN
+                    IF TG_OP = 'UPDATE' AND OLD.status = 'failed' THEN
+                        corrected := OLD.status;
+                        event_type := 'payment.corrected';
+                    ELSE
+                        event_type := 'payment.' || NEW.status;
+                    END IF;
+                    INSERT INTO client_events (id, client_id, type, payment_id, status, corrected_from, bank_ref,
+                        return_code, failure_reason, created_at)
+                    VALUES (gen_random_uuid(), NEW.client_id, event_type, NEW.id, NEW.status, corrected, NEW.bank_ref,
+                        NEW.return_code, NEW.failure_reason, NEW.updated_at)
+                    RETURNING seq INTO new_seq;
+                    INSERT INTO webhook_deliveries (event_seq, endpoint_id, state, attempts, run_at, created_at,
+                        updated_at)
+                    SELECT new_seq, e.id, 'pending', 0, NEW.updated_at, NEW.updated_at, NEW.updated_at
+                    FROM webhook_endpoints e
+                    WHERE e.client_id = NEW.client_id AND e.status = 'enabled'
+                      AND (e.events IS NULL OR event_type = ANY (string_to_array(e.events, ',')));
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER payments_client_event_on_insert AFTER INSERT ON payments
+                FOR EACH ROW EXECUTE FUNCTION payments_client_event()
+                """,
+                """
+                CREATE TRIGGER payments_client_event_on_status AFTER UPDATE OF status ON payments
+                FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION payments_client_event()
+                """,
+            ]
+        ),
     ]
 }

@@ -63,8 +63,37 @@ extension PostgresPaymentStore {
                     WHERE id = \(payment.id)
                     """)
             }
-            return rows.count
+            guard rows.count < limit else { return rows.count }
+            return rows.count + (try await self.resealEndpointSecrets(connection, limit: limit - rows.count))
         }
+    }
+
+    /// Webhook endpoint secrets sealed by another key than the ring's first (current or overlapping previous).
+    private func resealEndpointSecrets(_ connection: PostgresConnection, limit: Int) async throws -> Int {
+        let prefix = ring.sealingKeyID + ":"
+        let rows = try await self.rows(
+            connection,
+            """
+            SELECT id, secret, previous_secret FROM webhook_endpoints
+            WHERE left(secret, length(\(prefix))) <> \(prefix)
+               OR (previous_secret IS NOT NULL AND left(previous_secret, length(\(prefix))) <> \(prefix))
+            LIMIT \(Int64(max(1, limit))) FOR UPDATE SKIP LOCKED
+            """)
+        for row in rows {
+            let (id, secret, previous) = try row.decode((UUID, String, String?).self)
+            func reseal(_ sealed: String) throws -> String {
+                ring.seal(
+                    try ring.open(sealed, paymentID: id, field: EndpointColumns.secretField), paymentID: id,
+                    field: EndpointColumns.secretField)
+            }
+            try await execute(
+                connection,
+                """
+                UPDATE webhook_endpoints SET secret = \(try reseal(secret)), previous_secret = \(try previous.map(reseal))
+                WHERE id = \(id)
+                """)
+        }
+        return rows.count
     }
 
     public func sealedValueCounts() async throws -> [String: Int] {
@@ -81,6 +110,19 @@ extension PostgresPaymentStore {
             {
                 let (key, count) = try row.decode((String, Int64).self)
                 counts[key] = Int(count)
+            }
+            // Webhook endpoint secrets (current and previous) by the key that seals them.
+            for row in try await self.rows(
+                connection,
+                """
+                SELECT split_part(value, ':', 1), count(*) FROM (
+                    SELECT secret AS value FROM webhook_endpoints
+                    UNION ALL SELECT previous_secret FROM webhook_endpoints WHERE previous_secret IS NOT NULL) secrets
+                GROUP BY 1
+                """)
+            {
+                let (key, count) = try row.decode((String, Int64).self)
+                counts[key, default: 0] += Int(count)
             }
             return counts
         }

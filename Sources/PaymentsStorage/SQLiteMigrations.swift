@@ -109,5 +109,116 @@ enum SQLiteMigrations {
                 "CREATE INDEX payments_key_id ON payments (recipient_key_id) WHERE recipient_key_id IS NOT NULL",
             ]
         ),
+        Migration(
+            version: 4, name: "client notifications: webhook endpoints, events, deliveries and their attempts",
+            statements: [
+                """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    events TEXT,
+                    description TEXT,
+                    status TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_expires_at INTEGER,
+                    failing_since INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_endpoints_client ON webhook_endpoints (client_id, created_at)",
+                """
+                CREATE TABLE client_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    client_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    payment_id TEXT,
+                    endpoint_id TEXT,
+                    status TEXT,
+                    corrected_from TEXT,
+                    bank_ref TEXT,
+                    return_code TEXT,
+                    failure_reason TEXT,
+                    created_at INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX client_events_feed ON client_events (client_id, seq)",
+                "CREATE INDEX client_events_created ON client_events (created_at)",
+                """
+                CREATE TABLE webhook_deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_seq INTEGER NOT NULL,
+                    endpoint_id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    run_at INTEGER NOT NULL,
+                    lease_token TEXT,
+                    lease_expires_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (run_at) WHERE state = 'pending'",
+                "CREATE INDEX webhook_deliveries_running ON webhook_deliveries (lease_expires_at) WHERE state = 'delivering'",
+                "CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_seq)",
+                "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, state)",
+                """
+                CREATE TABLE webhook_delivery_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_seq INTEGER NOT NULL,
+                    endpoint_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    status_code INTEGER,
+                    latency_us INTEGER NOT NULL,
+                    error TEXT
+                )
+                """,
+                "CREATE INDEX webhook_delivery_attempts_event ON webhook_delivery_attempts (event_seq, id)",
+                // Every status change writes its event (and a delivery per enabled endpoint of the client that
+                // receives the type) in its own transaction, whichever statement made the change.
+                """
+                CREATE TRIGGER payments_client_event_on_insert AFTER INSERT ON payments BEGIN
+                    INSERT INTO client_events (id, client_id, type, payment_id, status, bank_ref, return_code,
+                        failure_reason, created_at)
+                    SELECT \(newUUID), NEW.client_id, 'payment.' || NEW.status, NEW.id, NEW.status, NEW.bank_ref,
+                        NEW.return_code, NEW.failure_reason, NEW.updated_at
+                    FROM (SELECT hex(randomblob(16)) AS h);
+                    \(queueDeliveries);
+                END
+                """,
+                """
+                CREATE TRIGGER payments_client_event_on_status AFTER UPDATE OF status ON payments
+                WHEN NEW.status <> OLD.status BEGIN
+                    INSERT INTO client_events (id, client_id, type, payment_id, status, corrected_from, bank_ref,
+                        return_code, failure_reason, created_at)
+                    SELECT \(newUUID), NEW.client_id,
+                        CASE WHEN OLD.status = 'failed' THEN 'payment.corrected' ELSE 'payment.' || NEW.status END,
+                        NEW.id, NEW.status, CASE WHEN OLD.status = 'failed' THEN OLD.status END, NEW.bank_ref,
+                        NEW.return_code, NEW.failure_reason, NEW.updated_at
+                    FROM (SELECT hex(randomblob(16)) AS h);
+                    \(queueDeliveries);
+                END
+                """,
+            ]
+        ),
     ]
+
+    /// A version-4 UUID from 16 random bytes `h` (hex), in the lower-case form the rest of the schema uses.
+    private static let newUUID = """
+        lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-'
+            || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12))
+        """
+
+    /// The deliveries of the event just written (the highest sequence: writes are serialised) to every enabled
+    /// endpoint of its client that receives its type.
+    static let queueDeliveries = """
+        INSERT INTO webhook_deliveries (event_seq, endpoint_id, state, attempts, run_at, created_at, updated_at)
+            SELECT ev.seq, e.id, 'pending', 0, ev.created_at, ev.created_at, ev.created_at
+            FROM client_events ev JOIN webhook_endpoints e ON e.client_id = ev.client_id
+            WHERE ev.seq = (SELECT MAX(seq) FROM client_events) AND e.status = 'enabled'
+              AND (e.events IS NULL OR instr(',' || e.events || ',', ',' || ev.type || ',') > 0)
+        """
 }

@@ -69,8 +69,33 @@ extension SQLitePaymentStore {
                         .optional(columns.keyID), .text(payment.id.lowercased), .optional(old.keyID),
                     ])
             }
-            return rows.count
+            guard rows.count < limit else { return rows.count }
+            return rows.count + (try Self.resealEndpointSecrets(db, limit: limit - rows.count, ring: ring))
         }
+    }
+
+    /// Webhook endpoint secrets sealed by another key than the ring's first (current or overlapping previous).
+    private static func resealEndpointSecrets(_ db: SQLiteConnection, limit: Int, ring: DataKeyRing) throws -> Int {
+        let prefix = SQLiteValue.text(ring.sealingKeyID + ":")
+        let rows = try db.query(
+            """
+            SELECT id, secret, previous_secret FROM webhook_endpoints
+            WHERE substr(secret, 1, length(?)) <> ?
+               OR (previous_secret IS NOT NULL AND substr(previous_secret, 1, length(?)) <> ?)
+            LIMIT ?
+            """, [prefix, prefix, prefix, prefix, .int(max(1, limit))])
+        for row in rows {
+            guard let id = UUID(uuidString: row.text(0)) else { continue }
+            func reseal(_ sealed: String) throws -> String {
+                ring.seal(
+                    try ring.open(sealed, paymentID: id, field: EndpointColumns.secretField), paymentID: id,
+                    field: EndpointColumns.secretField)
+            }
+            try db.query(
+                "UPDATE webhook_endpoints SET secret = ?, previous_secret = ? WHERE id = ?",
+                [.text(try reseal(row.text(1))), .optional(try row.optionalText(2).map(reseal)), .text(row.text(0))])
+        }
+        return rows.count
     }
 
     public func sealedValueCounts() async throws -> [String: Int] {
@@ -83,8 +108,25 @@ extension SQLitePaymentStore {
                       AND (recipient_account_number IS NOT NULL OR recipient_email IS NOT NULL OR recipient_phone IS NOT NULL)
                     GROUP BY recipient_key_id
                     """
-                ).map { ($0.text(0), Int($0.int(1))) })
+                ).map { ($0.text(0), Int($0.int(1))) }
+            ).merging(try Self.endpointSecretCounts(db), uniquingKeysWith: +)
         }
+    }
+
+    /// Webhook endpoint secrets (current and previous) by the key that seals them.
+    private static func endpointSecretCounts(_ db: SQLiteConnection) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.query(
+            """
+            SELECT substr(value, 1, instr(value, ':') - 1), COUNT(*) FROM (
+                SELECT secret AS value FROM webhook_endpoints
+                UNION ALL SELECT previous_secret FROM webhook_endpoints WHERE previous_secret IS NOT NULL)
+            GROUP BY 1
+            """)
+        {
+            counts[row.text(0), default: 0] += Int(row.int(1))
+        }
+        return counts
     }
 
     public func destroyAccountNumbers(settledBefore: Date, limit: Int) async throws -> Int {

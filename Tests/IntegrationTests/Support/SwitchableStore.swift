@@ -117,4 +117,62 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         return try await base.paymentsToSameAccount(as: paymentID, limit: limit)
     }
+
+    // MARK: Notifications
+
+    func createEndpoint(_ endpoint: WebhookEndpoint, secret: String) async throws {
+        try check()
+        try await base.createEndpoint(endpoint, secret: secret)
+    }
+    func endpoints(clientID: String) async throws -> [WebhookEndpoint] {
+        try check()
+        return try await base.endpoints(clientID: clientID)
+    }
+    func endpoint(id: UUID, clientID: String) async throws -> WebhookEndpoint? {
+        try check()
+        return try await base.endpoint(id: id, clientID: clientID)
+    }
+    func deleteEndpoint(id: UUID, clientID: String) async throws -> Bool {
+        try check()
+        return try await base.deleteEndpoint(id: id, clientID: clientID)
+    }
+    func rotateSecret(id: UUID, clientID: String, secret: String, previousUntil: Date, now: Date) async throws
+        -> WebhookEndpoint?
+    {
+        try check()
+        return try await base.rotateSecret(
+            id: id, clientID: clientID, secret: secret, previousUntil: previousUntil, now: now)
+    }
+    func events(_ query: EventQuery) async throws -> EventPage {
+        try check()
+        return try await base.events(query)
+    }
+    func event(id: UUID, clientID: String) async throws -> (event: ClientEvent, attempts: [DeliveryAttempt])? {
+        try check()
+        return try await base.event(id: id, clientID: clientID)
+    }
+    func redeliver(eventID: UUID, clientID: String, now: Date) async throws -> Int? {
+        try check()
+        return try await base.redeliver(eventID: eventID, clientID: clientID, now: now)
+    }
+    func claimDelivery(now: Date, lease: Duration, busy: Set<UUID>) async throws -> ClaimedDelivery? {
+        try check()
+        return try await base.claimDelivery(now: now, lease: lease, busy: busy)
+    }
+    func finishDelivery(
+        _ delivery: ClaimedDelivery, attempt: DeliveryAttempt, next: DeliveryNext, disableIfFailingSince: Date,
+        now: Date
+    ) async throws -> DeliveryFinish {
+        try check()
+        return try await base.finishDelivery(
+            delivery, attempt: attempt, next: next, disableIfFailingSince: disableIfFailingSince, now: now)
+    }
+    func deliveryBacklog(now: Date) async throws -> DeliveryBacklog {
+        try check()
+        return try await base.deliveryBacklog(now: now)
+    }
+    func deleteEvents(createdBefore: Date, limit: Int) async throws -> Int {
+        try check()
+        return try await base.deleteEvents(createdBefore: createdBefore, limit: limit)
+    }
 }
