@@ -88,7 +88,7 @@ let package = Package(
             ]
         ),
         // ERP adapter: settled payments posted to the client's ERP over HTTP.
-        module("ERPClient", ["PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .nioFoundationCompat]),
+        module("ERPClient", ["PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .nioFoundationCompat, .nioHTTP1]),
         // Application services: the orchestrator and the durable workers, generic over the ports. Telemetry only
         // for inherited span attributes (payment ids on every span of a payment, library spans too).
         module(

@@ -58,7 +58,9 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PAYMENTS_API_KEYS": f"fuzz:{KEY}", "BANK_BASE_URL": "sandbox", "LOG_LEVEL": "warning",
-           "PAYMENTS_RATE_LIMITS": "default=1000000/1000000", "OTEL_SDK_DISABLED": "true"}
+           "PAYMENTS_RATE_LIMITS": "default=1000000/1000000", "OTEL_SDK_DISABLED": "true",
+           # Generated endpoint URLs are never reached: only public https ones would register, and nothing delivers.
+           "CLIENT_WEBHOOK_ALLOW_PRIVATE": "false", "CLIENT_WEBHOOK_CONCURRENCY": "0"}
     log_path = os.path.join(work, "serve.log")
     with open(log_path, "w") as log:
         server = subprocess.Popen(

@@ -11,7 +11,8 @@ public enum APIRouter {
     public static func build<Store: PaymentStore>(
         orchestrator: PaymentOrchestrator<Store>, apiKeys: APIKeyRegistry, webhookSignature: WebhookSignature,
         limits: PaymentLimits = .default, metrics: any MetricsFactory = MetricsSystem.factory,
-        metricsEndpoint: MetricsEndpoint? = nil, bank: String = "remote", rateLimits: ClientRateLimits = .default
+        metricsEndpoint: MetricsEndpoint? = nil, bank: String = "remote", rateLimits: ClientRateLimits = .default,
+        notifications: ClientWebhookConfiguration = .init()
     ) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         // A server span per request, continuing the caller's `traceparent`; no query string is recorded (it may
@@ -26,6 +27,8 @@ public enum APIRouter {
         router.add(middleware: APIKeyMiddleware(registry: apiKeys, pathPrefix: "/v1"))
         let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: rateLimits, metrics: metrics))
         PaymentController(orchestrator: orchestrator, limits: limits).addRoutes(to: v1)
+        WebhookEndpointController(store: orchestrator.store, configuration: notifications).addRoutes(to: v1)
+        EventController(store: orchestrator.store).addRoutes(to: v1)
         return router
     }
 }

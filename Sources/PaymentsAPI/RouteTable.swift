@@ -9,11 +9,17 @@ enum RouteTable {
         switch trimmed {
         case "/healthz", "/readyz", "/metrics", "/openapi.yaml": return [.get]
         case "/webhook/payments": return [.post]
-        case "/v1/payments": return [.get, .post]
+        case "/v1/payments", "/v1/webhook_endpoints": return [.get, .post]
+        case "/v1/events": return [.get]
         default:
             let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 4, parts[1] == "v1", parts[2] == "payments", !parts[3].isEmpty { return [.get] }
-            return nil
+            guard parts.count >= 4, parts[1] == "v1", !parts[3].isEmpty else { return nil }
+            switch (parts.count, parts[2], parts.count == 5 ? parts[4] : "") {
+            case (4, "payments", _), (4, "events", _): return [.get]
+            case (4, "webhook_endpoints", _): return [.get, .delete]
+            case (5, "webhook_endpoints", "rotate_secret"), (5, "events", "redeliver"): return [.post]
+            default: return nil
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ public enum MetricDescriptions {
         "payment_unreconciled": "Payments only reconciliation can settle now, by reason.",
         "payment_unreconciled_oldest_age_seconds": "Age of the oldest payment only reconciliation can settle now.",
         "job_dead_letters_total": "Durable jobs given up on (dead-lettered), by kind.",
-        "payment_sealed_values": "Payments whose recipient identifiers each data key seals, by key id.",
+        "payment_sealed_values": "Payments and webhook endpoint secrets each data key seals, by key id.",
         "payment_account_numbers_destroyed_total": "Sealed account numbers destroyed once past their retention.",
         "api_rate_limited_total": "Client API requests refused with 429 by the client's rate limit, by client.",
         "http_connections_refused_total": "HTTP connections over PAYMENTS_HTTP_MAX_CONNECTIONS, refused with 503.",
@@ -27,6 +27,12 @@ public enum MetricDescriptions {
         "payment_time_to_terminal_seconds": "Payment creation to completed, returned or failed.",
         "job_queue_depth": "Durable jobs queued or running, by kind.",
         "job_queue_oldest_age_seconds": "Age of the oldest queued or running job, by kind.",
+        "client_webhook_deliveries_total": "Attempts to deliver client events to their endpoints, by outcome.",
+        "client_webhook_delivery_duration_seconds": "Each attempt to deliver a client event, address check included.",
+        "client_webhook_endpoints_disabled_total":
+            "Client webhook endpoints disabled for failing past the retry window.",
+        "client_webhook_deliveries_pending": "Client event deliveries waiting, retrying or in flight.",
+        "client_webhook_oldest_undelivered_age_seconds": "Age of the oldest client event with a delivery pending.",
         "telemetry_spans_dropped_total":
             "Spans and log records dropped by the telemetry runtime on a full queue, by signal.",
         "telemetry_export_failures_total": "Failed telemetry exports, by signal.",

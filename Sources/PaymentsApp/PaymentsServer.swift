@@ -81,7 +81,7 @@ public struct PaymentsServer: Service {
             orchestrator: orchestrator, apiKeys: configuration.apiKeys,
             webhookSignature: WebhookSignature(secrets: configuration.webhookSecrets), limits: configuration.limits,
             metrics: metrics, metricsEndpoint: Self.metricsEndpoint(metrics), bank: usesSandbox ? "sandbox" : "remote",
-            rateLimits: configuration.rateLimits
+            rateLimits: configuration.rateLimits, notifications: configuration.notifications
         )
         var services: [any Service] = []
         let sandbox: BankSandbox?
@@ -126,7 +126,7 @@ public struct PaymentsServer: Service {
         )
         let erp: any ERPGateway =
             if let url = configuration.erpWebhookURL {
-                HTTPERPGateway(url: url, httpClient: httpClient)
+                HTTPERPGateway(url: url, secret: configuration.erpWebhookSecret, httpClient: httpClient)
             } else {
                 UnconfiguredERPGateway()
             }
@@ -141,14 +141,22 @@ public struct PaymentsServer: Service {
             services.append(
                 RetentionSweeper(
                     store: store, interval: configuration.reconciler.interval,
-                    keep: configuration.reconciler.returnWindow + configuration.accountRetention, logger: logger,
-                    metrics: metrics))
+                    keep: configuration.reconciler.returnWindow + configuration.accountRetention,
+                    eventRetention: configuration.notifications.eventRetention, logger: logger, metrics: metrics))
             services.append(
                 Reconciler(
                     store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
                     metrics: metrics
                 )
             )
+        }
+        let transport = HTTPWebhookTransport()
+        // Deliveries are background work too: an API-only instance leaves them to the worker instances.
+        if configuration.worker.concurrency > 0 && configuration.notifications.concurrency > 0 {
+            services.append(
+                ClientWebhookDeliverer(
+                    store: store, transport: transport, configuration: configuration.notifications, logger: logger,
+                    metrics: metrics))
         }
         services.append(
             BacklogMetricsSampler(
@@ -191,9 +199,11 @@ public struct PaymentsServer: Service {
             try await group.run()
         } catch {
             try? await bankHTTPClient?.shutdown()
+            try? await transport.shutdown()
             throw error
         }
         try await bankHTTPClient?.shutdown()
+        try await transport.shutdown()
     }
 
     /// `/metrics` when the metrics go to our registry (tests may record elsewhere).

@@ -116,14 +116,28 @@ extension ServeConfiguration {
             ServeSettings.httpMaxConnections, default: http.maximumConnections)
 
         let dataKeys = try DataKeys.load(environment: environment, database: database)
+        // The embedded default runs on one machine with loopback endpoints; anything else must opt in.
+        var embeddedDefault = false
+        if case .sqlite = database, case .embeddedSandbox = bank { embeddedDefault = true }
+        let notifications = try notifications(environment: environment, embeddedDefault: embeddedDefault)
+        // The ERP hears of settlements for as long as client endpoints would.
+        worker.erpRetry.window = notifications.retry.window
+        let erpWebhookURL = try environment.value(ServeSettings.erpWebhookURL)
+        let erpWebhookSecret = try environment.value(ServeSettings.erpWebhookSecret)
+        if erpWebhookURL != nil, erpWebhookSecret == nil {
+            throw ConfigurationError(
+                setting: ServeSettings.erpWebhookSecret.variable,
+                reason: "is required when ERP_WEBHOOK_URL is set: what is posted there is signed with it")
+        }
         let configuration = ServeConfiguration(
             host: host, port: port, database: database, migrateOnStart: overrides.migrateOnStart ?? true,
             apiKeys: apiKeys, bank: bank, webhookSecrets: webhookSecrets,
-            erpWebhookURL: try environment.value(ServeSettings.erpWebhookURL), worker: worker,
+            erpWebhookURL: erpWebhookURL, erpWebhookSecret: erpWebhookSecret, worker: worker,
             reconciler: reconciler, http: http,
             rateLimits: try environment.value(ServeSettings.rateLimits, default: .default), dataKeys: dataKeys.ring,
             accountRetention: try environment.value(
-                ServeSettings.accountRetention, default: ServeConfiguration.defaultAccountRetention)
+                ServeSettings.accountRetention, default: ServeConfiguration.defaultAccountRetention),
+            notifications: notifications
         )
         return Loaded(configuration: configuration, generatedAPIKey: generatedKey, createdKeyFile: dataKeys.createdFile)
     }
@@ -133,6 +147,28 @@ extension ServeConfiguration {
     public static func database(environment: Environment, flag: String?) throws(ConfigurationError) -> Database {
         if let flag { return try parseDatabase(flag, setting: "--database-url") }
         return try environment.value(ServeSettings.databaseURL, default: .sqlite(path: "./data/payments.sqlite"))
+    }
+
+    /// Client webhook delivery's settings.
+    public static func notifications(
+        environment: Environment, embeddedDefault: Bool
+    ) throws(ConfigurationError) -> ClientWebhookConfiguration {
+        var notifications = ClientWebhookConfiguration()
+        notifications.targets = WebhookTargetPolicy(
+            allowPrivate: try environment.value(ServeSettings.clientWebhookAllowPrivate, default: embeddedDefault))
+        notifications.retry.window = try environment.value(
+            ServeSettings.clientWebhookRetryWindow, default: notifications.retry.window)
+        notifications.secretOverlap = try environment.value(
+            ServeSettings.clientWebhookSecretOverlap, default: notifications.secretOverlap)
+        notifications.timeout = try environment.value(
+            ServeSettings.clientWebhookTimeout, default: notifications.timeout)
+        notifications.concurrency = try environment.value(
+            ServeSettings.clientWebhookConcurrency, default: notifications.concurrency)
+        notifications.perEndpointConcurrency = try environment.value(
+            ServeSettings.clientWebhookEndpointConcurrency, default: notifications.perEndpointConcurrency)
+        notifications.eventRetention = try environment.value(
+            ServeSettings.eventRetention, default: notifications.eventRetention)
+        return notifications
     }
 
     /// Reconciliation's settings.

@@ -39,6 +39,8 @@ public struct ServeConfiguration: Sendable {
     public var webhookSecrets: [String]
     /// Where settled payments are posted; `nil` records the step as skipped.
     public var erpWebhookURL: String?
+    /// Signs what is posted to ``erpWebhookURL``.
+    public var erpWebhookSecret: String?
     /// The durable workers.
     public var worker: JobWorkerConfiguration
     /// What a payment may be.
@@ -55,16 +57,19 @@ public struct ServeConfiguration: Sendable {
     public var dataKeys: DataKeyRing
     /// How long after its return window a settled payment keeps its sealed account number.
     public var accountRetention: Duration
+    /// How client events are delivered, and what endpoints may be.
+    public var notifications: ClientWebhookConfiguration
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "./data/payments.sqlite"),
         migrateOnStart: Bool = true, apiKeys: APIKeyRegistry, bank: Bank = .embeddedSandbox(.default),
         webhookSecrets: [String] = [BankSandboxConfiguration.defaultWebhookSecret], erpWebhookURL: String? = nil,
-        worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
+        erpWebhookSecret: String? = nil, worker: JobWorkerConfiguration = .default, limits: PaymentLimits = .default,
         reconciler: ReconcilerConfiguration = .init(), throttle: AdaptiveThrottle.Configuration = .bank,
         http: HTTPServerLimits = .default, rateLimits: ClientRateLimits = .default, dataKeys: DataKeyRing,
-        accountRetention: Duration = Self.defaultAccountRetention
+        accountRetention: Duration = Self.defaultAccountRetention,
+        notifications: ClientWebhookConfiguration = .init()
     ) {
         self.host = host
         self.port = port
@@ -74,6 +79,7 @@ public struct ServeConfiguration: Sendable {
         self.bank = bank
         self.webhookSecrets = webhookSecrets
         self.erpWebhookURL = erpWebhookURL
+        self.erpWebhookSecret = erpWebhookSecret
         self.worker = worker
         self.limits = limits
         self.reconciler = reconciler
@@ -82,6 +88,7 @@ public struct ServeConfiguration: Sendable {
         self.rateLimits = rateLimits
         self.dataKeys = dataKeys
         self.accountRetention = accountRetention
+        self.notifications = notifications
     }
 
     /// 90 days after the return window closes.

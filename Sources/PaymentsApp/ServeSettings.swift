@@ -50,8 +50,10 @@ public enum ServeSettings {
         let secrets = $0.split(separator: ",").map { String($0.trimmingASCIIWhitespace()) }.filter { !$0.isEmpty }
         return secrets.isEmpty ? nil : secrets
     }
-    /// `ERP_WEBHOOK_URL`
+    /// `ERP_WEBHOOK_URL`: the deployment's ERP, told of every client's settled and corrected payments.
     public static let erpWebhookURL = Setting<String>.url("ERP_WEBHOOK_URL")
+    /// `ERP_WEBHOOK_SECRET`: signs what is posted to `ERP_WEBHOOK_URL`, as client endpoints' secrets do.
+    public static let erpWebhookSecret = Setting<String>.text("ERP_WEBHOOK_SECRET", isSecret: true)
     /// `LOG_LEVEL`
     public static let logLevel = Setting<Logger.Level>.choice(
         "LOG_LEVEL", Logger.Level.allCases.map { ($0.rawValue, $0) }
@@ -96,6 +98,27 @@ public enum ServeSettings {
     /// `PAYMENTS_RETURN_WINDOW_SECONDS`: how long after completion a return may come (and reconciliation looks).
     public static let returnWindow = Setting<Duration>.seconds("PAYMENTS_RETURN_WINDOW_SECONDS", in: 1...7_776_000)
 
+    /// `CLIENT_WEBHOOK_ALLOW_PRIVATE`: lets client endpoints be `http` and private, loopback or link-local addresses
+    /// (development and tests; on by default only on the embedded default).
+    public static let clientWebhookAllowPrivate = Setting<Bool>.flag("CLIENT_WEBHOOK_ALLOW_PRIVATE")
+    /// `CLIENT_WEBHOOK_RETRY_WINDOW_SECONDS`: how long a delivery is retried, and how long an endpoint may fail before
+    /// it is disabled.
+    public static let clientWebhookRetryWindow = Setting<Duration>.seconds(
+        "CLIENT_WEBHOOK_RETRY_WINDOW_SECONDS", in: 1...2_592_000)
+    /// `CLIENT_WEBHOOK_SECRET_OVERLAP_SECONDS`: how long the secret before a rotation keeps signing.
+    public static let clientWebhookSecretOverlap = Setting<Duration>.seconds(
+        "CLIENT_WEBHOOK_SECRET_OVERLAP_SECONDS", in: 0...2_592_000)
+    /// `CLIENT_WEBHOOK_TIMEOUT_SECONDS`: how long one delivery may take.
+    public static let clientWebhookTimeout = Setting<Duration>.seconds("CLIENT_WEBHOOK_TIMEOUT_SECONDS", in: 1...60)
+    /// `CLIENT_WEBHOOK_CONCURRENCY`: deliveries at once in this process; 0 leaves them to other instances.
+    public static let clientWebhookConcurrency = Setting<Int>.integer("CLIENT_WEBHOOK_CONCURRENCY", in: 0...1024)
+    /// `CLIENT_WEBHOOK_ENDPOINT_CONCURRENCY`: deliveries at once to one endpoint, from this process.
+    public static let clientWebhookEndpointConcurrency = Setting<Int>.integer(
+        "CLIENT_WEBHOOK_ENDPOINT_CONCURRENCY", in: 1...64)
+    /// `PAYMENTS_EVENT_RETENTION_SECONDS`: how long events stay in the feed.
+    public static let eventRetention = Setting<Duration>.seconds(
+        "PAYMENTS_EVENT_RETENTION_SECONDS", in: 3600...31_536_000)
+
     /// Where `payments serve` sends payments.
     public enum BankTarget: Sendable, Hashable {
         /// The bank sandbox in this process: no money moves.
@@ -114,9 +137,12 @@ public enum ServeSettings {
     /// The settings of `payments serve` and `payments migrate`, for the reference documentation.
     public static let all: [any SettingDescription] = [
         host, port, databaseURL, apiKeys, bankBaseURL, bankAuth, bankTokenURL, bankClientID, bankClientSecret,
-        bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, logLevel,
+        bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, erpWebhookSecret,
+        logLevel,
         workerConcurrency, jobLease, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
         reconcileMaxCallsPerSecond, returnWindow, httpIdleTimeout, httpBodyTimeout, httpMaxConnections,
-        rateLimits, dataKeys, dataKeysFile, accountRetention,
+        rateLimits, dataKeys, dataKeysFile, accountRetention, clientWebhookAllowPrivate, clientWebhookRetryWindow,
+        clientWebhookSecretOverlap, clientWebhookTimeout, clientWebhookConcurrency, clientWebhookEndpointConcurrency,
+        eventRetention,
     ]
 }

@@ -1,7 +1,11 @@
-/// The port to the client's ERP, which is told when a payment settles.
+import Foundation
+
+/// The port to the deployment's ERP (`ERP_WEBHOOK_URL`), which is told, for every client, when a payment settles or
+/// is corrected.
 public protocol ERPGateway: Sendable {
-    /// Sends the payment's current state; the worker retries a failure with backoff.
-    func notify(_ payment: Payment) async -> ERPNotificationResult
+    /// Sends the payment's current state as notification `id` (the same on every retry); the worker retries a failure
+    /// with backoff.
+    func notify(_ payment: Payment, id: UUID) async -> ERPNotificationResult
 }
 
 /// What telling the ERP came to.
@@ -24,7 +28,7 @@ public struct UnconfiguredERPGateway: ERPGateway {
         self.reason = reason
     }
 
-    public func notify(_ payment: Payment) async -> ERPNotificationResult {
+    public func notify(_ payment: Payment, id: UUID) async -> ERPNotificationResult {
         .skipped(reason: reason)
     }
 }

@@ -18,6 +18,8 @@ public final class BacklogMetricsSampler<Store: PaymentStore>: Service, Sendable
     private let unconfirmedSubmissions: Gauge
     private let stuckProcessing: Gauge
     private let oldestUnreconciled: Gauge
+    private let pendingDeliveries: Gauge
+    private let oldestUndelivered: Gauge
     private let prune: @Sendable () async -> Void
 
     /// Creates a sampler; `stuckAfter` is reconciliation's setting, the age from which a `processing` payment counts.
@@ -45,7 +47,13 @@ public final class BacklogMetricsSampler<Store: PaymentStore>: Service, Sendable
         self.unconfirmedSubmissions = unreconciled("unconfirmed_submission")
         self.stuckProcessing = unreconciled("stuck_processing")
         self.oldestUnreconciled = Gauge(label: "payment_unreconciled_oldest_age_seconds", factory: metrics)
-        for gauge in [unconfirmedSubmissions, stuckProcessing, oldestUnreconciled] { gauge.record(0) }
+        self.pendingDeliveries = Gauge(label: "client_webhook_deliveries_pending", factory: metrics)
+        self.oldestUndelivered = Gauge(label: "client_webhook_oldest_undelivered_age_seconds", factory: metrics)
+        for gauge in [
+            unconfirmedSubmissions, stuckProcessing, oldestUnreconciled, pendingDeliveries, oldestUndelivered,
+        ] {
+            gauge.record(0)
+        }
     }
 
     public func run() async throws {
@@ -73,6 +81,9 @@ public final class BacklogMetricsSampler<Store: PaymentStore>: Service, Sendable
             unconfirmedSubmissions.record(backlog.unconfirmedSubmissions)
             stuckProcessing.record(backlog.stuckProcessing)
             oldestUnreconciled.record(backlog.oldestAge)
+            let deliveries = try await store.deliveryBacklog(now: now)
+            pendingDeliveries.record(deliveries.pending)
+            oldestUndelivered.record(deliveries.oldestAge)
         } catch {
             logger.debug("Backlog metrics not sampled", metadata: ["error": "\(error)"])
         }

@@ -137,7 +137,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             let disposition: JobDisposition
             switch job.kind {
             case .submit: disposition = await submit(payment, job: job, logger: logger)
-            case .erpUpdate: disposition = await notifyERP(payment)
+            case .erpUpdate: disposition = await notifyERP(payment, job: job)
             }
             do {
                 try await conclude(job, disposition, logger: logger)
@@ -151,8 +151,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         }
     }
 
-    private func notifyERP(_ payment: Payment) async -> JobDisposition {
-        switch await erp.notify(payment) {
+    private func notifyERP(_ payment: Payment, job: Job) async -> JobDisposition {
+        switch await erp.notify(payment, id: job.id) {
         case .delivered: .finish(.succeeded, nil)
         case .skipped(let reason): .finish(.skipped(reason), nil)
         case .failed(let reason): .retry(error: reason, notBefore: .zero)

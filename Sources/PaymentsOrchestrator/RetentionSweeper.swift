@@ -7,12 +7,14 @@ import ServiceLifecycle
 import Synchronization
 
 /// Destroys the sealed account numbers of settled payments once their return window and the retention period have
-/// passed (the payment keeps its last four digits and its history), and exports how many payments each data key
+/// passed (the payment keeps its last four digits and its history), deletes client events past their retention, and
+/// exports how many payments each data key
 /// still seals (`payment_sealed_values{key_id}`), for knowing when an old key may leave the ring.
 public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     private let store: Store
     private let interval: Duration
     private let keep: Duration
+    private let eventRetention: Duration
     private let logger: Logger
     private let metrics: any MetricsFactory
     private let destroyed: Counter
@@ -23,9 +25,10 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     /// A sweeper running every `interval`, destroying account numbers `keep` after a payment last changed (the
     /// return window plus the retention period).
     public init(
-        store: Store, interval: Duration, keep: Duration, logger: Logger, metrics: any MetricsFactory,
-        now: @escaping @Sendable () -> Date = Date.init
+        store: Store, interval: Duration, keep: Duration, eventRetention: Duration = .seconds(30 * 86_400),
+        logger: Logger, metrics: any MetricsFactory, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.eventRetention = eventRetention
         self.store = store
         self.interval = interval
         self.keep = keep
@@ -59,6 +62,16 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
             if total > 0 {
                 destroyed.increment(by: total)
                 logger.info("Account numbers destroyed past their retention", metadata: ["count": "\(total)"])
+            }
+            var events = 0
+            let eventCutoff = now().addingTimeInterval(-eventRetention.timeInterval)
+            while true {
+                let count = try await store.deleteEvents(createdBefore: eventCutoff, limit: 500)
+                events += count
+                if count < 500 { break }
+            }
+            if events > 0 {
+                logger.info("Client events deleted past their retention", metadata: ["count": "\(events)"])
             }
             let counts = try await store.sealedValueCounts()
             let keys = countedKeys.withLock { known in

@@ -95,7 +95,7 @@ struct PaymentLifecycleEndToEndTests {
         }
     }
 
-    @Test("A settled payment queues an ERP update, posted to ERP_WEBHOOK_URL")
+    @Test("A settled payment queues an ERP update, posted to ERP_WEBHOOK_URL signed, in the event format")
     func settledPaymentNotifiesERP() async throws {
         try await ERPReceiver.with { erp in
             var options = TestServer.Options()
@@ -109,9 +109,18 @@ struct PaymentLifecycleEndToEndTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let body = try #require(erp.received.first)
-                #expect(body["payment_id"] as? String == id)
-                #expect(body["client_ref"] as? String == "ERP-1")
-                #expect(body["status"] as? String == "completed")
+                #expect(body["client_id"] as? String == "acme")
+                #expect(body["type"] as? String == "payment.completed")
+                let payment = (body["data"] as? [String: Any])?["payment"] as? [String: Any]
+                #expect(payment?["payment_id"] as? String == id)
+                #expect(payment?["client_ref"] as? String == "ERP-1")
+                #expect(payment?["status"] as? String == "completed")
+                let post = try #require(erp.signatures.first)
+                #expect(
+                    IndependentSignatureCheck.signers(
+                        of: post.signature, body: post.body, secrets: [options.erpWebhookSecret]) == [
+                            options.erpWebhookSecret
+                        ])
             }
         }
     }

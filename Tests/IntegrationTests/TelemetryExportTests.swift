@@ -75,6 +75,7 @@ struct TelemetryExportTests {
                 var environment = Self.environment
                 environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = baseURL
                 environment["ERP_WEBHOOK_URL"] = erp.url
+                environment["ERP_WEBHOOK_SECRET"] = "whsec_erp_test"
                 try await Self.withServe(environment: environment) { server, process in
                     let created = try await server.request(
                         .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "OTLP-1"),

@@ -65,6 +65,7 @@ struct TestServer: Sendable {
         /// A PostgreSQL URL instead of a SQLite file.
         var databaseURL: String?
         var erpWebhookURL: String?
+        var erpWebhookSecret = "whsec_erp_test"
         var worker = JobWorkerConfiguration(
             concurrency: 8, pollInterval: .milliseconds(50), lease: .seconds(30),
             submitRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), window: .seconds(10)),
@@ -90,6 +91,12 @@ struct TestServer: Sendable {
         /// How the bank client authenticates to the standalone sandbox.
         var bankAuth: BankAuth = .oauth2(secret: "sandbox-secret")
         var bankRequestTimeout: Duration = .seconds(3)
+        /// Client webhook delivery: loopback endpoints allowed, retries within a second, a short window.
+        var notifications = ClientWebhookConfiguration(
+            perEndpointConcurrency: 4, timeout: .seconds(2),
+            retry: RetryPolicy(base: .milliseconds(50), cap: .milliseconds(300), window: .seconds(30)),
+            secretOverlap: .seconds(60), targets: WebhookTargetPolicy(allowPrivate: true), lease: .seconds(10),
+            pollInterval: .milliseconds(50))
 
         /// The embedded default: the sandbox in the server's process, logging at `logLevel`.
         static func embedded(logLevel: Logger.Level = .debug) -> Options {
@@ -159,8 +166,10 @@ struct TestServer: Sendable {
             database: options.databaseURL.map { .postgres(url: $0) } ?? .sqlite(path: databasePath),
             apiKeys: TestClients.registry,
             bank: bank, webhookSecrets: [TestClients.webhookSecret], erpWebhookURL: options.erpWebhookURL,
+            erpWebhookSecret: options.erpWebhookSecret,
             worker: options.worker, reconciler: options.reconciler, throttle: options.throttle, http: options.http,
-            rateLimits: options.rateLimits, dataKeys: options.dataKeys, accountRetention: options.accountRetention
+            rateLimits: options.rateLimits, dataKeys: options.dataKeys, accountRetention: options.accountRetention,
+            notifications: options.notifications
         )
         let port = OneShotValue<Int>()
         let server = PaymentsServer(
