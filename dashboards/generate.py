@@ -309,6 +309,9 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     """Volume, completion and return rates, time to terminal, returns, queue and retries, the client API's edge."""
     returns = alert_named(rules, "PaymentReturnRateHigh")
     stuck = alert_named(rules, "PaymentsStuckInProcessing")
+    backlog = alert_named(rules, "ClientWebhookDeliveryBacklog")
+    disabled = alert_named(rules, "ClientWebhookEndpointDisabled")
+    failing = alert_named(rules, "ClientWebhookDeliveryFailureRatio")
     window = returns.window
     if window is None:
         raise SystemExit(f"generate.py: {returns.name} has no range selector for the return-rate panels' window")
@@ -316,7 +319,8 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     return_rate = status_ratio('="returned"', '=~"completed|returned"', window)
     d = Dashboard("payments-overview", "Payments overview",
                   "Volume, completion and return rates, time to terminal, returns, queue and retries, and the "
-                  "client API's edge: rate-limited requests and refused connections.",
+                  "client API's edge: rate-limited requests and refused connections; webhook notifications to "
+                  "clients.",
                   "payments-overview.json")
     d.row("Volume")
     d.panel("timeseries", "Payments by status (transitions/s)",
@@ -389,6 +393,43 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
                         "answered 503 with Connection: close, or closed unanswered when no request head came "
                         "within 1 s. Anything above 0 means clients are being turned away: look for connections "
                         "held open (idle keep-alives, slow senders) or raise the limit with the open-file limit.")
+    d.row("Client notifications")
+    d.panel("timeseries", "Client webhook deliveries by outcome (/s)",
+            [(scoped("sum by (outcome) (rate(client_webhook_deliveries_total{$S}[$__rate_interval]))" + OR_ZERO),
+              "{{outcome}}")],
+            unit="reqps",
+            description="Delivery attempts to clients' webhook endpoints. delivered: a 2xx answer; failed: another "
+                        "answer, a timeout or no connection (retried with backoff); refused: the endpoint's host does "
+                        "not resolve or is not public (retried too); gave_up: the last attempt of the retry window "
+                        f"failed. {failing.name} fires when over {percent(failing.threshold)} of attempts do not "
+                        f"deliver over {spoken_duration(failing.window_seconds)}. A single 0 line means no instance "
+                        "delivers (CLIENT_WEBHOOK_CONCURRENCY=0).")
+    d.panel("timeseries", "Client webhook delivery latency p50 / p95 / p99",
+            quantiles("client_webhook_delivery_duration_seconds", "le", P50_P95_P99), unit="s", exemplar=True,
+            description="One delivery attempt: checking and resolving the endpoint's host, then posting the signed "
+                        "event until its answer or CLIENT_WEBHOOK_TIMEOUT_SECONDS. Every outcome counts. Exemplar "
+                        "dots open the attempt's trace in Jaeger.")
+    d.panel("timeseries", "Client webhook deliveries pending",
+            [(scoped("max(client_webhook_deliveries_pending{$S})"), "pending")],
+            width=8, unit="short",
+            description="Deliveries due, waiting to retry or being posted, whole database (max over instances, "
+                        "which all report the same database), sampled every 5 s.")
+    d.panel("timeseries", "Oldest undelivered client event (age)",
+            [(scoped("max(client_webhook_oldest_undelivered_age_seconds{$S})"), "oldest")],
+            width=8, unit="s",
+            description="Age of the oldest event with a delivery pending, whole database. "
+                        f"{backlog.name} fires when this stays above {spoken_duration(backlog.threshold)} for "
+                        f"{spoken_duration(duration_seconds(backlog.for_))}: GET /v1/events/{{id}} lists the "
+                        "event's delivery attempts.",
+            field_defaults={"thresholds": red_above(backlog.threshold),
+                            "custom": {"thresholdsStyle": {"mode": "line"}}})
+    d.panel("stat", "Client webhook endpoints disabled (time range)",
+            [scoped("sum(increase(client_webhook_endpoints_disabled_total{$S}[$__range]))" + OR_ZERO)],
+            width=8, unit="short",
+            description="Endpoints that failed for the whole retry window (CLIENT_WEBHOOK_RETRY_WINDOW_SECONDS) "
+                        "and were disabled: nothing more is posted to them until their client registers them again. "
+                        f"{disabled.name} fires on any in {spoken_duration(disabled.window_seconds)}.",
+            field_defaults={"color": {"mode": "thresholds"}, "thresholds": red_above(1)})
     return d
 
 

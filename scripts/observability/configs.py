@@ -14,7 +14,8 @@ from report import Report
 
 EXPECTED_ALERTS = {"PaymentReturnRateHigh", "PaymentsStuckInProcessing", "BankCircuitOpen",
                    "WebhookSignatureFailuresSpike", "TelemetryDropping", "PaymentStatusCorrected", "JobsDeadLettered",
-                   "PaymentsUnreconciled"}
+                   "PaymentsUnreconciled", "ClientWebhookDeliveryBacklog", "ClientWebhookEndpointDisabled",
+                   "ClientWebhookDeliveryFailureRatio"}
 DASHBOARDS = "dashboards/json/*.json"
 GRAFANA_ALERTS = "dashboards/provisioning/alerting/*.yaml"
 
