@@ -3,7 +3,7 @@ import PaymentsCore
 import PaymentsSupport
 
 /// What one `payments demo` run does: where it sends payments, how many, how fast, how many of them are deliberately
-/// invalid, and how long it waits for the accepted ones to settle.
+/// invalid, how long it waits for the accepted ones to settle, and whether it checks the server's notifications.
 ///
 /// Every value is checked when the configuration is made, so a run never starts with a setting it cannot honour.
 /// The API key is kept out of ``description``.
@@ -30,12 +30,19 @@ public struct DemoConfiguration: Sendable {
     public let requestTimeout: Duration
     /// The pause between two polling rounds while payments settle.
     public let pollInterval: Duration
+    /// Whether the run registers a webhook endpoint of its own on 127.0.0.1 and checks the signed events the server
+    /// pushes to it. Unless set, on when the server is on loopback (only a server on this machine can reach it).
+    public let notifications: Bool
+    /// How long, once the payments settled, the run waits for notifications still missing while none arrives; it
+    /// gives up at the latest after ``wait`` (or this, if longer).
+    public let notificationGrace: Duration
 
     /// Checks and creates a configuration; a bad value throws a ``ConfigurationError`` naming it.
     public init(
         url: String = DemoConfiguration.defaultURL, apiKey: String, count: Int = 100, concurrency: Int = 8,
         badRequestShare: Double = 0.1, wait: Duration = .seconds(60), runID: String? = nil,
-        requestTimeout: Duration = .seconds(10), pollInterval: Duration = .milliseconds(250)
+        requestTimeout: Duration = .seconds(10), pollInterval: Duration = .milliseconds(250),
+        notifications: Bool? = nil, notificationGrace: Duration = .seconds(5)
     ) throws(ConfigurationError) {
         self.baseURL = try Self.checkedURL(url)
         guard !apiKey.isEmpty else {
@@ -77,6 +84,11 @@ public struct DemoConfiguration: Sendable {
         }
         self.requestTimeout = requestTimeout
         self.pollInterval = max(pollInterval, .milliseconds(10))
+        self.notifications = notifications ?? Self.isLoopback(baseURL)
+        guard notificationGrace >= .zero, notificationGrace <= .seconds(3600) else {
+            throw ConfigurationError(setting: "notificationGrace", reason: "must be from 0 to 3600 seconds")
+        }
+        self.notificationGrace = notificationGrace
     }
 
     /// The number of deliberately invalid requests: the share of ``count``, rounded down.
@@ -90,6 +102,15 @@ public struct DemoConfiguration: Sendable {
         components.user = nil
         components.password = nil
         return components.string ?? baseURL
+    }
+
+    /// Whether the URL's host is this machine: `localhost`, `127.x.x.x` or `::1`.
+    static func isLoopback(_ url: String) -> Bool {
+        guard var host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// Eight lower-case hex digits, e.g. `3f9a2c1b`.
@@ -116,7 +137,8 @@ extension DemoConfiguration: CustomStringConvertible {
     /// The settings, without the API key.
     public var description: String {
         "DemoConfiguration(url: \(displayURL), count: \(count), concurrency: \(concurrency), "
-            + "badRequestShare: \(badRequestShare), wait: \(wait), runID: \(runID), apiKey: <redacted>)"
+            + "badRequestShare: \(badRequestShare), wait: \(wait), runID: \(runID), notifications: \(notifications), "
+            + "apiKey: <redacted>)"
     }
 }
 

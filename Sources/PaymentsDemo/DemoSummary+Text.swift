@@ -31,14 +31,52 @@ extension DemoSummary {
         let label = waited ? "not terminal after \(Self.format(wait))" : "not terminal (did not wait)"
         lines.append(row(label, notTerminalCount, note: pending))
         lines.append("")
+        switch notifications {
+        case .off:
+            break
+        case .unavailable(let reason):
+            lines.append("Notifications: not checked: \(reason)")
+            lines.append("")
+        case .checked(let notifications):
+            lines.append(contentsOf: notificationLines(notifications))
+            lines.append("")
+        }
         lines.append(
             "Latency".padding(toLength: 22, withPad: " ", startingAt: 0)
                 + ["p50", "p95", "p99", "max"].map { $0.leftPadded(to: 10, with: " ") }.joined())
         lines.append(latencyRow("create (201)", createLatency))
         lines.append(latencyRow("time to terminal", timeToTerminal))
+        if let notifications = checkedNotifications {
+            lines.append(latencyRow("notification lag", notifications.lag))
+        }
         lines.append("")
         lines.append(succeeded ? "Result: OK" : "Result: FAILED (\(failures.joined(separator: "; ")))")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `Notifications: notified 48 of 50 settled payments; 0 bad signatures`, then the counts.
+    private func notificationLines(_ notifications: Notifications) -> [String] {
+        let rejected = notifications.rejected
+        var lines = [
+            "Notifications: notified \(notifications.notified) of \(notifications.settled) settled payment"
+                + "\(notifications.settled == 1 ? "" : "s"); \(rejected) bad signature\(rejected == 1 ? "" : "s")"
+        ]
+        lines.append(row("events received", notifications.received, note: "at \(notifications.endpointURL)"))
+        lines.append(row("redelivered", notifications.redelivered))
+        if notifications.otherEvents > 0 {
+            lines.append(row("about other payments", notifications.otherEvents))
+        }
+        lines.append(row("signatures verified", notifications.verified))
+        let reasons = notifications.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        lines.append(row("signatures rejected", rejected, note: reasons.joined(separator: ", ")))
+        lines.append(
+            row(
+                "not notified of final status", notifications.notNotified,
+                note: "waited \(Self.format(notifications.waited)) once the payments settled"))
+        if let id = notifications.endpointLeftBehind {
+            lines.append("  the endpoint could not be deleted: DELETE /v1/webhook_endpoints/\(id)")
+        }
+        return lines
     }
 
     private func row(_ label: String, _ value: Int, note: String = "") -> String {

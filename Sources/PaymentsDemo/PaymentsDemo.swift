@@ -9,6 +9,11 @@ import NIOHTTP1
 /// in flight, then polls `GET /v1/payments/{id}` until every accepted payment is completed, returned or failed, or
 /// ``DemoConfiguration/wait`` passes.
 ///
+/// With ``DemoConfiguration/notifications``, it also registers a webhook endpoint of its own (a receiver on
+/// 127.0.0.1), verifies the signature of every event the server pushes to it, checks that each settled payment's final
+/// status was notified, and deletes the endpoint at the end. A server that cannot take the endpoint (no
+/// `/v1/webhook_endpoints`, or refusing an `http` loopback URL) leaves the run going without, saying why.
+///
 /// Nothing is retried: the run reports what the server did. Cancelling the task (Ctrl-C in `payments demo`) stops
 /// sending and polling and returns what was seen so far, marked ``DemoSummary/interrupted``.
 public struct PaymentsDemo: Sendable {
@@ -55,6 +60,13 @@ public struct PaymentsDemo: Sendable {
         try await preflight(client)
         var summary = DemoSummary(runID: configuration.runID, url: configuration.displayURL)
         summary.wait = configuration.wait
+        var watch: NotificationWatch?
+        if configuration.notifications {
+            switch await watchNotifications(client: client) {
+            case .watching(let started): watch = started
+            case .unavailable(let reason): summary.notifications = .unavailable(reason: reason)
+            }
+        }
         var latencies: [Duration] = []
         var accepted: [(request: DemoRequest, payment: DemoPaymentView)] = []
 
@@ -146,6 +158,13 @@ public struct PaymentsDemo: Sendable {
             }
         }
         summary.timeToTerminal = LatencyStatistics(latest.filter(\.isTerminal).compactMap(\.timeToTerminal))
+        if let watch {
+            // Events may still be on their way for the payments that settled last.
+            let notifications = await finishNotifications(
+                watch, payments: latest, waitForOutstanding: !summary.interrupted && !Task.isCancelled, client: client)
+            if Task.isCancelled { summary.interrupted = true }
+            summary.notifications = .checked(notifications)
+        }
         summary.elapsed = .now - started
         return summary
     }

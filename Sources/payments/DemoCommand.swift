@@ -16,11 +16,17 @@ struct DemoCommand: AsyncParsableCommand {
             (bad routing number, negative amount, unknown currency, invalid e-mail), which must be answered 422. It \
             then polls the accepted payments until each is completed, returned or failed, or --wait passes. \
             Progress goes to standard error (redrawn in place on a terminal); the summary (answers, final statuses, \
-            latency percentiles) goes to standard output.
+            notifications, latency percentiles) goes to standard output.
 
-            Exit status: 0 when every answer was the expected one and every accepted payment settled; 1 when \
-            anything unexpected happened, a payment did not settle within --wait, or the server cannot be reached \
-            or refuses the key; 130 when interrupted (the summary of what was seen is still printed).
+            With --notifications (the default when the server is on loopback) it also registers a webhook endpoint \
+            of its own on 127.0.0.1, verifies the signature of every event the server pushes there, checks that \
+            each settled payment's final status was notified, and deletes the endpoint at the end. A server that \
+            cannot take the endpoint leaves the run going without, with one line saying why.
+
+            Exit status: 0 when every answer was the expected one and every accepted payment settled (and, with \
+            notifications, was notified, every signature valid); 1 when anything unexpected happened, a payment did \
+            not settle within --wait, or the server cannot be reached or refuses the key; 130 when interrupted (the \
+            summary of what was seen is still printed).
             """
     )
 
@@ -50,6 +56,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run id used in client_refs DEMO-<run-id>-<n> (default: random).", valueName: "id"))
     var runID: String?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Receive and verify the server's signed event notifications (default: on when the server is on loopback)."
+    )
+    var notifications: Bool?
+
     func validate() throws {
         _ = try makeConfiguration()
     }
@@ -67,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
             if let apiKey { key = apiKey }
             return try DemoConfiguration(
                 url: urlText, apiKey: key, count: count, concurrency: concurrency, badRequestShare: badRequestShare,
-                wait: .timeInterval(wait), runID: runID
+                wait: .timeInterval(wait), runID: runID, notifications: notifications
             )
         } catch {
             // Name the variable when the value came from it.

@@ -1,9 +1,12 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import PaymentsCore
-import PaymentsDemo
 import PaymentsSupport
 import Synchronization
 import Testing
+
+@testable import PaymentsDemo
 
 @Suite("payments demo")
 struct DemoCommandTests {
@@ -62,6 +65,22 @@ struct DemoCommandTests {
             )
             #expect(replay.status == 200)
 
+            // Notifications, on by default against a server on loopback: every settled payment's final status arrived,
+            // every signature was valid, and the run's endpoint is gone.
+            let notifications = try #require(summary.checkedNotifications, "\(summary.notifications)")
+            #expect(notifications.settled == 24)
+            #expect(notifications.notified == 24)
+            #expect(notifications.rejected == 0)
+            #expect(notifications.received >= 2 * 24, "at least the creation and the final status of each")
+            #expect(
+                notifications.verified
+                    == notifications.received + notifications.redelivered + notifications.otherEvents)
+            #expect(notifications.lag.count == 24)
+            #expect(notifications.endpointLeftBehind == nil)
+            #expect(notifications.endpointURL.hasPrefix("http://127.0.0.1:"))
+            let endpoints = try await server.request(.GET, "/v1/webhook_endpoints").json["data"] as? [Any]
+            #expect(endpoints?.isEmpty == true, "the run deletes its endpoint: \(String(describing: endpoints))")
+
             // Progress was reported through both phases and ended complete.
             let seen = reports.withLock { $0 }
             #expect(seen.first?.phase == .creating)
@@ -73,7 +92,7 @@ struct DemoCommandTests {
             let text = summary.text
             for expected in [
                 "sent", "accepted (201)", "rejected as expected (422)", "unexpected errors", "p50", "p95", "p99",
-                "Result: OK",
+                "Notifications: notified 24 of 24 settled payments; 0 bad signatures", "notification lag", "Result: OK",
             ] {
                 #expect(text.contains(expected), "missing \(expected) in\n\(text)")
             }
@@ -104,6 +123,88 @@ struct DemoCommandTests {
             #expect(run.stderr.contains("settling"))
             #expect(!run.stderr.contains("\r") && !run.stderr.contains("\u{1B}"))
             #expect(!(run.stdout + run.stderr).contains(TestClients.acmeKey))
+            #expect(run.stdout.contains("Notifications: notified 6 of 6 settled payments; 0 bad signatures"))
+            #expect(!(run.stdout + run.stderr).contains("whsec_"), "the endpoint's secret is never shown")
+
+            // --no-notifications: no endpoint, no notifications section.
+            let quiet = try await runDemo(
+                ["demo", "--url", server.baseURL, "--count", "2", "--wait", "20", "--no-notifications"],
+                environment: ["PAYMENTS_API_KEY": TestClients.acmeKey]
+            )
+            #expect(quiet.status == 0, "\(quiet.stdout)\n\(quiet.stderr)")
+            #expect(!quiet.stdout.contains("Notifications"), "\(quiet.stdout)")
+        }
+    }
+
+    @Test("A server refusing the demo's http endpoint: the run goes on without notifications and says so in one line")
+    func notificationsRefused() async throws {
+        var options = TestServer.Options.embedded(logLevel: .info)
+        options.notifications.targets = WebhookTargetPolicy(allowPrivate: false)
+        try await TestServer.with(options) { server in
+            let configuration = try DemoConfiguration(
+                url: server.baseURL, apiKey: TestClients.acmeKey, count: 4, concurrency: 2, badRequestShare: 0,
+                wait: .seconds(20))
+            #expect(configuration.notifications)
+            let summary = try await PaymentsDemo(configuration: configuration).run()
+            guard case .unavailable(let reason) = summary.notifications else {
+                Issue.record("notifications: \(summary.notifications)")
+                return
+            }
+            #expect(reason.contains("refused an http endpoint on 127.0.0.1"), "\(reason)")
+            #expect(reason.contains("CLIENT_WEBHOOK_ALLOW_PRIVATE"), "\(reason)")
+            #expect(summary.accepted == 4)
+            #expect(summary.terminalCount == 4)
+            #expect(summary.succeeded, "\(summary.failures)")
+            let lines = summary.text.split(separator: "\n").filter { $0.contains("Notifications") }.map(String.init)
+            #expect(lines == ["Notifications: not checked: \(reason)"], "\(summary.text)")
+        }
+    }
+
+    @Test("The demo's receiver: 204 for a valid signature, 400 for a bad one, 413 past 1 MiB, and it stops")
+    func receiver() async throws {
+        let log = DemoNotificationLog(path: "/demo/r1", clientRefPrefix: "DEMO-r1-")
+        log.verify(with: "whsec_receiver")
+        let receiver = try await DemoWebhookReceiver.start { log.receive($0) }
+        let url = "http://127.0.0.1:\(receiver.port)"
+        func post(
+            _ path: String, body: [UInt8], signedWith secret: String, at date: Date = Date(),
+            timeout: TimeAmount = .seconds(10)
+        ) async throws -> Int {
+            var request = HTTPClientRequest(url: url + path)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Payments-Event-Id", value: UUID().uuidString.lowercased())
+            request.headers.add(
+                name: "Payments-Signature",
+                value: ClientWebhookSignature.header(
+                    secrets: [secret], timestamp: Int64(date.timeIntervalSince1970), body: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            _ = try await response.body.collect(upTo: 1024)
+            return Int(response.status.code)
+        }
+        let event = Array(
+            #"{"id":"e1","type":"payment.completed","data":{"payment":{"payment_id":"p1","client_ref":"DEMO-r1-0001","status":"completed"}}}"#
+                .utf8)
+        #expect(try await post("/demo/r1", body: event, signedWith: "whsec_receiver") == 204)
+        #expect(try await post("/demo/r1", body: event, signedWith: "whsec_guess") == 400)
+        #expect(
+            try await post("/demo/r1", body: event, signedWith: "whsec_receiver", at: Date().addingTimeInterval(-600))
+                == 400)
+        #expect(try await post("/elsewhere", body: event, signedWith: "whsec_receiver") == 404)
+        let large = Array(repeating: UInt8(ascii: " "), count: DemoWebhookReceiver.maximumBodyBytes + 1)
+        #expect(try await post("/demo/r1", body: large, signedWith: "whsec_receiver") == 413)
+        // The connection after a 413 is a new one, and still served.
+        #expect(try await post("/demo/r1", body: event, signedWith: "whsec_receiver") == 204)
+
+        let counts = log.notifications(for: [], endpointURL: url)
+        #expect(counts.verified == 2)
+        #expect(counts.received == 2)
+        #expect(counts.rejectedByReason == ["wrong signature": 1, "timestamp older or newer than 5 min": 1])
+
+        await receiver.stop()
+        await #expect(throws: (any Error).self) {
+            _ = try await post("/demo/r1", body: event, signedWith: "whsec_receiver", timeout: .seconds(1))
         }
     }
 
