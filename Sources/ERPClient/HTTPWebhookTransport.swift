@@ -1,16 +1,32 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import PaymentsCore
 import PaymentsSupport
+import Synchronization
 
-/// The ``PaymentsCore/WebhookTransport`` over HTTP: its own client, following no redirect (a redirect could point
+/// The ``PaymentsCore/WebhookTransport`` over HTTP: clients of its own, following no redirect (a redirect could point
 /// anywhere, past the address check), reading at most 4 KiB of an answer.
+///
+/// A host name is connected to at the address that was just checked, not looked up again (a second answer could be a
+/// private address): each host and address pair gets a client whose `dnsOverride` pins it, while TLS still verifies
+/// the certificate for the host name. The most recently used ``maximumPinnedClients`` are kept.
 public final class HTTPWebhookTransport: WebhookTransport {
-    private let httpClient: HTTPClient
+    private let sharedClient: HTTPClient
+    private let pinned = Mutex<[(key: String, client: HTTPClient)]>([])
 
-    /// Creates a transport with its own connection pool; call ``shutdown()`` when done.
+    /// How many pinned clients (host and address pairs) are kept with their connections.
+    public static let maximumPinnedClients = 64
+
+    /// Creates a transport; call ``shutdown()`` when done.
     public init() {
+        sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration())
+    }
+
+    private static func configuration(pinning host: String? = nil, to address: String? = nil)
+        -> HTTPClient.Configuration
+    {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(30)),
             connectionPool: .init(idleTimeout: .seconds(30)))
@@ -18,12 +34,45 @@ public final class HTTPWebhookTransport: WebhookTransport {
         // The deliverer sends the `traceparent` of its own span; a traced client would add a second one, and its span
         // would record the endpoint's full URL (a client may put a token in the query).
         configuration.tracing.tracer = nil
-        httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        if let host, let address { configuration.dnsOverride = [host: address] }
+        return configuration
     }
 
-    /// Closes the connection pool.
+    /// Closes every connection pool.
     public func shutdown() async throws {
-        try await httpClient.shutdown()
+        let clients = pinned.withLock { pinned in
+            defer { pinned.removeAll() }
+            return pinned.map(\.client)
+        }
+        for client in clients { try? await client.shutdown() }
+        try await sharedClient.shutdown()
+    }
+
+    /// The client for `url`: the shared one for an IP-literal host (nothing to look up), else one pinned to a checked
+    /// address.
+    private func client(for url: String, addresses: [String]) -> HTTPClient {
+        // IPv4 first: one address is pinned, with no fallback between families.
+        guard let host = URLComponents(string: url)?.host?.lowercased(),
+            let address = addresses.first(where: { !$0.contains(":") }) ?? addresses.first,
+            WebhookTargetPolicy.ipLiteral(host) == nil
+        else { return sharedClient }
+        let key = host + " " + address
+        let (client, evicted) = pinned.withLock { pinned -> (HTTPClient, HTTPClient?) in
+            if let index = pinned.firstIndex(where: { $0.key == key }) {
+                let entry = pinned.remove(at: index)
+                pinned.append(entry)
+                return (entry.client, nil)
+            }
+            let client = HTTPClient(
+                eventLoopGroupProvider: .singleton, configuration: Self.configuration(pinning: host, to: address))
+            pinned.append((key, client))
+            return (client, pinned.count > Self.maximumPinnedClients ? pinned.removeFirst().client : nil)
+        }
+        if let evicted {
+            // Its deliveries in flight fail and are retried like any other failure.
+            Task { try? await evicted.shutdown() }
+        }
+        return client
     }
 
     public func post(
@@ -35,7 +84,8 @@ public final class HTTPWebhookTransport: WebhookTransport {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
+            let response = try await client(for: url, addresses: addresses).execute(
+                request, timeout: TimeAmount(timeout))
             _ = try? await response.body.collect(upTo: 4096)
             return .answered(statusCode: Int(response.status.code))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {

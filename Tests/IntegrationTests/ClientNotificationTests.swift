@@ -159,6 +159,21 @@ struct ClientNotificationTests {
         }
     }
 
+    @Test("A host name is connected to at the address that was checked")
+    func hostNamesArePinnedToTheCheckedAddress() async throws {
+        try await EventReceiver.with { receiver in
+            try await TestServer.with { server in
+                let byName = receiver.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+                _ = try await Self.register(server, url: byName, events: ["payment.completed"])
+                let ids = try await Self.settledPayments(server, count: 2, key: TestClients.acmeKey, prefix: "P")
+                #expect(
+                    await eventually {
+                        Set(receiver.received.compactMap { $0.payment["payment_id"] as? String }) == Set(ids)
+                    })
+            }
+        }
+    }
+
     @Test("A hanging endpoint holds only its own slots: another client's endpoint is served meanwhile")
     func hangingEndpointDoesNotDelayOthers() async throws {
         try await EventReceiver.with { slow in
