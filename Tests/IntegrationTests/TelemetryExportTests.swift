@@ -72,26 +72,33 @@ struct TelemetryExportTests {
             var paymentID = ""
             var traceID = ""
             try await ERPReceiver.with { erp in
-                var environment = Self.environment
-                environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = baseURL
-                environment["ERP_WEBHOOK_URL"] = erp.url
-                environment["ERP_WEBHOOK_SECRET"] = "whsec_erp_test"
-                try await Self.withServe(environment: environment) { server, process in
-                    let created = try await server.request(
-                        .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "OTLP-1"),
-                        headers: [("traceparent", caller)])
-                    #expect(created.status == 201)
-                    paymentID = try #require(created.json.string("payment_id"))
-                    traceID = try #require(created.json.string("trace_id"))
-                    _ = try await server.waitForStatus(paymentID, "completed")
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while erp.received.isEmpty, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(50))
+                try await EventReceiver.with { endpoint in
+                    var environment = Self.environment
+                    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = baseURL
+                    environment["ERP_WEBHOOK_URL"] = erp.url
+                    environment["ERP_WEBHOOK_SECRET"] = "whsec_erp_test"
+                    environment["CLIENT_WEBHOOK_ALLOW_PRIVATE"] = "true"
+                    try await Self.withServe(environment: environment) { server, process in
+                        let registered = try await server.request(
+                            .POST, "/v1/webhook_endpoints",
+                            body: #"{"url": "\#(endpoint.url)", "events": ["payment.completed"]}"#)
+                        #expect(registered.status == 201)
+                        let created = try await server.request(
+                            .POST, "/v1/payments", body: PaymentBodies.bankAccount(clientRef: "OTLP-1"),
+                            headers: [("traceparent", caller)])
+                        #expect(created.status == 201)
+                        paymentID = try #require(created.json.string("payment_id"))
+                        traceID = try #require(created.json.string("trace_id"))
+                        _ = try await server.waitForStatus(paymentID, "completed")
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while erp.received.isEmpty || endpoint.received.isEmpty, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        // Graceful shutdown flushes every signal; nothing ended before the signal may be missing.
+                        process.signal(SIGTERM)
+                        let status = await process.waitForExit(timeout: .seconds(20))
+                        #expect(status == 0, "\(process.output.suffix(2000))")
                     }
-                    // Graceful shutdown flushes every signal; nothing ended before the signal may be missing.
-                    process.signal(SIGTERM)
-                    let status = await process.waitForExit(timeout: .seconds(20))
-                    #expect(status == 0, "\(process.output.suffix(2000))")
                 }
             }
             return (try Exported(await collector.requests), paymentID, traceID)
@@ -127,6 +134,11 @@ struct TelemetryExportTests {
         #expect(bankCall["kind"] as? String == "SPAN_KIND_CLIENT")
         #expect(webhook["parentSpanId"] as? String == create["spanId"] as? String)
         #expect(erpUpdate["parentSpanId"] as? String == create["spanId"] as? String)
+        // The delivery to the client's endpoint is in the payment's trace too, under the span that created it.
+        let delivery = try #require(named("Webhook.deliver"))
+        #expect(delivery["parentSpanId"] as? String == create["spanId"] as? String)
+        #expect(delivery["kind"] as? String == "SPAN_KIND_PRODUCER")
+        #expect(OTLPJSON.attributes(delivery["attributes"])["event.type"] as? String == "payment.completed")
         // The HTTP client's own spans sit under ours: the bank request under BankClient.submit, the ERP post under
         // Worker.erp_update.
         let clientSpans = trace.filter { ($0["name"] as? String) == "POST" }
