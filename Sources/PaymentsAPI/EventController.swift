@@ -26,15 +26,7 @@ public struct EventController<Store: PaymentStore>: Sendable {
         let client = try context.requireClient()
         let parameters = request.uri.queryParameters
         var query = EventQuery(clientID: client.id)
-        var seen: Set<String> = []
-        for (name, _) in parameters {
-            let name = String(name)
-            guard ["after", "type", "limit"].contains(name) else {
-                let shown = name.unicodeScalars.count <= 64 && TextRules.problem(name, maximum: 64) == nil
-                throw Problem.invalidParameter(shown ? name : "(unnamed)", "unknown query parameter")
-            }
-            guard seen.insert(name).inserted else { throw Problem.invalidParameter(name, "given more than once") }
-        }
+        try ListQuery.checkNames(parameters, allowed: ["after", "type", "limit"])
         if let after = parameters.get("after") {
             guard let cursor = EventCursor(token: after) else {
                 throw Problem.invalidParameter("after", "is not a cursor this API returned")
@@ -48,12 +40,7 @@ public struct EventController<Store: PaymentStore>: Sendable {
             }
             query.type = parsed
         }
-        if let limit = parameters.get("limit") {
-            guard let parsed = Int(limit), (1...100).contains(parsed) else {
-                throw Problem.invalidParameter("limit", "must be an integer from 1 to 100")
-            }
-            query.limit = parsed
-        }
+        if let limit = try ListQuery.limit(parameters) { query.limit = limit }
         let page = try await store.events(query)
         return try JSONResponse.make(
             JSONValue.object([

@@ -87,16 +87,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
         let client = try context.requireClient()
         let parameters = request.uri.queryParameters
         var query = PaymentQuery(clientID: client.id)
-        var seen: Set<String> = []
-        for (name, _) in parameters {
-            let name = String(name)
-            guard ["client_ref", "status", "limit", "cursor"].contains(name) else {
-                // Named only when it is one a client could mean to send; anything else is not echoed.
-                let shown = name.unicodeScalars.count <= 64 && TextRules.problem(name, maximum: 64) == nil
-                throw Problem.invalidParameter(shown ? name : "(unnamed)", "unknown query parameter")
-            }
-            guard seen.insert(name).inserted else { throw Problem.invalidParameter(name, "given more than once") }
-        }
+        try ListQuery.checkNames(parameters, allowed: ["client_ref", "status", "limit", "cursor"])
         if let clientRef = parameters.get("client_ref") {
             if let problem = PaymentRequestParser.clientRefProblem(clientRef) {
                 throw Problem.invalidParameter("client_ref", problem)
@@ -110,12 +101,7 @@ public struct PaymentController<Store: PaymentStore>: Sendable {
             }
             query.status = parsed
         }
-        if let limit = parameters.get("limit") {
-            guard let parsed = Int(limit), (1...100).contains(parsed) else {
-                throw Problem.invalidParameter("limit", "must be an integer from 1 to 100")
-            }
-            query.limit = parsed
-        }
+        if let limit = try ListQuery.limit(parameters) { query.limit = limit }
         if let cursor = parameters.get("cursor") {
             guard let parsed = PaymentCursor(token: cursor) else {
                 throw Problem.invalidParameter("cursor", "is not a cursor this API returned")

@@ -58,7 +58,10 @@ public struct WebhookSignature: Sendable {
             let value = pair[1].trimmingASCIIWhitespace()
             switch key {
             case "t":
-                guard timestamp == nil, value.utf8.count <= 19, let seconds = Int64(value) else { throw .malformed }
+                // Digits only: Int64 would also take a sign, and no real timestamp has one.
+                guard timestamp == nil, (1...19).contains(value.utf8.count),
+                    value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seconds = Int64(value)
+                else { throw .malformed }
                 timestamp = seconds
             case "v1":
                 guard candidates.count < Self.maximumCandidates, value.utf8.count == 64, let digest = Hex.decode(value)
