@@ -69,16 +69,15 @@ public struct WebhookEndpointController<Store: PaymentStore>: Sendable {
             errors.append(FieldError(pointer: "/description", detail: "must be a string; got a \(other.typeName)"))
         }
         guard errors.isEmpty, let url else { throw Problem.validation(errors) }
-        guard try await store.endpoints(clientID: client.id).count < Self.maximumEndpoints else {
-            throw Problem(
-                status: .conflict, slug: "too-many-endpoints", title: "Too many endpoints",
-                detail: "A client may register at most \(Self.maximumEndpoints) webhook endpoints; delete one first.")
-        }
         let endpoint = WebhookEndpoint(
             id: SecureRandom.uuid(), clientID: client.id, url: url, events: events, description: description,
             createdAt: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000))
         let secret = ClientWebhookSignature.newSecret()
-        try await store.createEndpoint(endpoint, secret: secret)
+        guard try await store.createEndpoint(endpoint, secret: secret, limit: Self.maximumEndpoints) else {
+            throw Problem(
+                status: .conflict, slug: "too-many-endpoints", title: "Too many endpoints",
+                detail: "A client may register at most \(Self.maximumEndpoints) webhook endpoints; delete one first.")
+        }
         context.logger.info(
             "Webhook endpoint registered",
             metadata: ["endpoint_id": "\(endpoint.id.lowercased)", "client_id": "\(client.id)"])

@@ -5,8 +5,10 @@ import Foundation
 /// Events are written by the store itself in the transaction of every status change, with a delivery for each of the
 /// client's enabled endpoints that receives the type; nothing here writes a payment.
 public protocol NotificationStore: Sendable {
-    /// Registers an endpoint with its signing secret (sealed at rest).
-    func createEndpoint(_ endpoint: WebhookEndpoint, secret: String) async throws
+    /// Registers an endpoint with its signing secret (sealed at rest), unless its client already has `limit`
+    /// endpoints (then `false`); the count and the insert are one step, so registrations at the same moment cannot
+    /// pass the limit together.
+    func createEndpoint(_ endpoint: WebhookEndpoint, secret: String, limit: Int) async throws -> Bool
     /// A client's endpoints, oldest first.
     func endpoints(clientID: String) async throws -> [WebhookEndpoint]
     /// One of a client's endpoints.

@@ -4,10 +4,18 @@ import PaymentsSupport
 import PostgresNIO
 
 extension PostgresPaymentStore {
-    public func createEndpoint(_ endpoint: WebhookEndpoint, secret: String) async throws {
+    public func createEndpoint(_ endpoint: WebhookEndpoint, secret: String, limit: Int) async throws -> Bool {
         let sealed = ring.seal(secret, paymentID: endpoint.id, field: EndpointColumns.secretField)
         let created = PostgresTimestamp(endpoint.createdAt)
-        try await statement("createEndpoint") { connection in
+        return try await transaction("createEndpoint") { connection in
+            // One client's registrations one at a time, so that two at once cannot both see room for one more.
+            try await self.execute(
+                connection, "SELECT pg_advisory_xact_lock(hashtextextended(\(endpoint.clientID), 0))")
+            let count =
+                try await self.rows(
+                    connection, "SELECT count(*) FROM webhook_endpoints WHERE client_id = \(endpoint.clientID)"
+                ).first?.decode(Int64.self) ?? 0
+            guard count < limit else { return false }
             try await self.execute(
                 connection,
                 """
@@ -16,6 +24,7 @@ extension PostgresPaymentStore {
                 VALUES (\(endpoint.id), \(endpoint.clientID), \(endpoint.url), \(EndpointColumns.events(endpoint.events)),
                     \(endpoint.description), \(endpoint.status.rawValue), \(sealed), \(created), \(created))
                 """)
+            return true
         }
     }
 

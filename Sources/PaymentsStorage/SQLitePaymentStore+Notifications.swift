@@ -3,9 +3,14 @@ import PaymentsCore
 import PaymentsSupport
 
 extension SQLitePaymentStore {
-    public func createEndpoint(_ endpoint: WebhookEndpoint, secret: String) async throws {
+    public func createEndpoint(_ endpoint: WebhookEndpoint, secret: String, limit: Int) async throws -> Bool {
         let sealed = ring.seal(secret, paymentID: endpoint.id, field: EndpointColumns.secretField)
-        try await database.write { db in
+        return try await database.write { db in
+            let count =
+                try db.query(
+                    "SELECT COUNT(*) FROM webhook_endpoints WHERE client_id = ?", [.text(endpoint.clientID)]
+                ).first?.int(0) ?? 0
+            guard count < limit else { return false }
             try db.query(
                 """
                 INSERT INTO webhook_endpoints (id, client_id, url, events, description, status, secret, created_at,
@@ -18,6 +23,7 @@ extension SQLitePaymentStore {
                     .text(endpoint.status.rawValue), .text(sealed), .integer(endpoint.createdAt.microseconds),
                     .integer(endpoint.createdAt.microseconds),
                 ])
+            return true
         }
     }
 

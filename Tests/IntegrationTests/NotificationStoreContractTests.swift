@@ -68,7 +68,7 @@ struct NotificationStoreContractTests {
             let completedOnly = Self.endpoint(events: [.paymentCompleted])
             let other = Self.endpoint(client: "globex")
             for endpoint in [all, completedOnly, other] {
-                try await store.createEndpoint(endpoint, secret: "whsec_\(endpoint.id)")
+                #expect(try await store.createEndpoint(endpoint, secret: "whsec_\(endpoint.id)", limit: 16))
             }
             let payment = PaymentStoreContractTests.newPayment()
             _ = try await store.create(payment)
@@ -118,6 +118,21 @@ struct NotificationStoreContractTests {
         }
     }
 
+    @Test("Registrations at the same moment cannot pass a client's endpoint limit", arguments: StoreKind.allCases)
+    func endpointLimitHoldsUnderConcurrency(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await store.createEndpoint(Self.endpoint(), secret: "s", limit: 5) }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(created == 5)
+            #expect(try await store.endpoints(clientID: "acme").count == 5)
+            #expect(try await store.createEndpoint(Self.endpoint(client: "globex"), secret: "s", limit: 5))
+        }
+    }
+
     @Test(
         "An endpoint that failed every attempt for the whole window is disabled, with an event",
         arguments: StoreKind.allCases)
@@ -125,8 +140,8 @@ struct NotificationStoreContractTests {
         try await kind.withStore { store in
             let failing = Self.endpoint()
             let healthy = Self.endpoint()
-            try await store.createEndpoint(failing, secret: "a")
-            try await store.createEndpoint(healthy, secret: "b")
+            #expect(try await store.createEndpoint(failing, secret: "a", limit: 16))
+            #expect(try await store.createEndpoint(healthy, secret: "b", limit: 16))
             _ = try await store.create(PaymentStoreContractTests.newPayment())
             let delivery = try #require(
                 try await store.claimDelivery(now: Self.now, lease: .seconds(30), busy: [healthy.id]))
@@ -164,7 +179,7 @@ struct NotificationStoreContractTests {
             keys: [("test-2", Array(repeating: 3, count: 32))], indexKey: Array(repeating: 9, count: 32))
         try await kind.withStores(rings: [old, rotated, newOnly]) { stores in
             let endpoint = Self.endpoint()
-            try await stores[0].createEndpoint(endpoint, secret: "whsec_first")
+            #expect(try await stores[0].createEndpoint(endpoint, secret: "whsec_first", limit: 16))
             _ = try await stores[0].rotateSecret(
                 id: endpoint.id, clientID: "acme", secret: "whsec_second",
                 previousUntil: Self.now.addingTimeInterval(60),

@@ -120,9 +120,9 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
 
     // MARK: Notifications
 
-    func createEndpoint(_ endpoint: WebhookEndpoint, secret: String) async throws {
+    func createEndpoint(_ endpoint: WebhookEndpoint, secret: String, limit: Int) async throws -> Bool {
         try check()
-        try await base.createEndpoint(endpoint, secret: secret)
+        return try await base.createEndpoint(endpoint, secret: secret, limit: limit)
     }
     func endpoints(clientID: String) async throws -> [WebhookEndpoint] {
         try check()
