@@ -130,7 +130,8 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         await PaymentTrace.withSpan(
             "Worker.\(job.kind.rawValue)", traceParent: payment.traceParent, paymentID: payment.id,
             clientRef: payment.clientRef, kind: .consumer,
-            links: job.traceParent.map { [PaymentTrace.context(of: $0)] } ?? []
+            // A link to what queued the job, unless that is the payment's own context, already the span's parent.
+            links: job.traceParent.flatMap { $0 == payment.traceParent ? nil : [PaymentTrace.context(of: $0)] } ?? []
         ) { span in
             span.attributes["attempt"] = job.attempts
             span.attributes["job_id"] = job.id.lowercased
