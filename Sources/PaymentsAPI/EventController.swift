@@ -54,7 +54,7 @@ public struct EventController<Store: PaymentStore>: Sendable {
         guard let id = context.parameters.get("event_id").flatMap(UUID.init(uuidString:)),
             let (event, attempts) = try await store.event(id: id, clientID: client.id)
         else { throw Problem.eventNotFound }
-        guard case .object(var members) = ClientEventDocument.json(event) else { throw Problem.eventNotFound }
+        var members = ClientEventDocument.members(event)
         members["delivery_attempts"] = .array(
             attempts.map { attempt in
                 .object([

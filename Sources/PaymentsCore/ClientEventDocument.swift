@@ -9,17 +9,22 @@ import PaymentsSupport
 public enum ClientEventDocument {
     /// The event as a JSON value.
     public static func json(_ event: ClientEvent) -> JSONValue {
+        .object(members(event))
+    }
+
+    /// The event's top-level members, for a response that adds its own beside them.
+    public static func members(_ event: ClientEvent) -> [String: JSONValue] {
         var data: [String: JSONValue] = [:]
         if let payment = event.payment { data["payment"] = json(payment) }
         if let correctedFrom = event.correctedFrom { data["corrected_from"] = .string(correctedFrom.rawValue) }
         if let endpointID = event.endpointID {
             data["webhook_endpoint"] = .object(["id": .string(endpointID.lowercased), "status": .string("disabled")])
         }
-        return .object([
+        return [
             "id": .string(event.id.lowercased), "type": .string(event.type.rawValue),
             "created_at": .string(Timestamp.format(event.createdAt)), "client_id": .string(event.clientID),
             "data": .object(data),
-        ])
+        ]
     }
 
     /// The bytes posted to an endpoint.

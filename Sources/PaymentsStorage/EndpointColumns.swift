@@ -6,6 +6,9 @@ enum EndpointColumns {
     /// The field name bound into a sealed secret with the endpoint's id, so a secret cannot be moved to another row.
     static let secretField = "webhook_secret"
 
+    /// The columns both stores decode an endpoint from, in their order.
+    static let select = "id, client_id, url, events, description, status, created_at, previous_secret_expires_at"
+
     /// Event types as stored: comma-separated, `nil` for every type.
     static func events(_ types: [ClientEventType]?) -> String? {
         types.map { $0.map(\.rawValue).joined(separator: ",") }

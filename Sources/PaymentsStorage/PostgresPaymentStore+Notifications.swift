@@ -33,7 +33,7 @@ extension PostgresPaymentStore {
             try await self.rows(
                 connection,
                 """
-                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints WHERE client_id = \(clientID)
+                SELECT \(unescaped: EndpointColumns.select) FROM webhook_endpoints WHERE client_id = \(clientID)
                 ORDER BY created_at, id
                 """
             ).map(Self.decodeEndpoint)
@@ -45,7 +45,7 @@ extension PostgresPaymentStore {
             try await self.rows(
                 connection,
                 """
-                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                SELECT \(unescaped: EndpointColumns.select) FROM webhook_endpoints
                 WHERE id = \(id) AND client_id = \(clientID)
                 """
             ).first.map(Self.decodeEndpoint)
@@ -76,7 +76,7 @@ extension PostgresPaymentStore {
                     previous_secret_expires_at = \(PostgresTimestamp(previousUntil)), secret = \(sealed),
                     updated_at = \(PostgresTimestamp(now))
                 WHERE id = \(id) AND client_id = \(clientID)
-                RETURNING \(unescaped: Self.endpointColumns)
+                RETURNING \(unescaped: EndpointColumns.select)
                 """
             ).first.map(Self.decodeEndpoint)
         }
@@ -312,12 +312,12 @@ extension PostgresPaymentStore {
     }
 
     public func deliveryBacklog(now: Date) async throws -> DeliveryBacklog {
-        try await transaction("deliveryBacklog", readOnly: true) { connection in
+        try await statement("deliveryBacklog") { connection in
             let row = try await self.rows(
                 connection,
                 """
-                SELECT count(*), min(ev.created_at) FROM webhook_deliveries d JOIN client_events ev ON ev.seq = d.event_seq
-                WHERE d.state IN ('pending', 'delivering')
+                SELECT count(*), min(ev.created_at) FROM (\(unescaped: DeliveryQueue.waiting)) d
+                JOIN client_events ev ON ev.seq = d.event_seq
                 """
             ).first
             guard let row else { return DeliveryBacklog(pending: 0, oldestAge: 0) }
@@ -347,8 +347,6 @@ extension PostgresPaymentStore {
     }
 
     // MARK: - Rows
-
-    static let endpointColumns = SQLitePaymentStore.endpointColumns
 
     static func decodeEndpoint(_ row: PostgresRow) throws -> WebhookEndpoint {
         let (id, clientID, url, events, description, statusText, createdAt, previousExpires) = try row.decode(

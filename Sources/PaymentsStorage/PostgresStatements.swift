@@ -41,8 +41,7 @@ extension PostgresPaymentStore {
 
     /// The payment columns of ``paymentColumns`` qualified with a table alias, for joins.
     static func paymentColumns(as alias: String) -> String {
-        paymentColumns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
-            .joined(separator: ", ")
+        ColumnList.qualified(paymentColumns, as: alias)
     }
 
     /// The history columns ``decodeHistoryEntry(_:at:)`` reads, in its order.

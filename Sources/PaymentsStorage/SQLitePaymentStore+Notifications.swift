@@ -30,7 +30,7 @@ extension SQLitePaymentStore {
     public func endpoints(clientID: String) async throws -> [WebhookEndpoint] {
         try await database.read { db in
             try db.query(
-                "SELECT \(Self.endpointColumns) FROM webhook_endpoints WHERE client_id = ? ORDER BY created_at, id",
+                "SELECT \(EndpointColumns.select) FROM webhook_endpoints WHERE client_id = ? ORDER BY created_at, id",
                 [.text(clientID)]
             ).map(Self.decodeEndpoint)
         }
@@ -39,7 +39,7 @@ extension SQLitePaymentStore {
     public func endpoint(id: UUID, clientID: String) async throws -> WebhookEndpoint? {
         try await database.read { db in
             try db.query(
-                "SELECT \(Self.endpointColumns) FROM webhook_endpoints WHERE id = ? AND client_id = ?",
+                "SELECT \(EndpointColumns.select) FROM webhook_endpoints WHERE id = ? AND client_id = ?",
                 [.text(id.lowercased), .text(clientID)]
             ).first.map(Self.decodeEndpoint)
         }
@@ -74,7 +74,7 @@ extension SQLitePaymentStore {
                 ])
             guard db.changes == 1 else { return nil }
             return try db.query(
-                "SELECT \(Self.endpointColumns) FROM webhook_endpoints WHERE id = ?", [.text(id.lowercased)]
+                "SELECT \(EndpointColumns.select) FROM webhook_endpoints WHERE id = ?", [.text(id.lowercased)]
             ).first.map(Self.decodeEndpoint)
         }
     }
@@ -170,12 +170,20 @@ extension SQLitePaymentStore {
         let notBusy = excluded.isEmpty ? "" : " AND endpoint_id NOT IN (\(placeholders))"
         return try await database.write { db in
             let nowMicros = now.microseconds
+            // Expired leases first, then due work, each through its partial index: the table keeps every
+            // delivered row for the event retention, so a condition that needs the whole table would scan it.
             let rows = try db.query(
                 """
-                SELECT id FROM webhook_deliveries
-                WHERE ((state = 'pending' AND run_at <= ?) OR (state = 'delivering' AND lease_expires_at <= ?))\(notBusy)
-                ORDER BY run_at LIMIT 1
-                """, [.integer(nowMicros), .integer(nowMicros)] + excluded)
+                SELECT id FROM (
+                    SELECT id FROM webhook_deliveries
+                    WHERE state = 'delivering' AND lease_expires_at <= ?\(notBusy)
+                    ORDER BY lease_expires_at LIMIT 1)
+                UNION ALL
+                SELECT id FROM (
+                    SELECT id FROM webhook_deliveries WHERE state = 'pending' AND run_at <= ?\(notBusy)
+                    ORDER BY run_at LIMIT 1)
+                LIMIT 1
+                """, [.integer(nowMicros)] + excluded + [.integer(nowMicros)] + excluded)
             guard let id = rows.first?.int(0) else { return nil }
             let token = SecureRandom.uuid()
             try db.query(
@@ -289,8 +297,8 @@ extension SQLitePaymentStore {
         try await database.read { db in
             let row = try db.query(
                 """
-                SELECT COUNT(*), MIN(ev.created_at) FROM webhook_deliveries d JOIN client_events ev ON ev.seq = d.event_seq
-                WHERE d.state IN ('pending', 'delivering')
+                SELECT COUNT(*), MIN(ev.created_at) FROM (\(DeliveryQueue.waiting)) d
+                JOIN client_events ev ON ev.seq = d.event_seq
                 """
             ).first
             let oldest = row?.optionalInt(1).map { now.timeIntervalSince(Date(microseconds: $0)) } ?? 0
@@ -300,24 +308,17 @@ extension SQLitePaymentStore {
 
     public func deleteEvents(createdBefore: Date, limit: Int) async throws -> Int {
         try await database.write { db in
-            let rows = try db.query(
-                "SELECT seq FROM client_events WHERE created_at < ? ORDER BY created_at LIMIT ?",
-                [.integer(createdBefore.microseconds), .int(max(1, limit))])
-            for row in rows {
-                let seq = SQLiteValue.integer(row.int(0))
-                try db.query("DELETE FROM webhook_delivery_attempts WHERE event_seq = ?", [seq])
-                try db.query("DELETE FROM webhook_deliveries WHERE event_seq = ?", [seq])
-                try db.query("DELETE FROM client_events WHERE seq = ?", [seq])
-            }
-            return rows.count
+            // The same oldest events each time: nothing else deletes them inside this transaction.
+            let oldest = "SELECT seq FROM client_events WHERE created_at < ? ORDER BY created_at LIMIT ?"
+            let parameters: [SQLiteValue] = [.integer(createdBefore.microseconds), .int(max(1, limit))]
+            try db.query("DELETE FROM webhook_delivery_attempts WHERE event_seq IN (\(oldest))", parameters)
+            try db.query("DELETE FROM webhook_deliveries WHERE event_seq IN (\(oldest))", parameters)
+            try db.query("DELETE FROM client_events WHERE seq IN (\(oldest))", parameters)
+            return db.changes
         }
     }
 
     // MARK: - Rows
-
-    static let endpointColumns = """
-        id, client_id, url, events, description, status, created_at, previous_secret_expires_at
-        """
 
     static func decodeEndpoint(_ row: SQLiteRow) throws -> WebhookEndpoint {
         guard let id = UUID(uuidString: row.text(0)), let status = WebhookEndpoint.Status(rawValue: row.text(5)) else {
@@ -332,9 +333,7 @@ extension SQLitePaymentStore {
     /// The event columns (`ev`), then its payment's (`p`, NULL for an endpoint event).
     static let eventColumns =
         "ev.seq, ev.id, ev.client_id, ev.type, ev.endpoint_id, ev.status, ev.corrected_from, ev.bank_ref, "
-        + "ev.return_code, ev.failure_reason, ev.created_at, "
-        + paymentColumns.split(separator: ",").map { "p.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
-        .joined(separator: ", ")
+        + "ev.return_code, ev.failure_reason, ev.created_at, " + ColumnList.qualified(paymentColumns, as: "p")
 
     static func decodeEvent(_ row: SQLiteRow, at offset: Int = 0, ring: DataKeyRing) throws -> ClientEvent {
         guard let id = UUID(uuidString: row.text(offset + 1)),
