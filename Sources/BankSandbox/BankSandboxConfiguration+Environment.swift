@@ -17,6 +17,12 @@ extension BankSandboxConfiguration {
         clientID = try environment.value(SandboxSettings.clientID, default: clientID)
         clientSecret = try environment.value(SandboxSettings.clientSecret, default: clientSecret)
         apiKey = try environment.value(SandboxSettings.apiKey, default: apiKey)
+        if let milliseconds = try environment.value(SandboxSettings.processingDelay) {
+            processingDelay = .milliseconds(milliseconds)
+        }
+        if let milliseconds = try environment.value(SandboxSettings.settlementDelay) {
+            settlementDelay = .milliseconds(milliseconds)
+        }
         faults = try SandboxFaults(environment: environment, base: faults)
     }
 }

@@ -24,6 +24,13 @@ public enum SandboxSettings {
     /// `SANDBOX_TLS_CLIENT_CA`: the PEM CA certificates that sign acceptable client certificates.
     public static let tlsClientCA = Setting<String>.readableFile("SANDBOX_TLS_CLIENT_CA")
 
+    /// `SANDBOX_PROCESSING_DELAY_MS`: time from acceptance until the payment is `processing`.
+    public static let processingDelay = Setting<Int>.integer(
+        "SANDBOX_PROCESSING_DELAY_MS", in: 0...SandboxFaults.maximumDelayMilliseconds, unit: "milliseconds")
+    /// `SANDBOX_SETTLEMENT_DELAY_MS`: time from `processing` until the payment settles.
+    public static let settlementDelay = Setting<Int>.integer(
+        "SANDBOX_SETTLEMENT_DELAY_MS", in: 0...SandboxFaults.maximumDelayMilliseconds, unit: "milliseconds")
+
     /// `SANDBOX_<FAULT>`: each fault of ``SandboxFaults``, read as JSON of its kind (a rate, a whole number of
     /// milliseconds or seconds, or true/false) and then checked against its range.
     static func fault(_ key: SandboxFaults.CodingKeys) -> Setting<JSONValue> {
@@ -49,5 +56,6 @@ public enum SandboxSettings {
     public static let all: [any SettingDescription] =
         [
             host, port, webhookURL, webhookSecret, clientID, clientSecret, apiKey, tlsCertificate, tlsKey, tlsClientCA,
+            processingDelay, settlementDelay,
         ] + SandboxFaults.CodingKeys.allCases.map(fault)
 }

@@ -37,6 +37,8 @@ struct BankSandboxCommand: AsyncParsableCommand {
     @Option(help: "Share of completed payments returned later (0..1).") var lateReturnRate: String?
     @Option(help: "How long after completion a late return comes, in ms.") var lateReturnAfterMs: String?
     @Option(help: "Share of new payments recorded, then answered 500 (0..1).") var ambiguousAcceptRate: String?
+    @Option(help: "Time from acceptance to processing, in ms (default 100).") var processingDelayMs: String?
+    @Option(help: "Time from processing to settlement, in ms (default 300).") var settlementDelayMs: String?
 
     func run() async throws {
         let environment = Environment.process
@@ -55,6 +57,14 @@ struct BankSandboxCommand: AsyncParsableCommand {
                 configuration.webhookURL = try SandboxSettings.webhookURL.parse(webhookURL, as: "--webhook-url")
             }
             try applyFlags(to: &configuration.faults)
+            if let processingDelayMs {
+                configuration.processingDelay = .milliseconds(
+                    try SandboxSettings.processingDelay.parse(processingDelayMs, as: "--processing-delay-ms"))
+            }
+            if let settlementDelayMs {
+                configuration.settlementDelay = .milliseconds(
+                    try SandboxSettings.settlementDelay.parse(settlementDelayMs, as: "--settlement-delay-ms"))
+            }
             configuration.tls = try BankSandboxConfiguration.TLS(
                 environment: environment, clientCertificateRequired: configuration.faults.requireClientCert,
                 requiredBy: requireClientCert ? "--require-client-cert" : SandboxSettings.requireClientCert.variable
