@@ -130,19 +130,29 @@ public struct PaymentsServer: Service {
             } else {
                 UnconfiguredERPGateway()
             }
+        // Work queued by other instances wakes this one's worker and deliverer through PostgreSQL notifications; on
+        // SQLite every writer is this process, which wakes them itself.
+        let deliverySignal = WakeUpSignal()
+        let listener = (store as? PostgresPaymentStore).map {
+            PostgresWakeUpListener(store: $0, jobs: signal, deliveries: deliverySignal, logger: self.logger)
+        }
+        let wakeUpsArrive: @Sendable () -> Bool = { listener?.isListening ?? true }
         let worker = JobWorker(
             store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
-            logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
+            logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions },
+            wakeUpsArrive: wakeUpsArrive
         )
         // An API-only instance (no workers) leaves the queue, reconciliation and retention to the instances that have
         // them.
         if configuration.worker.concurrency > 0 {
+            if let listener { services.append(listener) }
             services.append(worker)
             services.append(
                 RetentionSweeper(
                     store: store, interval: configuration.reconciler.interval,
                     keep: configuration.reconciler.returnWindow + configuration.accountRetention,
-                    eventRetention: configuration.notifications.eventRetention, logger: logger, metrics: metrics))
+                    eventRetention: configuration.notifications.eventRetention,
+                    jobRetention: configuration.worker.retention, logger: logger, metrics: metrics))
             services.append(
                 Reconciler(
                     store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,
@@ -156,7 +166,7 @@ public struct PaymentsServer: Service {
             services.append(
                 ClientWebhookDeliverer(
                     store: store, transport: transport, configuration: configuration.notifications, logger: logger,
-                    metrics: metrics))
+                    metrics: metrics, signal: deliverySignal, wakeUpsArrive: wakeUpsArrive))
         }
         services.append(
             BacklogMetricsSampler(

@@ -106,6 +106,7 @@ extension ServeConfiguration {
             worker.concurrency = concurrency
         }
         worker.lease = try environment.value(ServeSettings.jobLease, default: worker.lease)
+        worker.retention = try environment.value(ServeSettings.jobRetention, default: worker.retention)
         worker.submitRetry.window = try environment.value(
             ServeSettings.submitRetryWindow, default: worker.submitRetry.window)
         let reconciler = try reconciler(environment: environment)

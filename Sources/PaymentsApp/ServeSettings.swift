@@ -63,6 +63,8 @@ public enum ServeSettings {
     /// `PAYMENTS_JOB_LEASE_SECONDS`: a lease must outlast the longest job (a bank call with its timeout), or a slow
     /// job could run twice.
     public static let jobLease = Setting<Duration>.seconds("PAYMENTS_JOB_LEASE_SECONDS", in: 12...3600)
+    /// `PAYMENTS_JOB_RETENTION_SECONDS`: how long a finished job stays in the queue's table for inspection.
+    public static let jobRetention = Setting<Duration>.seconds("PAYMENTS_JOB_RETENTION_SECONDS", in: 60...31_536_000)
 
     /// `PAYMENTS_SUBMIT_RETRY_WINDOW_SECONDS`: how long a submission is retried before the bank is asked whether it
     /// has the payment.
@@ -139,7 +141,7 @@ public enum ServeSettings {
         host, port, databaseURL, apiKeys, bankBaseURL, bankAuth, bankTokenURL, bankClientID, bankClientSecret,
         bankAPIKey, bankTLSCertificate, bankTLSKey, bankTLSCA, webhookSecrets, erpWebhookURL, erpWebhookSecret,
         logLevel,
-        workerConcurrency, jobLease, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
+        workerConcurrency, jobLease, jobRetention, submitRetryWindow, reconcileInterval, reconcileStuckAfter,
         reconcileMaxCallsPerSecond, returnWindow, httpIdleTimeout, httpBodyTimeout, httpMaxConnections,
         rateLimits, dataKeys, dataKeysFile, accountRetention, clientWebhookAllowPrivate, clientWebhookRetryWindow,
         clientWebhookSecretOverlap, clientWebhookTimeout, clientWebhookConcurrency, clientWebhookEndpointConcurrency,

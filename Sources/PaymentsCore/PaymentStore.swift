@@ -29,6 +29,9 @@ public protocol PaymentStore: NotificationStore {
     /// Claims the next due job like ``claimJob(kinds:now:lease:)`` and reads its payment with it (without its
     /// history), in one step where the store can: the worker's claim. The default claims, then reads the payment.
     func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob?
+    /// Up to `limit` jobs as ``claimJobWithPayment(kinds:now:lease:)`` claims one, in one step where the store can
+    /// (a worker with free slots fills them in one round trip). The default claims one at a time.
+    func claimJobs(kinds: Set<JobKind>, now: Date, lease: Duration, limit: Int) async throws -> [ClaimedJob]
     /// Ends a claimed job, applying the payment event its work produced in the same transaction.
     /// Returns `nil` for the outcome when there was no event; throws ``StoreError/leaseLost`` if the lease expired.
     func finish(_ job: Job, result: JobResult, event: PaymentEvent?, now: Date) async throws -> EventOutcome?
@@ -37,6 +40,9 @@ public protocol PaymentStore: NotificationStore {
     func reschedule(_ job: Job, runAt: Date, error: String, refundAttempt: Bool, now: Date) async throws
     /// Depth and oldest age of waiting work, per kind.
     func queueStats(now: Date) async throws -> [JobKind: JobQueueStats]
+    /// Deletes up to `limit` jobs that ended (succeeded, skipped, or handed to reconciliation) before
+    /// `finishedBefore`, oldest first; returns how many. Dead-lettered jobs stay for an operator.
+    func deleteFinishedJobs(finishedBefore: Date, limit: Int) async throws -> Int
 
     // MARK: Reconciliation
 
@@ -95,6 +101,14 @@ public struct ReconciliationRun: Sendable, Hashable {
 }
 
 extension PaymentStore {
+    public func claimJobs(kinds: Set<JobKind>, now: Date, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
+        var claimed: [ClaimedJob] = []
+        while claimed.count < limit, let next = try await claimJobWithPayment(kinds: kinds, now: now, lease: lease) {
+            claimed.append(next)
+        }
+        return claimed
+    }
+
     public func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob? {
         guard let job = try await claimJob(kinds: kinds, now: now, lease: lease) else { return nil }
         var payment: Payment?

@@ -19,15 +19,19 @@ public struct ClientWebhookConfiguration: Sendable {
     public var targets: WebhookTargetPolicy
     /// How long a claimed delivery is leased; longer than the timeout.
     public var lease: Duration
-    /// How often an idle deliverer looks for due deliveries.
+    /// How often an idle deliverer looks for due deliveries while wake-ups from other processes arrive (see
+    /// ``JobWorkerConfiguration/pollInterval``); retries it puts off wake it when due.
     public var pollInterval: Duration
+    /// How often it looks while those wake-ups do not arrive.
+    public var unnotifiedPollInterval: Duration
 
     /// Creates a configuration.
     public init(
         concurrency: Int = 16, perEndpointConcurrency: Int = 4, timeout: Duration = .seconds(10),
         retry: RetryPolicy = Self.defaultRetry, secretOverlap: Duration = .seconds(86_400),
         eventRetention: Duration = .seconds(30 * 86_400), targets: WebhookTargetPolicy = .init(allowPrivate: false),
-        lease: Duration = .seconds(60), pollInterval: Duration = .milliseconds(250)
+        lease: Duration = .seconds(60), pollInterval: Duration = .seconds(5),
+        unnotifiedPollInterval: Duration = .milliseconds(250)
     ) {
         self.concurrency = concurrency
         self.perEndpointConcurrency = perEndpointConcurrency
@@ -38,6 +42,7 @@ public struct ClientWebhookConfiguration: Sendable {
         self.targets = targets
         self.lease = lease
         self.pollInterval = pollInterval
+        self.unnotifiedPollInterval = unnotifiedPollInterval
     }
 
     /// Full-jitter backoff from 2 s, capped at an hour, for three days.

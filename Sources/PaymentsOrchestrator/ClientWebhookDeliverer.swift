@@ -19,6 +19,8 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
     private let configuration: ClientWebhookConfiguration
     private let logger: Logger
     private let signal: WakeUpSignal
+    /// Whether `signal` hears of deliveries queued by other processes now (see ``JobWorker``).
+    private let wakeUpsArrive: @Sendable () -> Bool
     private let now: @Sendable () -> Date
     private let inFlight = Mutex<[UUID: Int]>([:])
     private let metrics: DeliveryMetrics
@@ -27,8 +29,9 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
     public init(
         store: Store, transport: any WebhookTransport, configuration: ClientWebhookConfiguration, logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory, signal: WakeUpSignal = WakeUpSignal(),
-        now: @escaping @Sendable () -> Date = Date.init
+        wakeUpsArrive: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.wakeUpsArrive = wakeUpsArrive
         self.store = store
         self.transport = transport
         self.configuration = configuration
@@ -50,8 +53,11 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
                             Set(counts.filter { $0.value >= configuration.perEndpointConcurrency }.keys)
                         )
                     }
+                    let pollInterval =
+                        wakeUpsArrive() ? configuration.pollInterval : configuration.unnotifiedPollInterval
                     guard total < configuration.concurrency else {
-                        await signal.wait(upTo: configuration.pollInterval)
+                        // Every slot is busy: the next to finish wakes the loop (as does shutdown), so no timer.
+                        await signal.wait()
                         continue
                     }
                     let claimed: ClaimedDelivery?
@@ -70,7 +76,7 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
                     }
                     consecutiveFailures = 0
                     guard let claimed else {
-                        await signal.wait(upTo: configuration.pollInterval)
+                        await signal.wait(upTo: pollInterval)
                         continue
                     }
                     inFlight.withLock { $0[claimed.endpointID, default: 0] += 1 }
@@ -150,6 +156,7 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
                 afterAttempt: delivery.attempts, elapsed: elapsed, using: &generator)
             {
                 next = .retry(at: now().addingTimeInterval(delay.timeInterval))
+                signal.notify(after: delay)
             } else {
                 next = .gaveUp
             }

@@ -21,19 +21,24 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let now: @Sendable () -> Date
     private let inFlight = Mutex(0)
     private let submitGate: @Sendable () -> Bool
+    private let wakeUpsArrive: @Sendable () -> Bool
     private let retryGauges: RetryCountGauges
     private let paymentMetrics: PaymentMetrics
     private let jobMetrics: JobMetrics
 
     /// Creates a worker.
     ///
-    /// - Parameter submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank is dead and
-    ///   the next probe is not due) they wait in the queue and only other work runs.
+    /// - Parameters:
+    ///   - submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank is dead and the next
+    ///     probe is not due) they wait in the queue and only other work runs.
+    ///   - wakeUpsArrive: Whether `signal` hears of jobs queued by other processes now; the worker polls at
+    ///     ``JobWorkerConfiguration/pollInterval`` while it does, at the unnotified interval while it does not.
     public init(
         store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal,
         configuration: JobWorkerConfiguration = .default,
         logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
-        submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
+        submitGate: @escaping @Sendable () -> Bool = { true },
+        wakeUpsArrive: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
         self.bank = bank
@@ -43,6 +48,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.logger = logger
         self.now = now
         self.submitGate = submitGate
+        self.wakeUpsArrive = wakeUpsArrive
         self.retryGauges = RetryCountGauges(factory: metrics)
         self.paymentMetrics = PaymentMetrics(factory: metrics)
         self.jobMetrics = JobMetrics(factory: metrics)
@@ -57,26 +63,34 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         }
     }
 
+    /// How long to wait for a wake-up before looking again.
+    private var pollInterval: Duration {
+        wakeUpsArrive() ? configuration.pollInterval : configuration.unnotifiedPollInterval
+    }
+
     public func run() async throws {
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var consecutiveFailures = 0
                 while !stopping.withLock({ $0 }) && !Task.isCancelled {
-                    guard inFlight.withLock({ $0 }) < configuration.concurrency else {
-                        await signal.wait(upTo: configuration.pollInterval)
+                    let free = configuration.concurrency - inFlight.withLock { $0 }
+                    guard free > 0 else {
+                        // Every slot is busy: the next to finish wakes the loop (as does shutdown), so no timer.
+                        await signal.wait()
                         continue
                     }
-                    let claimed: ClaimedJob?
+                    let claimed: [ClaimedJob]
                     do {
                         let kinds: Set<JobKind> =
                             submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
-                        claimed = try await store.claimJobWithPayment(
-                            kinds: kinds, now: now(), lease: configuration.lease)
+                        claimed = try await store.claimJobs(
+                            kinds: kinds, now: now(), lease: configuration.lease, limit: free)
                     } catch {
                         // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
                         consecutiveFailures += 1
-                        let backoff = min(configuration.pollInterval * (1 << min(consecutiveFailures, 10)), .seconds(5))
+                        let backoff = min(
+                            configuration.unnotifiedPollInterval * (1 << min(consecutiveFailures, 10)), .seconds(5))
                         if consecutiveFailures == 1 || consecutiveFailures % 10 == 0 {
                             logger.warning(
                                 "Could not claim a job; backing off",
@@ -90,15 +104,17 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                         logger.info("Job queue reachable again", metadata: ["after_failures": "\(consecutiveFailures)"])
                         consecutiveFailures = 0
                     }
-                    guard let claimed else {
-                        await signal.wait(upTo: configuration.pollInterval)
+                    guard !claimed.isEmpty else {
+                        await signal.wait(upTo: pollInterval)
                         continue
                     }
-                    inFlight.withLock { $0 += 1 }
-                    group.addTask {
-                        await self.process(claimed.job, payment: claimed.payment, unreadable: claimed.unreadable)
-                        self.inFlight.withLock { $0 -= 1 }
-                        self.signal.notify()
+                    inFlight.withLock { $0 += claimed.count }
+                    for claim in claimed {
+                        group.addTask {
+                            await self.process(claim.job, payment: claim.payment, unreadable: claim.unreadable)
+                            self.inFlight.withLock { $0 -= 1 }
+                            self.signal.notify()
+                        }
                     }
                 }
             }
@@ -253,6 +269,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000), error: error,
                 refundAttempt: false, now: now()
             )
+            signal.notify(after: delay)
             if job.kind == .submit { retryGauges.set(job.attempts, for: job.paymentID) }
             logger.warning(
                 "Job failed; retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.wholeMilliseconds)"]
@@ -263,6 +280,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 job, runAt: now().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000),
                 error: "bank call throttled", refundAttempt: true, now: now()
             )
+            signal.notify(after: delay)
             logger.debug("Job waits for the bank throttle", metadata: ["retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
     }

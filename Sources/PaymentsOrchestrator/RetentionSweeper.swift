@@ -7,14 +7,14 @@ import ServiceLifecycle
 import Synchronization
 
 /// Destroys the sealed account numbers of settled payments once their return window and the retention period have
-/// passed (the payment keeps its last four digits and its history), deletes client events past their retention, and
-/// exports how many payments each data key
-/// still seals (`payment_sealed_values{key_id}`), for knowing when an old key may leave the ring.
+/// passed (the payment keeps its last four digits and its history), deletes client events and finished jobs past
+/// their retention, and exports how many payments each data key still seals (`payment_sealed_values{key_id}`), for knowing when an old key may leave the ring.
 public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     private let store: Store
     private let interval: Duration
     private let keep: Duration
     private let eventRetention: Duration
+    private let jobRetention: Duration
     private let logger: Logger
     private let metrics: any MetricsFactory
     private let destroyed: Counter
@@ -26,9 +26,11 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     /// return window plus the retention period).
     public init(
         store: Store, interval: Duration, keep: Duration, eventRetention: Duration = .seconds(30 * 86_400),
-        logger: Logger, metrics: any MetricsFactory, now: @escaping @Sendable () -> Date = Date.init
+        jobRetention: Duration = .seconds(7 * 86_400), logger: Logger, metrics: any MetricsFactory,
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.eventRetention = eventRetention
+        self.jobRetention = jobRetention
         self.store = store
         self.interval = interval
         self.keep = keep
@@ -72,6 +74,16 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
             }
             if events > 0 {
                 logger.info("Client events deleted past their retention", metadata: ["count": "\(events)"])
+            }
+            var jobs = 0
+            let jobCutoff = now().addingTimeInterval(-jobRetention.timeInterval)
+            while true {
+                let count = try await store.deleteFinishedJobs(finishedBefore: jobCutoff, limit: 1_000)
+                jobs += count
+                if count < 1_000 { break }
+            }
+            if jobs > 0 {
+                logger.info("Finished jobs deleted past their retention", metadata: ["count": "\(jobs)"])
             }
             let counts = try await store.sealedValueCounts()
             let keys = countedKeys.withLock { known in

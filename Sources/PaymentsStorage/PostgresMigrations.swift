@@ -3,6 +3,11 @@
 ///
 /// Versions only grow and an applied migration is never edited; the two databases keep their own version lists.
 enum PostgresMigrations {
+    /// The channel a notification goes to whenever a job is queued.
+    static let jobsChannel = "payments_jobs"
+    /// The channel a notification goes to whenever a client webhook delivery is queued.
+    static let deliveriesChannel = "payments_deliveries"
+
     /// The key of the transaction-scoped advisory lock every migration transaction takes first, so that instances
     /// starting together apply each version once, one after the other. The bytes spell `payments` in ASCII; any
     /// constant works as long as nothing else in the database uses it.
@@ -235,6 +240,41 @@ enum PostgresMigrations {
                 CREATE TRIGGER payments_client_event_on_status AFTER UPDATE OF status ON payments
                 FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION payments_client_event()
                 """,
+            ]
+        ),
+        Migration(
+            version: 5, name: "wake-ups for queued work, finished-job retention index",
+            statements: [
+                // Sent in the transaction that queues the work, so delivered only once it is visible; PostgreSQL
+                // folds identical notifications of one transaction into one. Retries put off by a worker are not
+                // announced: that worker wakes itself when they are due.
+                """
+                CREATE FUNCTION payments_notify_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify(TG_ARGV[0], '');
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER jobs_notify_queued AFTER INSERT ON jobs
+                FOR EACH ROW WHEN (NEW.state = 'queued') EXECUTE FUNCTION payments_notify_queued('\(jobsChannel)')
+                """,
+                """
+                CREATE TRIGGER jobs_notify_requeued AFTER UPDATE OF state ON jobs
+                FOR EACH ROW WHEN (NEW.state = 'queued' AND OLD.state = 'dead')
+                EXECUTE FUNCTION payments_notify_queued('\(jobsChannel)')
+                """,
+                """
+                CREATE TRIGGER webhook_deliveries_notify_queued AFTER INSERT ON webhook_deliveries
+                FOR EACH ROW WHEN (NEW.state = 'pending') EXECUTE FUNCTION payments_notify_queued('\(deliveriesChannel)')
+                """,
+                """
+                CREATE TRIGGER webhook_deliveries_notify_requeued AFTER UPDATE OF state ON webhook_deliveries
+                FOR EACH ROW WHEN (NEW.state = 'pending' AND OLD.state NOT IN ('pending', 'delivering'))
+                EXECUTE FUNCTION payments_notify_queued('\(deliveriesChannel)')
+                """,
+                "CREATE INDEX jobs_finished ON jobs (updated_at) WHERE state IN ('succeeded', 'skipped', 'reconcile')",
             ]
         ),
     ]

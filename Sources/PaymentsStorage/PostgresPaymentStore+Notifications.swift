@@ -328,19 +328,22 @@ extension PostgresPaymentStore {
     }
 
     public func deleteEvents(createdBefore: Date, limit: Int) async throws -> Int {
+        // Arrays of sequence numbers, each table's rows deleted through its index: a join to the batch could be
+        // planned as a sequential scan of every table, once per batch (see deleteFinishedJobs).
         try await transaction("deleteEvents") { connection in
             let deleted = try await self.rows(
                 connection,
                 """
                 WITH old AS (
-                    SELECT seq FROM client_events WHERE created_at < \(PostgresTimestamp(createdBefore))
-                    ORDER BY created_at LIMIT \(Int64(max(1, limit))) FOR UPDATE SKIP LOCKED
+                    SELECT ARRAY(
+                        SELECT seq FROM client_events WHERE created_at < \(PostgresTimestamp(createdBefore))
+                        ORDER BY created_at LIMIT \(Int64(max(1, limit))) FOR UPDATE SKIP LOCKED) AS seqs
                 ), attempts AS (
-                    DELETE FROM webhook_delivery_attempts a USING old WHERE a.event_seq = old.seq
+                    DELETE FROM webhook_delivery_attempts WHERE event_seq = ANY((SELECT seqs FROM old)::bigint[])
                 ), deliveries AS (
-                    DELETE FROM webhook_deliveries d USING old WHERE d.event_seq = old.seq
+                    DELETE FROM webhook_deliveries WHERE event_seq = ANY((SELECT seqs FROM old)::bigint[])
                 )
-                DELETE FROM client_events ev USING old WHERE ev.seq = old.seq RETURNING ev.seq
+                DELETE FROM client_events WHERE seq = ANY((SELECT seqs FROM old)::bigint[]) RETURNING seq
                 """)
             return deleted.count
         }

@@ -56,7 +56,9 @@ extension PostgresPaymentStore {
 
     public func reconciliationBacklog(stuckBefore: Date, now: Date) async throws -> ReconciliationBacklog {
         let stuck = PostgresTimestamp(stuckBefore)
-        return try await transaction("reconciliationBacklog", readOnly: true) { connection in
+        // One statement, one snapshot: no transaction around it (its three round trips would triple an idle
+        // instance's queries, which this sampled read dominates).
+        return try await statement("reconciliationBacklog") { connection in
             let rows = try await self.rows(
                 connection,
                 """

@@ -277,18 +277,28 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func claimJobWithPayment(kinds: Set<JobKind>, now: Date, lease: Duration) async throws -> ClaimedJob? {
+        try await claimJobs(kinds: kinds, now: now, lease: lease, limit: 1).first
+    }
+
+    public func claimJobs(kinds: Set<JobKind>, now: Date, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
         let token = SecureRandom.uuid()
-        var bindings = PostgresBindings(capacity: 4)
+        var bindings = PostgresBindings(capacity: 5)
         bindings.append(PostgresTimestamp(now))
         bindings.append(kinds.map(\.rawValue).sorted())
         bindings.append(token)
         bindings.append(PostgresTimestamp(microseconds: now.microseconds + lease.wholeMicroseconds))
-        // One statement, so no transaction: the claim, the submit attempt on the payment and the payment's read
-        // commit together (see ``PostgresStatements/ClaimJob``).
+        bindings.append(Int64(max(1, limit)))
+        // One statement, so no transaction: the claims, the submit attempts on the payments and the payments' reads
+        // commit together (see ``PostgresStatements/ClaimJob``). The jobs share the lease token; each is still
+        // ended by its own id.
         let rows = try await statement("claimJob") { [bindings] connection in
             try await self.rows(connection, PostgresStatements.ClaimJob.self, bindings)
         }
-        guard let row = rows.first else { return nil }
+        return try rows.map { try self.decodeClaim($0, token: token) }
+    }
+
+    /// One row of ``PostgresStatements/ClaimJob``: the job, then its payment's columns.
+    private func decodeClaim(_ row: PostgresRow, token: UUID) throws -> ClaimedJob {
         let (id, kindText, paymentID, attempts, createdAt, traceParent) = try row.decode(
             (UUID, String, UUID, Int32, PostgresTimestamp, String?).self
         )
@@ -365,19 +375,30 @@ public final class PostgresPaymentStore: PaymentStore {
     }
 
     public func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] {
-        try await transaction("queueStats", readOnly: true) { connection in
-            let rows = try await self.rows(
-                connection,
-                "SELECT kind, COUNT(*), MIN(created_at) FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind"
-            )
-            var stats: [JobKind: JobQueueStats] = [:]
-            for kind in JobKind.allCases { stats[kind] = JobQueueStats(depth: 0, oldestAge: 0) }
-            for row in rows {
-                let (kindText, depth, oldest) = try row.decode((String, Int64, PostgresTimestamp).self)
-                guard let kind = JobKind(rawValue: kindText) else { continue }
-                stats[kind] = JobQueueStats(depth: Int(depth), oldestAge: max(0, now.timeIntervalSince(oldest.date)))
+        try await statement("queueStats") { connection in
+            var stats = JobQueue.empty
+            for row in try await self.rows(connection, PostgresQuery(unsafeSQL: JobQueue.stats)) {
+                let (kind, count, oldest) = try row.decode((String, Int64, PostgresTimestamp).self)
+                JobQueue.add(kind: kind, count: Int(count), oldest: oldest.date, now: now, to: &stats)
             }
             return stats
+        }
+    }
+
+    public func deleteFinishedJobs(finishedBefore: Date, limit: Int) async throws -> Int {
+        // `= ANY(ARRAY(...))`: the ids are worked out first and each deleted through the primary key. An `IN` would
+        // let the planner join them to a sequential scan of the whole table, once per batch.
+        try await statement("deleteFinishedJobs") { connection in
+            try await self.rows(
+                connection,
+                """
+                DELETE FROM jobs WHERE id = ANY(ARRAY(
+                    SELECT id FROM jobs WHERE state IN \(unescaped: JobQueue.finishedStates)
+                        AND updated_at < \(PostgresTimestamp(finishedBefore))
+                    ORDER BY updated_at LIMIT \(Int64(max(1, limit)))))
+                RETURNING id
+                """
+            ).count
         }
     }
 

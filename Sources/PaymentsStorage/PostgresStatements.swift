@@ -121,28 +121,29 @@ enum PostgresStatements {
             """
     }
 
-    /// Claims the next due job and reads its payment, in one statement: running work whose lease expired (a crashed
+    /// Claims the next due jobs and reads their payments, in one statement: running work whose lease expired (a crashed
     /// worker) first, then queued work that is due, each through its own partial index, `SKIP LOCKED` so concurrent
-    /// claimants pass over each other's rows. The `UNION ALL ... LIMIT 1` reads the second only when the first found
-    /// nothing. A submit job's claim counts as an attempt on the payment too. The payment columns are read from the
+    /// claimants pass over each other's rows. The `UNION ALL ... LIMIT` reads the second only for what the first left
+    /// unfilled. A submit job's claim counts as an attempt on the payment too. The payment columns are read from the
     /// statement's snapshot, so their `attempts` is the count before this claim (the caller sets it).
     ///
-    /// `$1` now, `$2` the kinds, `$3` the lease token, `$4` the lease's expiry.
+    /// `$1` now, `$2` the kinds, `$3` the lease token, `$4` the lease's expiry, `$5` how many jobs at most (a worker
+    /// fills its free slots in one round trip; rows are locked only as far as they are read).
     enum ClaimJob: PostgresStatementSQL {
-        static let name = "payments_claim_job_v2"
+        static let name = "payments_claim_jobs_v3"
         static let sql = """
             WITH expired AS (
                 SELECT id FROM jobs
                 WHERE state = 'running' AND lease_expires_at <= $1 AND kind = ANY($2::text[])
-                ORDER BY lease_expires_at LIMIT 1
+                ORDER BY lease_expires_at LIMIT $5
                 FOR UPDATE SKIP LOCKED
             ), due AS (
                 SELECT id FROM jobs
                 WHERE state = 'queued' AND run_at <= $1 AND kind = ANY($2::text[])
-                ORDER BY run_at LIMIT 1
+                ORDER BY run_at LIMIT $5
                 FOR UPDATE SKIP LOCKED
             ), next AS (
-                SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT 1
+                SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $5
             ), claimed AS (
                 UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_token = $3,
                     lease_expires_at = $4, updated_at = $1

@@ -5,6 +5,9 @@ import PaymentsCore
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Rows stepped through in full scans by the statements run so far: what a test reads to prove that a table's
+    /// statements find their rows through an index, whatever the table holds.
+    private(set) var fullScanSteps: Int64 = 0
 
     // SQLite copies bound text only with SQLITE_TRANSIENT, which the C macro expresses as a cast Swift cannot import.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -43,6 +46,7 @@ final class SQLiteConnection {
     func query(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> [SQLiteRow] {
         let statement = try prepared(sql)
         defer {
+            fullScanSteps += Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }

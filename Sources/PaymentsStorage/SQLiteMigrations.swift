@@ -204,6 +204,12 @@ enum SQLiteMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 5, name: "finished-job retention index",
+            statements: [
+                "CREATE INDEX jobs_finished ON jobs (updated_at) WHERE state IN ('succeeded', 'skipped', 'reconcile')"
+            ]
+        ),
     ]
 
     /// A version-4 UUID from 16 random bytes `h` (hex), in the lower-case form the rest of the schema uses.

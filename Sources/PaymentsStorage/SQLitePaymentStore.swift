@@ -178,16 +178,22 @@ public final class SQLitePaymentStore: PaymentStore {
         let placeholders = Array(repeating: "?", count: kindValues.count).joined(separator: ", ")
         return try await database.write { db in
             let nowMicros = now.microseconds
-            // Queued work that is due, or running work whose worker stopped renewing its lease (a crash).
-            let rows = try db.query(
+            // Running work whose worker stopped renewing its lease (a crash) first, then queued work that is due:
+            // each through its own partial index, since the table also keeps finished jobs for their retention.
+            let columns = "id, kind, payment_id, attempts, created_at, trace_parent"
+            let kindParameters = kindValues.map(SQLiteValue.text) + [.integer(nowMicros)]
+            let expired = try db.query(
                 """
-                SELECT id, kind, payment_id, attempts, created_at, trace_parent FROM jobs
-                WHERE kind IN (\(placeholders))
-                  AND ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_expires_at <= ?))
-                ORDER BY run_at LIMIT 1
-                """,
-                kindValues.map(SQLiteValue.text) + [.integer(nowMicros), .integer(nowMicros)]
-            )
+                SELECT \(columns) FROM jobs WHERE state = 'running' AND kind IN (\(placeholders))
+                  AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT 1
+                """, kindParameters)
+            let rows =
+                expired.isEmpty
+                ? try db.query(
+                    """
+                    SELECT \(columns) FROM jobs WHERE state = 'queued' AND kind IN (\(placeholders))
+                      AND run_at <= ? ORDER BY run_at LIMIT 1
+                    """, kindParameters) : expired
             guard let row = rows.first else { return nil }
             guard let kind = JobKind(rawValue: row.text(1)), let id = UUID(uuidString: row.text(0)),
                 let paymentID = UUID(uuidString: row.text(2))
@@ -248,17 +254,26 @@ public final class SQLitePaymentStore: PaymentStore {
 
     public func queueStats(now: Date) async throws -> [JobKind: JobQueueStats] {
         try await database.read { db in
-            let rows = try db.query(
-                "SELECT kind, COUNT(*), MIN(created_at) FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind"
-            )
-            var stats: [JobKind: JobQueueStats] = [:]
-            for kind in JobKind.allCases { stats[kind] = JobQueueStats(depth: 0, oldestAge: 0) }
-            for row in rows {
-                guard let kind = JobKind(rawValue: row.text(0)) else { continue }
-                let oldest = Date(microseconds: row.int(2))
-                stats[kind] = JobQueueStats(depth: Int(row.int(1)), oldestAge: max(0, now.timeIntervalSince(oldest)))
+            var stats = JobQueue.empty
+            for row in try db.query(JobQueue.stats) {
+                JobQueue.add(
+                    kind: row.text(0), count: Int(row.int(1)), oldest: Date(microseconds: row.int(2)), now: now,
+                    to: &stats)
             }
             return stats
+        }
+    }
+
+    public func deleteFinishedJobs(finishedBefore: Date, limit: Int) async throws -> Int {
+        try await database.write { db in
+            try db.query(
+                """
+                DELETE FROM jobs WHERE id IN (
+                    SELECT id FROM jobs WHERE state IN \(JobQueue.finishedStates) AND updated_at < ?
+                    ORDER BY updated_at LIMIT ?)
+                """,
+                [.integer(finishedBefore.microseconds), .int(max(1, limit))])
+            return db.changes
         }
     }
 

@@ -5,6 +5,9 @@ import Synchronization
 /// A signal sent while nobody waits is remembered, so a wake-up between "look for work" and "wait" is never lost.
 /// A wait that ends by its timeout or by cancellation leaves nothing behind: only ``notify()`` makes the next wait
 /// return at once. One waiter at a time; a second wait wakes the first.
+///
+/// ``notify(after:)`` books a wake-up for later (work this process put off, such as a retry): timed waits end by
+/// then, however long their own timeout.
 public final class WakeUpSignal: Sendable {
     private struct Waiter {
         var id: UInt64
@@ -15,6 +18,8 @@ public final class WakeUpSignal: Sendable {
         var pending = false
         var waiter: Waiter?
         var nextID: UInt64 = 0
+        /// Wake-ups booked with ``notify(after:)``, earliest first, until timed waits reach them.
+        var booked: [ContinuousClock.Instant] = []
     }
 
     private let state = Mutex(State())
@@ -33,6 +38,18 @@ public final class WakeUpSignal: Sendable {
             return waiter
         }
         waiter?.continuation.resume()
+    }
+
+    /// Makes a timed wait (``wait(upTo:)``) end `delay` from now, if one is under way then or starts before.
+    /// The earliest thousand bookings are kept; a poll finds what later ones were for.
+    public func notify(after delay: Duration) {
+        let instant = ContinuousClock.now.advanced(by: max(delay, .zero))
+        state.withLock { state in
+            let index = state.booked.firstIndex { $0 > instant } ?? state.booked.endIndex
+            guard index < 1_000 else { return }
+            state.booked.insert(instant, at: index)
+            if state.booked.count > 1_000 { state.booked.removeLast() }
+        }
     }
 
     /// Forgets a pending signal whose work has already been picked up.
@@ -79,9 +96,21 @@ public final class WakeUpSignal: Sendable {
         }
     }
 
-    /// Returns after a ``notify()``, after `timeout`, or on cancellation, whichever comes first.
+    /// Returns after a ``notify()``, after `timeout` or a wake-up booked with ``notify(after:)``, or on
+    /// cancellation, whichever comes first.
     public func wait(upTo timeout: Duration) async {
-        await wait(upTo: timeout, clock: ContinuousClock())
+        let now = ContinuousClock.now
+        // Bookings already due end this wait at once, and are spent by it.
+        let next = state.withLock { state -> ContinuousClock.Instant? in
+            let due = state.booked.prefix { $0 <= now }.count
+            state.booked.removeFirst(due)
+            return due > 0 ? now : state.booked.first
+        }
+        guard let next else { return await wait(upTo: timeout, clock: ContinuousClock()) }
+        guard next > now else { return }
+        await wait(upTo: min(timeout, now.duration(to: next)), clock: ContinuousClock())
+        let after = ContinuousClock.now
+        state.withLock { state in state.booked.removeFirst(state.booked.prefix { $0 <= after }.count) }
     }
 
     /// Resumes the waiter `id`, if it is still the one waiting, without leaving a signal pending.

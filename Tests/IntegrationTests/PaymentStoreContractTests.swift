@@ -211,11 +211,18 @@ struct PaymentStoreContractTests {
         try await kind.withStore { store in
             for index in 0..<30 { _ = try await created(store, Self.newPayment(clientRef: "C-\(index)")) }
             let claimed = try await withThrowingTaskGroup(of: [UUID].self) { group in
-                for _ in 0..<6 {
+                // One at a time, and in batches of up to four (a worker filling its free slots).
+                for claimant in 0..<6 {
                     group.addTask {
                         var mine: [UUID] = []
-                        while let job = try await store.claimJob(kinds: [.submit], now: Self.now, lease: .seconds(30)) {
-                            mine.append(job.id)
+                        while true {
+                            let batch = try await store.claimJobs(
+                                kinds: [.submit], now: Self.now, lease: .seconds(30), limit: claimant % 2 == 0 ? 1 : 4)
+                            #expect(batch.count <= (claimant % 2 == 0 ? 1 : 4))
+                            #expect(
+                                batch.allSatisfy { $0.payment?.id == $0.job.paymentID && $0.payment?.attempts == 1 })
+                            if batch.isEmpty { break }
+                            mine += batch.map(\.job.id)
                         }
                         return mine
                     }
@@ -315,6 +322,52 @@ struct PaymentStoreContractTests {
                 occurredAt: Self.now)
             #expect(try await store.recordWebhook(stranger, receivedAt: Self.now) == .unknownPayment)
             #expect(try await store.recordWebhook(stranger, receivedAt: Self.now) == .duplicate)
+        }
+    }
+
+    @Test(
+        "Finished jobs past the retention are deleted, oldest first; waiting, running and dead ones stay",
+        arguments: StoreKind.allCases)
+    func finishedJobRetention(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let lease = Duration.seconds(30)
+            // Five finished an hour apart (succeeded, skipped, handed to reconciliation), one dead, one running,
+            // one still queued.
+            var ended: [UUID] = []
+            for index in 0..<8 { _ = try await created(store, Self.newPayment(clientRef: "RET-\(index)")) }
+            let results: [JobResult] = [
+                .succeeded, .skipped("nothing to do"), .awaitingReconciliation("ask the bank"), .succeeded,
+                .succeeded, .deadLettered("gave up"),
+            ]
+            for (hour, result) in results.enumerated() {
+                let at = Self.now.addingTimeInterval(Double(hour) * 3600)
+                guard let job = try await store.claimJob(kinds: [.submit], now: at, lease: lease) else {
+                    throw ContractFailure("expected a job to claim")
+                }
+                _ = try await store.finish(job, result: result, event: nil, now: at)
+                ended.append(job.paymentID)
+            }
+            let running = try await store.claimJob(kinds: [.submit], now: Self.now, lease: .seconds(86_400))
+            #expect(running != nil)
+            let cutoff = Self.now.addingTimeInterval(3.5 * 3600)
+            // In batches: the oldest two, then the third finished before the cut-off; the dead one is not finished.
+            #expect(try await store.deleteFinishedJobs(finishedBefore: cutoff, limit: 2) == 2)
+            #expect(try await store.jobs(ofPayment: ended[0]).isEmpty)
+            #expect(try await store.jobs(ofPayment: ended[1]).isEmpty)
+            #expect(try await store.jobs(ofPayment: ended[2]).count == 1)
+            #expect(try await store.deleteFinishedJobs(finishedBefore: cutoff, limit: 2) == 2)
+            #expect(try await store.jobs(ofPayment: ended[2]).isEmpty)
+            #expect(try await store.jobs(ofPayment: ended[3]).isEmpty)
+            #expect(try await store.deleteFinishedJobs(finishedBefore: cutoff, limit: 2) == 0)
+            #expect(try await store.jobs(ofPayment: ended[4]).map(\.state) == ["succeeded"])
+            #expect(try await store.deadLetteredJobs(kind: nil, limit: 10).count == 1)
+            let everything = Self.now.addingTimeInterval(30 * 86_400)
+            #expect(try await store.deleteFinishedJobs(finishedBefore: everything, limit: 100) == 1)
+            #expect(try await store.deadLetteredJobs(kind: nil, limit: 10).count == 1)
+            // One running, one queued: what the queue metrics count.
+            let stats = try await store.queueStats(now: Self.now.addingTimeInterval(60))
+            #expect(stats[.submit] == JobQueueStats(depth: 2, oldestAge: 60))
+            #expect(stats[.erpUpdate] == JobQueueStats(depth: 0, oldestAge: 0))
         }
     }
 

@@ -62,6 +62,11 @@ final class SwitchableStore<Base: PaymentStore>: PaymentStore {
         try check()
         return try await base.queueStats(now: now)
     }
+
+    func deleteFinishedJobs(finishedBefore: Date, limit: Int) async throws -> Int {
+        try check()
+        return try await base.deleteFinishedJobs(finishedBefore: finishedBefore, limit: limit)
+    }
     func reconciliationCandidates(now: Date, stuckBefore: Date, returnWindowStart: Date, limit: Int) async throws
         -> [Payment]
     {

@@ -67,7 +67,8 @@ struct TestServer: Sendable {
         var erpWebhookURL: String?
         var erpWebhookSecret = "whsec_erp_test"
         var worker = JobWorkerConfiguration(
-            concurrency: 8, pollInterval: .milliseconds(50), lease: .seconds(30),
+            concurrency: 8, pollInterval: .milliseconds(50), unnotifiedPollInterval: .milliseconds(50),
+            lease: .seconds(30),
             submitRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), window: .seconds(10)),
             erpRetry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(200), window: .seconds(1))
         )
@@ -96,7 +97,7 @@ struct TestServer: Sendable {
             perEndpointConcurrency: 4, timeout: .seconds(2),
             retry: RetryPolicy(base: .milliseconds(50), cap: .milliseconds(300), window: .seconds(30)),
             secretOverlap: .seconds(60), targets: WebhookTargetPolicy(allowPrivate: true), lease: .seconds(10),
-            pollInterval: .milliseconds(50))
+            pollInterval: .milliseconds(50), unnotifiedPollInterval: .milliseconds(50))
 
         /// The embedded default: the sandbox in the server's process, logging at `logLevel`.
         static func embedded(logLevel: Logger.Level = .debug) -> Options {

@@ -29,6 +29,31 @@ struct WakeUpSignalTests {
         }
     }
 
+    @Test("Booked wake-ups end long timed waits when due, earliest first, each once")
+    func bookedWakeUp() async {
+        let signal = WakeUpSignal()
+        let booked = ContinuousClock.now
+        signal.notify(after: .seconds(30))
+        signal.notify(after: .milliseconds(100))
+        signal.notify(after: .seconds(1))
+        await signal.wait(upTo: .seconds(60))
+        let first = ContinuousClock.now - booked
+        #expect(first >= .milliseconds(100) && first < .seconds(1), "\(first)")
+        // Spent: the next wait lasts until the second booking, not the first.
+        await signal.wait(upTo: .seconds(60))
+        let second = ContinuousClock.now - booked
+        #expect(second >= .seconds(1) && second < .seconds(10), "\(second)")
+        // The third is 30 s off: a shorter wait runs to its own timeout.
+        let started = ContinuousClock.now
+        await signal.wait(upTo: .milliseconds(300))
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        // A booking already due ends the next wait at once.
+        signal.notify(after: .zero)
+        let last = ContinuousClock.now
+        await signal.wait(upTo: .seconds(60))
+        #expect(ContinuousClock.now - last < .seconds(10))
+    }
+
     @Test("A notification before the wait is kept: the wait returns at once")
     func pendingNotification() async {
         let signal = WakeUpSignal()
