@@ -22,10 +22,19 @@ public enum StoreConnection {
             // postgres-nio logs received data rows at trace level, and rows hold account numbers: never below debug.
             postgresLogger.logLevel = max(logger.logLevel, .debug)
             let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: postgresLogger)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await body(PostgresPaymentStore(client: client, logger: postgresLogger, ring: ring))
+            // Detached, so that it does not inherit a graceful shutdown: PostgresClient.run() closes the pool as soon
+            // as one is triggered (SIGTERM), which would cut off the jobs and requests `body` is still finishing.
+            // The pool stops when `body` has returned.
+            let pool = Task.detached { await client.run() }
+            do {
+                let result = try await body(PostgresPaymentStore(client: client, logger: postgresLogger, ring: ring))
+                pool.cancel()
+                await pool.value
+                return result
+            } catch {
+                pool.cancel()
+                await pool.value
+                throw error
             }
         }
     }
