@@ -130,6 +130,9 @@ public struct PaymentsServer: Service {
             } else {
                 UnconfiguredERPGateway()
             }
+        if configuration.erpWebhookURL == nil && configuration.worker.concurrency > 0 {
+            logger.info("No ERP configured (ERP_WEBHOOK_URL): ERP updates are skipped")
+        }
         // Work queued by other instances wakes this one's worker and deliverer through PostgreSQL notifications; on
         // SQLite every writer is this process, which wakes them itself.
         let deliverySignal = WakeUpSignal()

@@ -24,7 +24,7 @@ public final class BacklogMetricsSampler<Store: PaymentStore>: Service, Sendable
 
     /// Creates a sampler; `stuckAfter` is reconciliation's setting, the age from which a `processing` payment counts.
     public init(
-        store: Store, interval: Duration = .seconds(5), stuckAfter: Duration, logger: Logger,
+        store: Store, interval: Duration = .seconds(10), stuckAfter: Duration, logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory, prune: @escaping @Sendable () async -> Void = {}
     ) {
         self.store = store

@@ -245,6 +245,9 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             if job.kind == .submit { retryGauges.remove(job.paymentID) }
             switch result {
             case .succeeded: logger.debug("Job succeeded")
+            case .skipped(let reason) where erp is UnconfiguredERPGateway && job.kind == .erpUpdate:
+                // A deployment without an ERP says so once at start-up, not once per payment.
+                logger.debug("Job skipped", metadata: ["reason": "\(reason)"])
             case .skipped(let reason): logger.info("Job skipped", metadata: ["reason": "\(reason)"])
             case .deadLettered(let reason):
                 jobMetrics.deadLettered(job.kind)
