@@ -3,6 +3,7 @@
 # temporary folder on a free loopback port, exports PAYMENTS_TEST_DATABASE_URL (and PGHOST/PGPORT/PGUSER for psql and
 # pgbench), runs the command, then stops the cluster and removes the folder.
 # Usage: scripts/with-postgres.sh <command> [args...]
+# PAYMENTS_TEST_PG_OPTIONS adds server options ("-c name=value ..."), as the lifecycle benchmark does.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -47,7 +48,7 @@ trap cleanup EXIT
 echo "==> starting a throwaway PostgreSQL ($("$PG_BIN/postgres" --version | awk '{print $3}')) on 127.0.0.1:$PG_PORT"
 run_as_db_user "'$PG_BIN/initdb' -D '$PG_DIR/data' -U postgres --auth=trust --encoding=UTF8 --no-sync" >/dev/null
 # fsync off: the cluster is thrown away, and only processes (never the OS) crash in these tests.
-run_as_db_user "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/postgres.log' -w -o \"-p $PG_PORT -k '$PG_DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start" >/dev/null
+run_as_db_user "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/postgres.log' -w -o \"-p $PG_PORT -k '$PG_DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 ${PAYMENTS_TEST_PG_OPTIONS:-}\" start" >/dev/null
 
 export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres
 export PAYMENTS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"

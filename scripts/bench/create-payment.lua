@@ -1,9 +1,10 @@
 -- wrk script: POST /v1/payments with a unique client_ref per request (per thread counter + thread id + run nonce),
--- so every request creates a payment, as a busy ERP would.
+-- so every request creates a payment, as a busy ERP would. BENCH_PREFIX replaces the BENCH prefix.
 local counter = 0
 local thread_id = 0
 local threads = {}
 local nonce = tostring(os.time())
+local prefix = os.getenv("BENCH_PREFIX") or "BENCH"
 
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -17,7 +18,7 @@ end
 
 function request()
   counter = counter + 1
-  local ref = string.format("BENCH-%s-%d-%d", nonce, thread_id, counter)
+  local ref = string.format("%s-%s-%d-%d", prefix, nonce, thread_id, counter)
   local body = string.format('{"amount": %d, "currency": "USD", "client_ref": "%s", "recipient": {"type": "bank_account", "name": "Acme LLC", "account_number": "000123456789", "routing_number": "021000021"}}', 100 + counter % 1000, ref)
   return wrk.format("POST", "/v1/payments", {
     ["Content-Type"] = "application/json",
