@@ -139,11 +139,9 @@ public struct PaymentsServer: Service {
         let listener = (store as? PostgresPaymentStore).map {
             PostgresWakeUpListener(store: $0, jobs: signal, deliveries: deliverySignal, logger: self.logger)
         }
-        let wakeUpsArrive: @Sendable () -> Bool = { listener?.isListening ?? true }
         let worker = JobWorker(
             store: store, bank: guardedBank, erp: erp, signal: signal, configuration: configuration.worker,
-            logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions },
-            wakeUpsArrive: wakeUpsArrive
+            logger: logger, metrics: metrics, submitGate: { guardedBank.acceptsSubmissions }
         )
         // An API-only instance (no workers) leaves the queue, reconciliation and retention to the instances that have
         // them.
@@ -169,7 +167,7 @@ public struct PaymentsServer: Service {
             services.append(
                 ClientWebhookDeliverer(
                     store: store, transport: transport, configuration: configuration.notifications, logger: logger,
-                    metrics: metrics, signal: deliverySignal, wakeUpsArrive: wakeUpsArrive))
+                    metrics: metrics, signal: deliverySignal))
         }
         services.append(
             BacklogMetricsSampler(

@@ -19,8 +19,6 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
     private let configuration: ClientWebhookConfiguration
     private let logger: Logger
     private let signal: WakeUpSignal
-    /// Whether `signal` hears of deliveries queued by other processes now (see ``JobWorker``).
-    private let wakeUpsArrive: @Sendable () -> Bool
     private let now: @Sendable () -> Date
     private let inFlight = Mutex<[UUID: Int]>([:])
     private let metrics: DeliveryMetrics
@@ -29,9 +27,8 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
     public init(
         store: Store, transport: any WebhookTransport, configuration: ClientWebhookConfiguration, logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory, signal: WakeUpSignal = WakeUpSignal(),
-        wakeUpsArrive: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
-        self.wakeUpsArrive = wakeUpsArrive
         self.store = store
         self.transport = transport
         self.configuration = configuration
@@ -54,7 +51,7 @@ public final class ClientWebhookDeliverer<Store: NotificationStore>: Service, Se
                         )
                     }
                     let pollInterval =
-                        wakeUpsArrive() ? configuration.pollInterval : configuration.unnotifiedPollInterval
+                        signal.hearsOtherProcesses ? configuration.pollInterval : configuration.unnotifiedPollInterval
                     guard total < configuration.concurrency else {
                         // Every slot is busy: the next to finish wakes the loop (as does shutdown), so no timer.
                         await signal.wait()

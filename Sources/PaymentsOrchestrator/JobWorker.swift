@@ -21,7 +21,6 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let now: @Sendable () -> Date
     private let inFlight = Mutex(0)
     private let submitGate: @Sendable () -> Bool
-    private let wakeUpsArrive: @Sendable () -> Bool
     private let retryGauges: RetryCountGauges
     private let paymentMetrics: PaymentMetrics
     private let jobMetrics: JobMetrics
@@ -31,14 +30,11 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     /// - Parameters:
     ///   - submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank is dead and the next
     ///     probe is not due) they wait in the queue and only other work runs.
-    ///   - wakeUpsArrive: Whether `signal` hears of jobs queued by other processes now; the worker polls at
-    ///     ``JobWorkerConfiguration/pollInterval`` while it does, at the unnotified interval while it does not.
     public init(
         store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal,
         configuration: JobWorkerConfiguration = .default,
         logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
-        submitGate: @escaping @Sendable () -> Bool = { true },
-        wakeUpsArrive: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
+        submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
         self.bank = bank
@@ -48,7 +44,6 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.logger = logger
         self.now = now
         self.submitGate = submitGate
-        self.wakeUpsArrive = wakeUpsArrive
         self.retryGauges = RetryCountGauges(factory: metrics)
         self.paymentMetrics = PaymentMetrics(factory: metrics)
         self.jobMetrics = JobMetrics(factory: metrics)
@@ -63,9 +58,10 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         }
     }
 
-    /// How long to wait for a wake-up before looking again.
+    /// How long to wait for a wake-up before looking again: the fallback poll while `signal` hears of jobs other
+    /// processes queue, the quick one while it does not.
     private var pollInterval: Duration {
-        wakeUpsArrive() ? configuration.pollInterval : configuration.unnotifiedPollInterval
+        signal.hearsOtherProcesses ? configuration.pollInterval : configuration.unnotifiedPollInterval
     }
 
     public func run() async throws {
@@ -245,8 +241,9 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             if job.kind == .submit { retryGauges.remove(job.paymentID) }
             switch result {
             case .succeeded: logger.debug("Job succeeded")
-            case .skipped(let reason) where erp is UnconfiguredERPGateway && job.kind == .erpUpdate:
-                // A deployment without an ERP says so once at start-up, not once per payment.
+            case .skipped(let reason) where job.kind == .erpUpdate:
+                // An ERP update is skipped only when no ERP is configured, which start-up says once: not once per
+                // payment.
                 logger.debug("Job skipped", metadata: ["reason": "\(reason)"])
             case .skipped(let reason): logger.info("Job skipped", metadata: ["reason": "\(reason)"])
             case .deadLettered(let reason):

@@ -54,33 +54,24 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     /// One pass: destroy what is due, then count what each key seals.
     public func sweepOnce() async {
         let cutoff = now().addingTimeInterval(-keep.timeInterval)
-        var total = 0
         do {
-            while true {
-                let count = try await store.destroyAccountNumbers(settledBefore: cutoff, limit: 500)
-                total += count
-                if count < 500 { break }
+            let total = try await drain(batch: 500) {
+                try await store.destroyAccountNumbers(settledBefore: cutoff, limit: $0)
             }
             if total > 0 {
                 destroyed.increment(by: total)
                 logger.info("Account numbers destroyed past their retention", metadata: ["count": "\(total)"])
             }
-            var events = 0
             let eventCutoff = now().addingTimeInterval(-eventRetention.timeInterval)
-            while true {
-                let count = try await store.deleteEvents(createdBefore: eventCutoff, limit: 500)
-                events += count
-                if count < 500 { break }
+            let events = try await drain(batch: 500) {
+                try await store.deleteEvents(createdBefore: eventCutoff, limit: $0)
             }
             if events > 0 {
                 logger.info("Client events deleted past their retention", metadata: ["count": "\(events)"])
             }
-            var jobs = 0
             let jobCutoff = now().addingTimeInterval(-jobRetention.timeInterval)
-            while true {
-                let count = try await store.deleteFinishedJobs(finishedBefore: jobCutoff, limit: 1_000)
-                jobs += count
-                if count < 1_000 { break }
+            let jobs = try await drain(batch: 1_000) {
+                try await store.deleteFinishedJobs(finishedBefore: jobCutoff, limit: $0)
             }
             if jobs > 0 {
                 logger.info("Finished jobs deleted past their retention", metadata: ["count": "\(jobs)"])
@@ -96,6 +87,17 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
             }
         } catch {
             logger.warning("Retention sweep failed; it runs again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `step` with `batch` until a run does less than a batch (short transactions, nothing held across them);
+    /// returns how many it did in all.
+    private func drain(batch: Int, _ step: (Int) async throws -> Int) async throws -> Int {
+        var total = 0
+        while true {
+            let count = try await step(batch)
+            total += count
+            if count < batch { return total }
         }
     }
 }

@@ -2,13 +2,12 @@ import Logging
 import PaymentsSupport
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 
 /// Wakes this process's job worker and webhook deliverer when any process queues work: it listens on the channels
 /// the queuing transactions notify (see migration 5), on one connection of the pool held for the purpose.
 ///
-/// While it is not listening (starting, or the connection was lost) ``isListening`` is false and the consumers poll
-/// quickly; every time it starts listening it wakes both once, for work queued while nobody listened. The connection is
+/// While it is not listening (starting, or the connection was lost) both signals' `hearsOtherProcesses` is false and
+/// the consumers poll quickly; every time it starts listening it wakes both once, for work queued while nobody listened. The connection is
 /// checked every `checkInterval`, so a connection that died silently is replaced rather than listened to for good.
 public final class PostgresWakeUpListener: Service, Sendable {
     private let client: PostgresClient
@@ -16,7 +15,6 @@ public final class PostgresWakeUpListener: Service, Sendable {
     private let deliveries: WakeUpSignal
     private let logger: Logger
     private let checkInterval: Duration
-    private let listening = Atomic(false)
 
     /// Creates a listener on `store`'s pool that notifies `jobs` and `deliveries`.
     public init(
@@ -28,10 +26,14 @@ public final class PostgresWakeUpListener: Service, Sendable {
         self.deliveries = deliveries
         self.logger = logger
         self.checkInterval = checkInterval
+        setListening(false)
     }
 
-    /// Whether notifications arrive now.
-    public var isListening: Bool { listening.load(ordering: .relaxed) }
+    /// Tells both signals whether notifications reach them now (only this service's task changes it).
+    private func setListening(_ listening: Bool) {
+        jobs.hearsOtherProcesses = listening
+        deliveries.hearsOtherProcesses = listening
+    }
 
     public func run() async throws {
         var failures = 0
@@ -44,7 +46,8 @@ public final class PostgresWakeUpListener: Service, Sendable {
                 }
             } catch {
                 // A connection that was listening counts as a first failure again.
-                if listening.exchange(false, ordering: .relaxed) { failures = 0 }
+                if jobs.hearsOtherProcesses { failures = 0 }
+                setListening(false)
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
                 if failures == 1 || failures % 10 == 0 {
@@ -56,7 +59,7 @@ public final class PostgresWakeUpListener: Service, Sendable {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: backoff) }
             }
         }
-        listening.store(false, ordering: .relaxed)
+        setListening(false)
     }
 
     /// Listens on both channels until the connection fails or the task is cancelled.
@@ -66,7 +69,7 @@ public final class PostgresWakeUpListener: Service, Sendable {
                 // LISTEN is in effect once a statement after it has answered: from then on nothing is missed, and
                 // what was queued before is found by the wake-up below.
                 try await check(connection)
-                listening.store(true, ordering: .relaxed)
+                setListening(true)
                 logger.debug("Listening for queued work")
                 jobs.notify()
                 deliveries.notify()

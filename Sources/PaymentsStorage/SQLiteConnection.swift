@@ -5,9 +5,13 @@ import PaymentsCore
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
-    /// Rows stepped through in full scans by the statements run so far: what a test reads to prove that a table's
-    /// statements find their rows through an index, whatever the table holds.
-    private(set) var fullScanSteps: Int64 = 0
+
+    /// Rows stepped through in full scans by the cached statements so far (SQLite counts per statement, across
+    /// executions): what a test reads to prove that a table's statements find their rows through an index, whatever
+    /// the table holds. Read on demand, so the statements themselves pay nothing for it.
+    var fullScanSteps: Int64 {
+        statements.values.reduce(0) { $0 + Int64(sqlite3_stmt_status($1, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0)) }
+    }
 
     // SQLite copies bound text only with SQLITE_TRANSIENT, which the C macro expresses as a cast Swift cannot import.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -46,7 +50,6 @@ final class SQLiteConnection {
     func query(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> [SQLiteRow] {
         let statement = try prepared(sql)
         defer {
-            fullScanSteps += Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }

@@ -7,7 +7,8 @@ import Synchronization
 /// return at once. One waiter at a time; a second wait wakes the first.
 ///
 /// ``notify(after:)`` books a wake-up for later (work this process put off, such as a retry): timed waits end by
-/// then, however long their own timeout.
+/// then, however long their own timeout. ``hearsOtherProcesses`` says whether work other processes queue reaches
+/// ``notify()`` too, for the waiter to choose how often to look for itself.
 public final class WakeUpSignal: Sendable {
     private struct Waiter {
         var id: UInt64
@@ -23,6 +24,14 @@ public final class WakeUpSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    private let fedFromOtherProcesses = Atomic(true)
+
+    /// Whether ``notify()`` is called for work other processes queue too: true where every writer is this process
+    /// (SQLite); on PostgreSQL, while the notification listener listens.
+    public var hearsOtherProcesses: Bool {
+        get { fedFromOtherProcesses.load(ordering: .relaxed) }
+        set { fedFromOtherProcesses.store(newValue, ordering: .relaxed) }
+    }
 
     /// Creates a signal with nothing pending.
     public init() {}

@@ -13,32 +13,13 @@ WORK=$(mktemp -d /tmp/payments-lifecycle.XXXXXX)
 KEY=sk_bench_0123456789abcdef0123
 SECRET=whsec_bench_5b1c
 DATA_KEYS="bench:$(head -c 32 /dev/urandom | base64),index:$(head -c 32 /dev/urandom | base64)"
-TICKS=$(getconf CLK_TCK)
 export PAYMENTS_API_KEY=$KEY
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
-db_url() { echo "postgres://$PGUSER@$PGHOST:$PGPORT/$1"; }
-figure() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
+. scripts/bench/common.sh
 row() { printf '%-64s %s\n' "$1" "$2"; }
-
-# CPU seconds (user + system) used so far by the pids given.
-cpu_of() {
-    local total=0 pid
-    for pid in "$@"; do
-        [ -r "/proc/$pid/stat" ] || continue
-        total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
-    done
-    python3 -c "print(f'{$total / $TICKS:.3f}')"
-}
-# CPU seconds the whole machine has been busy (pgbench's backends exit before they could be read one by one).
-machine_busy() { awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / '"$TICKS"' }' /proc/stat; }
-POSTMASTER=$(head -1 "$PAYMENTS_TEST_PG_DATA/postmaster.pid")
-postgres_pids() { echo "$POSTMASTER"; pgrep -P "$POSTMASTER" || true; }
 
 SINK_PORT=$(free_port)
 python3 scripts/bench/otlp_sink.py --port "$SINK_PORT" > "$WORK/sink.log" 2>&1 &
@@ -228,7 +209,7 @@ idle() {
     commits_before=$(psql -tA -d lc_idle -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'lc_idle'")
     sleep "$IDLE_SECONDS"
     commits_after=$(psql -tA -d lc_idle -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'lc_idle'")
-    psql -tA -F ' ' -d lc_idle -c "SELECT 'statements', sum(calls) FROM pg_stat_statements s
+    psql -tA -F ' ' -d lc_idle -c "SELECT 'statements', COALESCE(sum(calls), 0) FROM pg_stat_statements s
         JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'lc_idle' AND s.query NOT LIKE '%pg_stat%'" > "$WORK/idle.txt"
     echo "transactions $((commits_after - commits_before - 2))" >> "$WORK/idle.txt"
     psql -tA -F ' | ' -d lc_idle -c "SELECT calls, left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_statements s

@@ -23,21 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v cc >/dev/null || missing+=(gcc libc6-dev)
-command -v curl >/dev/null || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "==> installing ${missing[*]}"
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-RATELOAD=$(mktemp -d /tmp/rateload.XXXXXX)/rateload
-cc -O2 -o "$RATELOAD" scripts/bench/rateload.c
-export RATELOAD
-if [ -z "${PAYMENTS_BIN:-}" ]; then
-    echo "==> building the release binary"
-    swift build -c release --product payments >/dev/null
-fi
+. scripts/bench/common.sh
+prepare_load_tools
 export PAYMENTS_TEST_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 exec scripts/with-postgres.sh scripts/bench/lifecycle-inner.sh

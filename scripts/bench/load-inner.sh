@@ -20,27 +20,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_ready() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
-figure() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
-db_url() { echo "postgres://$PGUSER@$PGHOST:$PGPORT/$1"; }
-
-# CPU seconds (user + system) used so far by the processes in $@ (pids), and by the PostgreSQL cluster's processes.
-TICKS=$(getconf CLK_TCK)
-cpu_of() {
-    local total=0 pid fields
-    for pid in "$@"; do
-        [ -r "/proc/$pid/stat" ] || continue
-        fields=$(sed 's/^.*) //' "/proc/$pid/stat")
-        total=$((total + $(echo "$fields" | awk '{ print $12 + $13 }')))
-    done
-    python3 -c "print(f'{$total / $TICKS:.2f}')"
-}
-# CPU seconds the whole machine has been busy (all processes, ours or not: the machine is shared).
-machine_busy() { awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / '"$TICKS"' }' /proc/stat; }
-POSTMASTER=$(head -1 "$PAYMENTS_TEST_PG_DATA/postmaster.pid")
-postgres_pids() { echo "$POSTMASTER"; pgrep -P "$POSTMASTER" || true; }
+. scripts/bench/common.sh
 # Snapshot of CPU counters: "serve sandbox postgres" seconds; postgres backends that exit in between are not counted,
 # the pools' connections live through a run.
 cpu_snapshot() { echo "$(cpu_of "$SERVE_PID") $(cpu_of "$SANDBOX_PID") $(cpu_of $(postgres_pids)) $(machine_busy)"; }
