@@ -5,8 +5,8 @@ import PaymentsSupport
 ///
 /// `end_to_end_id` is our payment id: the reference the bank deduplicates and reports by, unique across every client
 /// of ours. Two clients may use the same `client_ref`, which travels only as the payee's remittance information.
-enum BankPaymentBody {
-    static func json(_ submission: BankSubmission) -> JSONValue {
+public enum BankPaymentBody {
+    public static func json(_ submission: BankSubmission) -> JSONValue {
         let recipient: JSONValue
         switch submission.recipient {
         case .bankAccount(let name, let accountNumber, let routingNumber):

@@ -139,22 +139,7 @@ public final class HTTPBankClient: BankGateway {
             idempotencyKey: submission.paymentID.lowercased,
             traceParent: submission.traceParent
         )
-        switch status {
-        case 200, 201:
-            guard let bankRef = (try? JSONValue(parsing: data))?["bank_ref"]?.stringValue, !bankRef.isEmpty else {
-                throw BankError(.invalidResponse, httpStatus: status)
-            }
-            return .accepted(bankRef: bankRef)
-        case 400..<500:
-            // 401 and 429 were handled by `send`; any other 4xx is the bank refusing this payment for good.
-            let decoded = try? JSONValue(parsing: data)
-            let reason =
-                decoded?["reason"]?.stringValue ?? decoded?["error"]?.stringValue
-                ?? "rejected by the bank (HTTP \(status))"
-            return .rejected(reason: String(reason.prefix(200)))
-        default:
-            throw BankError(.invalidResponse, httpStatus: status)
-        }
+        return try BankResponses.submission(status: status, body: data)
     }
 
     private func settlementReportUnmeasured(since: Date?, cursor: String?) async throws(BankError)
@@ -165,25 +150,7 @@ public final class HTTPBankClient: BankGateway {
         if let cursor { query.append("cursor=" + Self.queryValue(cursor)) }
         let path = "/v1/reports/settlements" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         let (status, data) = try await send(method: .GET, path: path, body: nil, idempotencyKey: nil, traceParent: nil)
-        switch status {
-        case 200:
-            guard let page = try? JSONValue(parsing: data), case .array(let items)? = page["data"] else {
-                throw BankError(.invalidResponse, httpStatus: status)
-            }
-            var entries: [SettlementReportEntry] = []
-            for item in items {
-                guard let id = item["payment_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                    let remote = Self.paymentStatus(item),
-                    let updatedAt = item["updated_at"]?.stringValue.flatMap(Timestamp.parse)
-                else { throw BankError(.invalidResponse, httpStatus: status) }
-                entries.append(SettlementReportEntry(paymentID: id, status: remote, updatedAt: updatedAt))
-            }
-            return SettlementReportPage(entries: entries, nextCursor: page["next_cursor"]?.stringValue)
-        case 404:
-            return nil
-        default:
-            throw BankError(.invalidResponse, httpStatus: status)
-        }
+        return try BankResponses.settlementPage(status: status, body: data)
     }
 
     /// Percent-encodes a query parameter's value.
@@ -195,22 +162,6 @@ public final class HTTPBankClient: BankGateway {
         }
     }
 
-    /// The bank's `{"bank_ref", "status", "return_code"}` in our terms; `nil` for a status we do not know.
-    private static func paymentStatus(_ remote: JSONValue) -> BankPaymentStatus? {
-        let mapped: PaymentStatus? =
-            switch remote["status"]?.stringValue {
-            case "pending", "processing": .processing
-            case "completed": .completed
-            case "returned": .returned
-            case "rejected", "failed": .failed
-            default: nil
-            }
-        guard let mapped else { return nil }
-        return BankPaymentStatus(
-            bankRef: remote["bank_ref"]?.stringValue, status: mapped, returnCode: remote["return_code"]?.stringValue
-        )
-    }
-
     private func statusUnmeasured(of paymentID: UUID, traceParent: String?) async throws(BankError)
         -> BankPaymentStatus?
     {
@@ -218,17 +169,7 @@ public final class HTTPBankClient: BankGateway {
             method: .GET, path: "/v1/payments/\(paymentID.lowercased)", body: nil, idempotencyKey: nil,
             traceParent: traceParent
         )
-        switch status {
-        case 200:
-            guard let remote = (try? JSONValue(parsing: data)).flatMap(Self.paymentStatus) else {
-                throw BankError(.invalidResponse, httpStatus: status)
-            }
-            return remote
-        case 404:
-            return nil
-        default:
-            throw BankError(.invalidResponse, httpStatus: status)
-        }
+        return try BankResponses.paymentStatus(status: status, body: data)
     }
 
     /// The wait a 429 or 5xx asks for, at most a day: a bank's mistake must not park a payment for longer.
@@ -294,11 +235,10 @@ public final class HTTPBankClient: BankGateway {
                     continue
                 }
                 throw BankError(.unauthorized, httpStatus: 401)
-            case 429:
-                throw BankError(.rateLimited, httpStatus: 429, retryAfter: Self.retryAfter(response.headers))
-            case 500...599:
-                throw BankError(.server, httpStatus: status, retryAfter: Self.retryAfter(response.headers))
             default:
+                if let error = BankResponses.error(status: status, retryAfter: Self.retryAfter(response.headers)) {
+                    throw error
+                }
                 return (status, data)
             }
         }

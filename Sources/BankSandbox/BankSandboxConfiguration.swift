@@ -36,6 +36,9 @@ public struct BankSandboxConfiguration: Sendable {
     public var tls: TLS?
     /// The sandbox's time; tests move it forward to expire tokens or settle payments without waiting.
     public var clock: SandboxClock
+    /// Fixes every chance the sandbox takes and every reference it makes, for a simulation that must replay from a
+    /// seed; `nil` (the default) for the system's generator.
+    public var randomSeed: UInt64?
 
     /// The documented sandbox values: `127.0.0.1:8081`, no webhooks, client `sandbox-client` / `sandbox-secret`,
     /// API key `sandbox-api-key`, no faults, 100 ms to processing and 300 ms more to settlement.
@@ -54,7 +57,8 @@ public struct BankSandboxConfiguration: Sendable {
         processingDelay: Duration = .milliseconds(100),
         settlementDelay: Duration = .milliseconds(300),
         tls: TLS? = nil,
-        clock: SandboxClock = SandboxClock()
+        clock: SandboxClock = SandboxClock(),
+        randomSeed: UInt64? = nil
     ) {
         self.host = host
         self.port = port
@@ -68,6 +72,7 @@ public struct BankSandboxConfiguration: Sendable {
         self.settlementDelay = settlementDelay
         self.tls = tls
         self.clock = clock
+        self.randomSeed = randomSeed
     }
 }
 

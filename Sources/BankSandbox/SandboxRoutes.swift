@@ -109,18 +109,19 @@ struct SandboxRoutes: Sendable {
         let faults = await self.state.faults
         guard await self.isAuthorized(request) else { return SandboxResponse.invalidToken }
 
-        if SandboxRandom.chance(faults.hangRate) {
+        switch self.state.frontDoorFault(faults) {
+        case .hang?:
             context.logger.info("Injected fault: holding the request without an answer")
             _ = await sleepUnlessShuttingDown(for: Self.maximumHang)
             return SandboxResponse.unavailable
-        }
-        if SandboxRandom.chance(faults.errorRate) {
+        case .unavailable?:
             context.logger.info("Injected fault: answering 503")
             return SandboxResponse.unavailable
-        }
-        if SandboxRandom.chance(faults.rateLimitRate) {
+        case .rateLimited?:
             context.logger.info("Injected fault: answering 429")
             return SandboxResponse.error(.tooManyRequests, "rate_limited", headers: [.retryAfter: "1"])
+        case nil:
+            break
         }
 
         guard let idempotencyKey = request.headers[.idempotencyKey].map({ String($0.trimmingASCIIWhitespace()) }),
@@ -231,11 +232,7 @@ struct SandboxRoutes: Sendable {
             limit = parsed
         }
         let report = await self.state.settlementReport(since: since, after: cursor, limit: limit)
-        let body = JSONValue.object([
-            "data": .array(report.entries.map { $0.view.reportJSON(paymentID: $0.paymentID) }),
-            "next_cursor": report.nextCursor.map { .string($0.text) } ?? .null,
-        ])
-        return SandboxResponse.json(.ok, body: Data(body.serialized))
+        return SandboxResponse.json(.ok, body: Data(report.json.serialized))
     }
 
     static let defaultReportPageSize = 500

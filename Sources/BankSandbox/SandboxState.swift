@@ -46,6 +46,8 @@ actor SandboxState {
     private let settlementDelay: Duration
     private let limits: Limits
     let clock: SandboxClock
+    /// Chances and identifiers; seeded in a simulation.
+    nonisolated let random: SandboxRandom
     private var tokenExpiry: [String: ContinuousClock.Instant] = [:]
     private var paymentsByIdempotencyKey: [String: StoredPayment] = [:]
     private var idempotencyKeyByPaymentID: [String: String] = [:]
@@ -54,6 +56,7 @@ actor SandboxState {
     /// The state at start-up: the configuration's faults, webhook URL, settlement timing and clock.
     init(configuration: BankSandboxConfiguration, limits: Limits = Limits()) {
         self.clock = configuration.clock
+        self.random = SandboxRandom(seed: configuration.randomSeed)
         self.faults = configuration.faults
         self.webhookURL = configuration.webhookURL
         self.processingDelay = configuration.processingDelay
@@ -90,7 +93,7 @@ actor SandboxState {
                 self.tokenExpiry[soonest.key] = nil
             }
         }
-        let token = SandboxRandom.accessToken()
+        let token = self.random.accessToken()
         let lifetime = self.faults.tokenTTLSeconds
         self.tokenExpiry[token] = now + .seconds(lifetime)
         self.stats.tokensIssued += 1
@@ -109,6 +112,21 @@ actor SandboxState {
 
     // MARK: Payments
 
+    /// A fault injected before a submission is read: the request hangs, or is answered 503 or 429.
+    enum FrontDoorFault: Sendable {
+        case hang
+        case unavailable
+        case rateLimited
+    }
+
+    /// Whether `faults` inject a fault into this submission, before it is read or booked.
+    nonisolated func frontDoorFault(_ faults: SandboxFaults) -> FrontDoorFault? {
+        if random.chance(faults.hangRate) { return .hang }
+        if random.chance(faults.errorRate) { return .unavailable }
+        if random.chance(faults.rateLimitRate) { return .rateLimited }
+        return nil
+    }
+
     /// Decides a `POST /v1/payments` whose body is valid, applying idempotency, duplicate detection, the reject
     /// fault and (for accepted payments) the settlement and webhook plan.
     func submit(_ submission: PaymentSubmission, idempotencyKey: String) -> SubmissionOutcome {
@@ -120,7 +138,7 @@ actor SandboxState {
 
         let duplicateOf = self.noteDuplicate(submission)
 
-        if SandboxRandom.chance(self.faults.rejectRate) {
+        if self.random.chance(self.faults.rejectRate) {
             let payment = StoredPayment(
                 idempotencyKey: idempotencyKey,
                 submission: submission,
@@ -132,11 +150,11 @@ actor SandboxState {
         }
 
         let outcome: SettlementPlan.Outcome =
-            SandboxRandom.chance(self.faults.returnRate)
-            ? .returned(SandboxRandom.element(of: ACHReturn.all)) : .completed
+            self.random.chance(self.faults.returnRate)
+            ? .returned(self.random.element(of: ACHReturn.all)) : .completed
         var lateReturn: (after: Duration, achReturn: ACHReturn)?
-        if outcome == .completed, SandboxRandom.chance(self.faults.lateReturnRate) {
-            lateReturn = (.milliseconds(self.faults.lateReturnAfterMs), SandboxRandom.element(of: ACHReturn.all))
+        if outcome == .completed, self.random.chance(self.faults.lateReturnRate) {
+            lateReturn = (.milliseconds(self.faults.lateReturnAfterMs), self.random.element(of: ACHReturn.all))
             self.stats.lateReturns += 1
         }
         let wallNow = self.clock.date
@@ -148,7 +166,7 @@ actor SandboxState {
             outcome: outcome,
             lateReturn: lateReturn
         )
-        let bankRef = SandboxRandom.bankReference()
+        let bankRef = self.random.bankReference()
         let payment = StoredPayment(
             idempotencyKey: idempotencyKey,
             submission: submission,
@@ -157,7 +175,7 @@ actor SandboxState {
         )
         self.store(payment)
         self.stats.payments += 1
-        let ambiguous = SandboxRandom.chance(self.faults.ambiguousAcceptRate)
+        let ambiguous = self.random.chance(self.faults.ambiguousAcceptRate)
         if ambiguous { self.stats.ambiguousAccepts += 1 }
         let webhooks = self.scheduleWebhooks(submission: submission, bankRef: bankRef, plan: plan)
         return .accepted(payment, webhooks: webhooks, duplicateOf: duplicateOf, ambiguous: ambiguous)
@@ -190,6 +208,14 @@ actor SandboxState {
             entries: page.map { ($0.cursor.paymentID, $0.view) },
             nextCursor: rows.count > limit ? page.last?.cursor : nil
         )
+    }
+
+    /// Every payment's current status, by payment id (the latest submission of each).
+    func statuses() -> [String: String] {
+        let now = self.clock.now
+        return idempotencyKeyByPaymentID.compactMapValues { key in
+            paymentsByIdempotencyKey[key].map { Self.view(of: $0, at: now).status }
+        }
     }
 
     private static func view(of payment: StoredPayment, at now: ContinuousClock.Instant) -> PaymentStatusView {
@@ -247,7 +273,7 @@ actor SandboxState {
         }
 
         let processing = WebhookEvent(
-            eventID: SandboxRandom.eventID(),
+            eventID: self.random.eventID(),
             paymentID: submission.paymentID,
             bankRef: bankRef,
             status: "processing",
@@ -256,7 +282,7 @@ actor SandboxState {
             occurredAt: plan.processingDate
         )
         let settled = WebhookEvent(
-            eventID: SandboxRandom.eventID(),
+            eventID: self.random.eventID(),
             paymentID: submission.paymentID,
             bankRef: bankRef,
             status: plan.finalStatus,
@@ -274,7 +300,7 @@ actor SandboxState {
             : [(processing, processingDue), (settled, settledDue)]
         if let lateReturn = plan.lateReturn {
             let returned = WebhookEvent(
-                eventID: SandboxRandom.eventID(),
+                eventID: self.random.eventID(),
                 paymentID: submission.paymentID,
                 bankRef: bankRef,
                 status: "returned",
@@ -287,7 +313,7 @@ actor SandboxState {
 
         var deliveries: [WebhookJob.Delivery] = []
         for (event, due) in ordered {
-            if SandboxRandom.chance(self.faults.dropWebhookRate) {
+            if self.random.chance(self.faults.dropWebhookRate) {
                 self.stats.webhooksDropped += 1
                 continue
             }
@@ -296,7 +322,7 @@ actor SandboxState {
                     event: event,
                     body: event.jsonBody(),
                     notBefore: due,
-                    copies: SandboxRandom.chance(self.faults.duplicateWebhookRate) ? 2 : 1
+                    copies: self.random.chance(self.faults.duplicateWebhookRate) ? 2 : 1
                 )
             )
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsSupport
 
 /// A position in the settlement report: the `updated_at` (in whole milliseconds, as the report lists it) and the
 /// payment id of the last entry on a page. Written `<milliseconds>_<payment_id>`; a page starts after it.
@@ -33,4 +34,12 @@ struct SettlementReport: Sendable {
     let entries: [(paymentID: String, view: PaymentStatusView)]
     /// `nil` on the last page.
     let nextCursor: SettlementCursor?
+
+    /// The page as the bank answers it: `{"data": [...], "next_cursor": ...}`.
+    var json: JSONValue {
+        .object([
+            "data": .array(entries.map { $0.view.reportJSON(paymentID: $0.paymentID) }),
+            "next_cursor": nextCursor.map { .string($0.text) } ?? .null,
+        ])
+    }
 }

@@ -19,6 +19,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     private let configuration: JobWorkerConfiguration
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let random: @Sendable () -> UInt64
     private let inFlight = Mutex(0)
     private let submitGate: @Sendable () -> Bool
     private let retryGauges: RetryCountGauges
@@ -30,11 +31,13 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
     /// - Parameters:
     ///   - submitGate: Whether `submit` jobs may be claimed now; while it says no (the bank is dead and the next
     ///     probe is not due) they wait in the queue and only other work runs.
+    ///   - random: Where the retry jitter comes from; a simulation passes a seeded generator.
     public init(
         store: Store, bank: Bank, erp: any ERPGateway, signal: WakeUpSignal,
         configuration: JobWorkerConfiguration = .default,
         logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
-        submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init
+        submitGate: @escaping @Sendable () -> Bool = { true }, now: @escaping @Sendable () -> Date = Date.init,
+        random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) }
     ) {
         self.store = store
         self.bank = bank
@@ -43,6 +46,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.random = random
         self.submitGate = submitGate
         self.retryGauges = RetryCountGauges(factory: metrics)
         self.paymentMetrics = PaymentMetrics(factory: metrics)
@@ -78,10 +82,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     }
                     let claimed: [ClaimedJob]
                     do {
-                        let kinds: Set<JobKind> =
-                            submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
-                        claimed = try await store.claimJobs(
-                            kinds: kinds, now: now(), lease: configuration.lease, limit: free)
+                        claimed = try await claim(limit: free)
                     } catch {
                         // The database is away: back off exponentially (to 5 s) rather than hammer it or the log.
                         consecutiveFailures += 1
@@ -107,7 +108,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                     inFlight.withLock { $0 += claimed.count }
                     for claim in claimed {
                         group.addTask {
-                            await self.process(claim.job, payment: claim.payment, unreadable: claim.unreadable)
+                            await self.run(claim)
                             self.inFlight.withLock { $0 -= 1 }
                             self.signal.notify()
                         }
@@ -121,8 +122,20 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
         logger.info("Job worker stopped")
     }
 
+    /// Claims up to `limit` due jobs under a lease (no submissions while the submit gate is shut): what the loop of
+    /// ``run()`` does each time it has free slots, for a caller that owns the timing (the simulator).
+    public func claim(limit: Int) async throws -> [ClaimedJob] {
+        let kinds: Set<JobKind> = submitGate() ? Set(JobKind.allCases) : Set(JobKind.allCases).subtracting([.submit])
+        return try await store.claimJobs(kinds: kinds, now: now(), lease: configuration.lease, limit: limit)
+    }
+
+    /// Carries out one claimed job and records its outcome, as the loop of ``run()`` does for each claim.
+    public func run(_ claim: ClaimedJob) async {
+        await process(claim.job, payment: claim.payment, unreadable: claim.unreadable)
+    }
+
     /// Runs one claimed job; `payment` is the job's payment as read with the claim.
-    private func process(_ job: Job, payment: Payment?, unreadable: String? = nil) async {
+    private func process(_ job: Job, payment: Payment?, unreadable: String?) async {
         var logger = logger
         logger[metadataKey: "payment_id"] = "\(job.paymentID.lowercased)"
         logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
@@ -254,7 +267,7 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
             }
         case .retry(let error, let notBefore):
             let policy = job.kind == .submit ? configuration.submitRetry : configuration.erpRetry
-            var generator = SystemRandomNumberGenerator()
+            var generator = ClosureRandomNumberGenerator(next: random)
             let elapsed = Duration.timeInterval(now().timeIntervalSince(job.createdAt))
             guard
                 let delay = policy.delay(

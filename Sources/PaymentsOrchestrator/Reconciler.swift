@@ -21,6 +21,7 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
     private let configuration: ReconcilerConfiguration
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let sleep: @Sendable (Duration) async throws -> Void
     private let paymentMetrics: PaymentMetrics
     private let metrics: ReconcilerMetrics
 
@@ -28,15 +29,19 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
     static var runName: String { "settlement_report" }
 
     /// Creates a reconciler.
+    ///
+    /// - Parameter sleep: How it waits between bank calls (its pace); a simulation, which owns time, passes its own.
     public init(
         store: Store, bank: Bank, configuration: ReconcilerConfiguration = .init(), logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> Date = Date.init
+        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> Date = Date.init,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.store = store
         self.bank = bank
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.sleep = sleep
         self.paymentMetrics = PaymentMetrics(factory: metrics)
         self.metrics = ReconcilerMetrics(factory: metrics)
     }
@@ -268,6 +273,6 @@ public final class Reconciler<Store: PaymentStore, Bank: BankGateway>: Service, 
 
     /// Keeps reconciliation's calls to the bank under `maxCallsPerSecond`.
     private func pace() async throws {
-        try await Task.sleep(for: .timeInterval(1 / configuration.maxCallsPerSecond))
+        try await sleep(.timeInterval(1 / configuration.maxCallsPerSecond))
     }
 }

@@ -80,12 +80,37 @@ public enum SecureRandom {
         }
     }
 
+    /// Where ``uuid()`` takes ids from in the tasks of a deterministic simulation, so that a run replays exactly
+    /// from its seed; `nil` (always, in the service) for the kernel's bytes. ``bytes(_:)`` and ``fill(_:)`` (keys,
+    /// secrets, tokens) are never affected.
+    @TaskLocal public static var simulatedIDs: SimulatedIDs?
+
     /// A random (version 4, RFC 9562) UUID.
     public static func uuid() -> UUID {
         var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &raw) { fill($0) }
+        withUnsafeMutableBytes(of: &raw) { destination in
+            guard let simulatedIDs else { return fill(destination) }
+            simulatedIDs.fill(destination)
+        }
         raw.6 = (raw.6 & 0x0F) | 0x40
         raw.8 = (raw.8 & 0x3F) | 0x80
         return UUID(uuid: raw)
+    }
+}
+
+/// A seeded source of ids for ``SecureRandom/simulatedIDs``: predictable on purpose, for a simulation only.
+public final class SimulatedIDs: Sendable {
+    private let generator: Mutex<SeededRandomNumberGenerator>
+
+    /// Ids that follow from `seed`.
+    public init(seed: UInt64) {
+        generator = Mutex(SeededRandomNumberGenerator(seed: seed))
+    }
+
+    fileprivate func fill(_ destination: UnsafeMutableRawBufferPointer) {
+        generator.withLock { generator in
+            destination.storeBytes(of: generator.next(), toByteOffset: 0, as: UInt64.self)
+            destination.storeBytes(of: generator.next(), toByteOffset: 8, as: UInt64.self)
+        }
     }
 }
