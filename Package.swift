@@ -47,6 +47,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "payments", targets: ["payments"]),
+        .executable(name: "payments-simulator", targets: ["payments-simulator"]),
         // The telemetry runtime and the domain on their own, for the benchmark package under Benchmarks/.
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "PaymentsCore", targets: ["PaymentsCore"]),
@@ -136,6 +137,20 @@ let package = Package(
             "PaymentsDemo",
             ["PaymentsSupport", "PaymentsCore", .asyncHTTPClient, .nioCore, .nioHTTP1, .nioPosix, .nioFoundationCompat]
         ),
+        // The deterministic simulation: the real orchestrator, worker and reconciler against the real store on an
+        // in-memory database and the sandbox's bank, with time, faults and crashes decided by a seeded scheduler.
+        module(
+            "PaymentsSimulation",
+            [
+                "PaymentsSupport", "PaymentsCore", "PaymentsStorage", "PaymentsOrchestrator", "BankClient",
+                "BankSandbox", .logging,
+            ]
+        ),
+        .executableTarget(
+            name: "payments-simulator",
+            dependencies: ["PaymentsSimulation", .argumentParser],
+            swiftSettings: swiftSettings
+        ),
         // The `payments` command: parses the command line and hands over to PaymentsApp.
         .executableTarget(
             name: "payments",
@@ -159,7 +174,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "TestSupport", "PaymentsSupport", "PaymentsCore", "PaymentsAPI", "PaymentsApp", "PaymentsDemo",
-                "BankSandbox", "Telemetry", .logging, .tracing, .nioCore,
+                "BankSandbox", "Telemetry", "PaymentsSimulation", .logging, .tracing, .nioCore,
             ],
             swiftSettings: testSwiftSettings
         ),
@@ -169,7 +184,8 @@ let package = Package(
             dependencies: [
                 "TestSupport", "PaymentsSupport", "PaymentsCore", "PaymentsStorage", "BankClient", "ERPClient",
                 "PaymentsOrchestrator", "PaymentsAPI", "BankSandbox", "Telemetry", "PaymentsApp", "PaymentsDemo",
-                .tracing, .hummingbird, .asyncHTTPClient, .postgresNIO, .serviceLifecycle, .metricsTestKit, .nioSSL,
+                "PaymentsSimulation", .tracing, .hummingbird, .asyncHTTPClient, .postgresNIO, .serviceLifecycle,
+                .metricsTestKit, .nioSSL,
                 .crypto,
             ],
             swiftSettings: testSwiftSettings

@@ -7,7 +7,7 @@ import Testing
 /// The notification half of the store, both databases: events written with every status change and only then,
 /// deliveries for the endpoints that receive the type, claims that pass over busy endpoints, secrets sealed and
 /// re-sealed, retention.
-@Suite("NotificationStore contract (SQLite and PostgreSQL)")
+@Suite("NotificationStore contract (SQLite, PostgreSQL and the simulator's in-memory store)")
 struct NotificationStoreContractTests {
     static let now = PaymentStoreContractTests.now
 
@@ -23,8 +23,8 @@ struct NotificationStoreContractTests {
 
     @Test(
         "Every status change, and only a change, writes one event; a correction is payment.corrected",
-        arguments: StoreKind.allCases)
-    func eventsFollowStatusChanges(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func eventsFollowStatusChanges(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = PaymentStoreContractTests.newPayment()
             _ = try await store.create(payment)
@@ -61,8 +61,8 @@ struct NotificationStoreContractTests {
 
     @Test(
         "Deliveries go to the client's enabled endpoints that receive the type; claims pass over busy endpoints",
-        arguments: StoreKind.allCases)
-    func deliveriesAndClaims(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func deliveriesAndClaims(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let all = Self.endpoint()
             let completedOnly = Self.endpoint(events: [.paymentCompleted])
@@ -118,8 +118,8 @@ struct NotificationStoreContractTests {
         }
     }
 
-    @Test("Registrations at the same moment cannot pass a client's endpoint limit", arguments: StoreKind.allCases)
-    func endpointLimitHoldsUnderConcurrency(_ kind: StoreKind) async throws {
+    @Test("Registrations at the same moment cannot pass a client's endpoint limit", arguments: ContractStore.allCases)
+    func endpointLimitHoldsUnderConcurrency(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let created = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<12 {
@@ -135,8 +135,8 @@ struct NotificationStoreContractTests {
 
     @Test(
         "An endpoint that failed every attempt for the whole window is disabled, with an event",
-        arguments: StoreKind.allCases)
-    func disablingAfterTheWindow(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func disablingAfterTheWindow(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let failing = Self.endpoint()
             let healthy = Self.endpoint()
@@ -168,6 +168,7 @@ struct NotificationStoreContractTests {
     }
 
     @Test(
+        // Several stores on one database: not the in-memory one, which a single store owns.
         "Endpoint secrets are sealed at rest and re-sealed by a rotation of the data keys",
         arguments: StoreKind.allCases)
     func secretsResealed(_ kind: StoreKind) async throws {

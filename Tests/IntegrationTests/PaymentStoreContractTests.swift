@@ -3,7 +3,7 @@ import PaymentsCore
 import Testing
 
 /// One behaviour, both databases: every test here runs against SQLite and PostgreSQL.
-@Suite("PaymentStore contract (SQLite and PostgreSQL)")
+@Suite("PaymentStore contract (SQLite, PostgreSQL and the simulator's in-memory store)")
 struct PaymentStoreContractTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -32,8 +32,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "create stores the payment, its history and a submit job; replays and conflicts are told apart",
-        arguments: StoreKind.allCases)
-    func createAndIdempotency(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func createAndIdempotency(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let new = Self.newPayment(clientRef: "INV-1", key: "k-1")
             let payment = try await created(store, new)
@@ -62,8 +62,8 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Concurrent creates of one client_ref make exactly one payment", arguments: StoreKind.allCases)
-    func concurrentCreates(_ kind: StoreKind) async throws {
+    @Test("Concurrent creates of one client_ref make exactly one payment", arguments: ContractStore.allCases)
+    func concurrentCreates(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let outcomes = try await withThrowingTaskGroup(of: PaymentCreation.self) { group in
                 for _ in 0..<16 {
@@ -80,8 +80,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "Many concurrent creates of different payments are each stored whole, with their job",
-        arguments: StoreKind.allCases)
-    func concurrentDistinctCreates(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func concurrentDistinctCreates(_ kind: ContractStore) async throws {
         // Enough at once that the PostgreSQL store inserts several to a statement; every optional column is present
         // in some and absent (NULL) in others, and a few are sent again (a new request id, as a client retry) in the
         // same burst.
@@ -163,8 +163,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "Jobs are claimed under a lease: one claimant, lease checked on finish, expired leases reclaimed",
-        arguments: StoreKind.allCases)
-    func jobLeases(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func jobLeases(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
             let job = try #require(try await store.claimJob(kinds: [.submit], now: Self.now, lease: .seconds(30)))
@@ -206,8 +206,8 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Concurrent claimants never get the same job", arguments: StoreKind.allCases)
-    func concurrentClaims(_ kind: StoreKind) async throws {
+    @Test("Concurrent claimants never get the same job", arguments: ContractStore.allCases)
+    func concurrentClaims(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             for index in 0..<30 { _ = try await created(store, Self.newPayment(clientRef: "C-\(index)")) }
             let claimed = try await withThrowingTaskGroup(of: [UUID].self) { group in
@@ -236,8 +236,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "Concurrent webhooks for one payment: each outcome is the payment as stored right after its own event",
-        arguments: StoreKind.allCases)
-    func concurrentWebhookOutcomes(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func concurrentWebhookOutcomes(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
             let statuses: [PaymentStatus] = [.processing, .completed, .processing, .returned, .completed, .processing]
@@ -272,8 +272,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "Webhooks: recorded once per event_id, unknown payments kept, lifecycle applied with follow-up jobs",
-        arguments: StoreKind.allCases)
-    func webhooks(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func webhooks(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
             func event(_ id: String, _ status: PaymentStatus, code: String? = nil) -> WebhookEvent {
@@ -327,8 +327,8 @@ struct PaymentStoreContractTests {
 
     @Test(
         "Finished jobs past the retention are deleted, oldest first; waiting, running and dead ones stay",
-        arguments: StoreKind.allCases)
-    func finishedJobRetention(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func finishedJobRetention(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let lease = Duration.seconds(30)
             // Five finished an hour apart (succeeded, skipped, handed to reconciliation), one dead, one running,
@@ -371,8 +371,8 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("A dead-lettered submit fails its payment in the same transaction", arguments: StoreKind.allCases)
-    func deadLetter(_ kind: StoreKind) async throws {
+    @Test("A dead-lettered submit fails its payment in the same transaction", arguments: ContractStore.allCases)
+    func deadLetter(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = try await created(store, Self.newPayment())
             let job = try #require(try await store.claimJob(kinds: [.submit], now: Self.now, lease: .seconds(30)))
@@ -390,8 +390,8 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Lists page newest first with filters, per client", arguments: StoreKind.allCases)
-    func listing(_ kind: StoreKind) async throws {
+    @Test("Lists page newest first with filters, per client", arguments: ContractStore.allCases)
+    func listing(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             var ids: [UUID] = []
             for index in 0..<5 {
@@ -421,8 +421,8 @@ struct PaymentStoreContractTests {
         }
     }
 
-    @Test("Migrations are idempotent and safe to run concurrently", arguments: StoreKind.allCases)
-    func migrations(_ kind: StoreKind) async throws {
+    @Test("Migrations are idempotent and safe to run concurrently", arguments: ContractStore.allCases)
+    func migrations(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 { group.addTask { try await store.migrate() } }

@@ -4,7 +4,7 @@ import Testing
 
 /// Reconciliation and operations on both databases: corrections, the payments reconciliation asks about, its run
 /// lease, and the dead-letter tools.
-@Suite("PaymentStore reconciliation contract (SQLite and PostgreSQL)")
+@Suite("PaymentStore reconciliation contract (SQLite, PostgreSQL and the simulator's in-memory store)")
 struct ReconciliationStoreContractTests {
     static let now = PaymentStoreContractTests.now
 
@@ -24,8 +24,8 @@ struct ReconciliationStoreContractTests {
 
     @Test(
         "The bank's record corrects a failed payment: status, history, ERP job, in one step",
-        arguments: StoreKind.allCases)
-    func correction(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func correction(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             // Through `apply` (a status query or the settlement report).
             let first = try await created(store)
@@ -79,8 +79,8 @@ struct ReconciliationStoreContractTests {
 
     @Test(
         "Reconciliation asks about unconfirmed submissions, stuck processing and completed payments in their return window",
-        arguments: StoreKind.allCases)
-    func candidates(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func candidates(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let start = Self.now
             // Unconfirmed: the submit job ended without a clear answer.
@@ -136,8 +136,8 @@ struct ReconciliationStoreContractTests {
 
     @Test(
         "One reconciliation run at a time, under a lease; the watermark carries to the next run",
-        arguments: StoreKind.allCases)
-    func runLease(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func runLease(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let first = try await store.claimReconciliationRun("report", now: Self.now, lease: .seconds(60))
             #expect(first == ReconciliationRun(watermark: nil))
@@ -163,8 +163,8 @@ struct ReconciliationStoreContractTests {
         }
     }
 
-    @Test("Dead-lettered jobs are listed with their reasons and can be queued again", arguments: StoreKind.allCases)
-    func deadLetters(_ kind: StoreKind) async throws {
+    @Test("Dead-lettered jobs are listed with their reasons and can be queued again", arguments: ContractStore.allCases)
+    func deadLetters(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let payment = try await created(store)
             let settled = Self.now.addingTimeInterval(1)
@@ -196,8 +196,8 @@ struct ReconciliationStoreContractTests {
 
     @Test(
         "The blind index finds the other payments to one bank account, without opening any",
-        arguments: StoreKind.allCases)
-    func sameAccount(_ kind: StoreKind) async throws {
+        arguments: ContractStore.allCases)
+    func sameAccount(_ kind: ContractStore) async throws {
         try await kind.withStore { store in
             let first = try await created(store)
             let second = try await created(store)
