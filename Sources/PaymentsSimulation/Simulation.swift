@@ -20,6 +20,8 @@ public final class Simulation {
     /// How the simulated deployment is set up: short windows, so that a run visits expiries and retries often.
     static let lease: Duration = .seconds(30)
     static let bankTimeout: TimeInterval = 10
+    /// Every PostgreSQL operation has a 2 s deadline.
+    static let storeTimeout: TimeInterval = 2
     static let workerConfiguration = JobWorkerConfiguration(
         concurrency: 3, lease: lease,
         submitRetry: RetryPolicy(base: .milliseconds(250), cap: .seconds(5), window: .seconds(90)),
@@ -148,7 +150,7 @@ public final class Simulation {
         if chance(faults.crash) {
             let instances =
                 [SimulatedInstance.api, .reconciler] + (0..<workers.count).map { SimulatedInstance.worker($0) }
-            crash(instances[pick(instances.count)])
+            await crash(instances[pick(instances.count)])
         } else if chance(faults.clockJump) {
             let seconds = Double(60 + random.next() % 540)
             record("clock jumps \(Int(seconds)) s")
@@ -343,11 +345,15 @@ public final class Simulation {
 
     /// A process dies: what it held in memory is gone, its waiting calls are cut (those already sent may still take
     /// effect), and it starts again empty.
-    private func crash(_ instance: SimulatedInstance) {
+    private func crash(_ instance: SimulatedInstance) async {
         crashes += 1
-        let cut = scheduler.crash(instance) { _ in chance(0.5) }
+        let cut = scheduler.crash(instance)
         record("CRASH \(instance) (\(cut.count) calls cut)")
-        for call in cut { deadlines[call.id] = nil }
+        for call in cut {
+            deadlines[call.id] = nil
+            scheduler.resumeCut(call, .crash(arrived: chance(0.5)))
+            await settle()
+        }
         switch instance {
         case .api: orchestrator = Self.makeOrchestrator(store: store, clock: clock, logger: logger)
         case .worker(let number): workers[number] = makeWorker()
@@ -355,14 +361,16 @@ public final class Simulation {
         }
     }
 
-    /// Moves time on; a bank call still waiting when its timeout passes ends as a timeout first (the request either
-    /// never arrived or arrived and its answer was lost), as the HTTP client's timeout ends it.
+    /// Moves time on; a call still waiting when its timeout passes (the bank client's 10 s, the store's 2 s) ends as
+    /// a timeout first: the request either never arrived, or arrived and its answer was lost.
     private func advanceClock(by seconds: Double) async throws {
         let until = clock.now.addingTimeInterval(seconds)
         while true {
             let overdue = scheduler.pending.filter { call in deadlines[call.id].map { $0 <= until } ?? false }
-            guard let call = overdue.min(by: { (deadlines[$0.id]!, $0.id) < (deadlines[$1.id]!, $1.id) }) else { break }
-            ledger.fault("bank timeout")
+            guard let call = overdue.min(by: { (deadlines[$0.id]!, $0.task) < (deadlines[$1.id]!, $1.task) }) else {
+                break
+            }
+            ledger.fault(call.operation.isBankCall ? "bank timeout" : "store timeout")
             resume(call, verdict: chance(0.5) ? .failBeforeArrival : .failAfterArrival)
             await settle()
         }
@@ -374,8 +382,9 @@ public final class Simulation {
     /// rule the store or the ledger saw broken.
     private func settle() async {
         await scheduler.settle()
-        for call in scheduler.pending where call.operation.isBankCall && deadlines[call.id] == nil {
-            deadlines[call.id] = clock.now.addingTimeInterval(Self.bankTimeout)
+        for call in scheduler.pending where deadlines[call.id] == nil {
+            deadlines[call.id] = clock.now.addingTimeInterval(
+                call.operation.isBankCall ? Self.bankTimeout : Self.storeTimeout)
         }
         let answered = answers.withLock { answers in
             defer { answers.removeAll() }

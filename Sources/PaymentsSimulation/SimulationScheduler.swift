@@ -140,18 +140,21 @@ final class SimulationScheduler: Sendable {
         call?.continuation.resume(returning: verdict)
     }
 
-    /// Ends `instance`'s life: its next life starts empty, and every call its tasks were waiting on learns of the
-    /// crash (whether each had already left is for `arrived` to say).
-    func crash(_ instance: SimulatedInstance, arrived: (PendingCall) -> Bool) -> [PendingCall] {
-        let calls = state.withLock { state -> [PendingCall] in
+    /// Ends `instance`'s life: its next life starts empty, and the calls its tasks were waiting on are handed back,
+    /// to be told of the crash one at a time (``resumeCut(_:_:)``), so that what they still do happens in order.
+    func crash(_ instance: SimulatedInstance) -> [PendingCall] {
+        state.withLock { state -> [PendingCall] in
             state.generations[instance, default: 0] += 1
-            let calls = state.pending.filter { $0.caller.instance == instance }
+            let calls = state.pending.filter { $0.caller.instance == instance }.sorted { $0.task < $1.task }
             state.pending.removeAll { $0.caller.instance == instance }
-            state.running += calls.count
             return calls
         }
-        for call in calls { call.continuation.resume(returning: .crash(arrived: arrived(call))) }
-        return calls
+    }
+
+    /// Tells a call that ``crash(_:)`` cut what became of it.
+    func resumeCut(_ call: PendingCall, _ verdict: Verdict) {
+        state.withLock { $0.running += 1 }
+        call.continuation.resume(returning: verdict)
     }
 
     /// Waits until every task has stopped at a call or ended.
