@@ -120,11 +120,6 @@ public struct SandboxBank: Sendable {
         await state.setFaults(faults)
     }
 
-    /// The bank's status of every payment it holds, by payment id: the record our statuses are checked against.
-    public func statuses() async -> [String: String] {
-        await state.statuses()
-    }
-
     /// What the bank has counted: payments, duplicate submissions, replays, dropped webhooks, late returns.
     public func stats() async -> SandboxStats {
         await state.stats

@@ -210,14 +210,6 @@ actor SandboxState {
         )
     }
 
-    /// Every payment's current status, by payment id (the latest submission of each).
-    func statuses() -> [String: String] {
-        let now = self.clock.now
-        return idempotencyKeyByPaymentID.compactMapValues { key in
-            paymentsByIdempotencyKey[key].map { Self.view(of: $0, at: now).status }
-        }
-    }
-
     private static func view(of payment: StoredPayment, at now: ContinuousClock.Instant) -> PaymentStatusView {
         switch payment.disposition {
         case .rejected:

@@ -1,6 +1,8 @@
+import BankClient
 import BankSandbox
 import Foundation
 import PaymentsCore
+import PaymentsSupport
 
 /// The rules every payment keeps, checked against the store itself (not through the simulated faults) and the
 /// bank's record, with what was seen of each payment before so that a change to the past shows.
@@ -112,12 +114,7 @@ struct PaymentInvariants {
 
     /// The bank's status in ours, as the bank client reads it; a payment the bank never received counts as failed.
     private static func mapped(_ bank: String?) -> PaymentStatus {
-        switch bank {
-        case "pending", "processing": .processing
-        case "completed": .completed
-        case "returned": .returned
-        default: .failed
-        }
+        bank.flatMap { BankResponses.paymentStatus(.object(["status": .string($0)]))?.status } ?? .failed
     }
 
     private static func describe(_ history: [PaymentHistoryEntry]) -> String {
