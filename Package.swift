@@ -15,6 +15,7 @@ let testSwiftSettings: [SwiftSetting] = [
 extension Target.Dependency {
     static let argumentParser = product("ArgumentParser", "swift-argument-parser")
     static let asyncHTTPClient = product("AsyncHTTPClient", "async-http-client")
+    static let atomics = product("Atomics", "swift-atomics")
     static let crypto = product("Crypto", "swift-crypto")
     static let hummingbird = product("Hummingbird", "hummingbird")
     static let hummingbirdTLS = product("HummingbirdTLS", "hummingbird")
@@ -66,6 +67,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Already in the graph through Hummingbird; named for the HTTP part types our connection guard handles.
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Already in the graph through SwiftNIO; atomics on memory we lay out (striped metric cells).
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
     ],
     targets: [
         // Small ideas every target shares, each written once: hex, JSON values and strings, W3C traceparent,
@@ -115,12 +118,15 @@ let package = Package(
         ),
         // The system zlib (Debian: zlib1g-dev), for gzip OTLP request bodies.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The CPU a thread runs on (glibc's sched_getcpu), for per-CPU striped metric cells. Headers only.
+        .systemLibrary(name: "CCurrentCPU"),
         // The telemetry runtime: traces, metrics and logs with an OTLP/HTTP exporter. Knows nothing of payments.
         module(
             "Telemetry",
             [
-                "PaymentsSupport", "CZlib", .metrics, .asyncHTTPClient, .nioCore, .nioHTTP1, .logging, .tracing,
-                .serviceLifecycle,
+                "PaymentsSupport", "CZlib", "CCurrentCPU", .atomics, .metrics, .asyncHTTPClient, .nioCore, .nioHTTP1,
+                .logging,
+                .tracing, .serviceLifecycle,
             ]
         ),
         // Assembly: typed configuration from the environment, and the service group that runs it all.

@@ -60,8 +60,8 @@ extension MetricSample {
 extension Exemplar {
     var otlpExemplar: OTLPExemplar {
         OTLPExemplar(
-            timeUnixNano: time.unixNanoseconds, value: .double(value), spanID: SpanID(hexString: context.spanID),
-            traceID: TraceID(hexString: context.traceID))
+            timeUnixNano: time.unixNanoseconds, value: .double(value), spanID: context.spanID,
+            traceID: context.traceID)
     }
 }
 

@@ -54,13 +54,13 @@ public struct HistogramValue: Sendable {
 public struct Exemplar: Sendable {
     /// The sampled trace and span active when a value was recorded.
     public struct Context: Sendable {
-        /// 32 lower-case hex digits.
-        public var traceID: String
-        /// 16 lower-case hex digits.
-        public var spanID: String
+        /// The trace.
+        public var traceID: TraceID
+        /// The span.
+        public var spanID: SpanID
 
         /// Creates a context.
-        public init(traceID: String, spanID: String) {
+        public init(traceID: TraceID, spanID: SpanID) {
             self.traceID = traceID
             self.spanID = spanID
         }

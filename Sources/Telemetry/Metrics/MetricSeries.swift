@@ -11,74 +11,96 @@ class Series: @unchecked Sendable {
 }
 
 final class CounterSeries: Series, CounterHandler, FloatingPointCounterHandler, @unchecked Sendable {
-    // Whole increments (nearly all of them) are one atomic add; fractional ones take a lock.
-    private let whole = Atomic<Int64>(0)
+    // Whole increments (nearly all of them) are one atomic add on the caller's CPU stripe; fractional ones take a
+    // lock.
+    private let whole = StripedCells(cells: 1)
     private let fraction = Mutex<Double>(0)
 
-    func increment(by amount: Int64) { whole.wrappingAdd(amount, ordering: .relaxed) }
+    deinit { whole.deallocate() }
+
+    func increment(by amount: Int64) { whole.add(UInt64(bitPattern: amount), to: 0) }
     func increment(by amount: Double) { fraction.withLock { $0 += amount } }
     func reset() {
-        whole.store(0, ordering: .relaxed)
+        whole.reset()
         fraction.withLock { $0 = 0 }
     }
 
     override func sample() -> (kind: MetricFamily.Kind, value: MetricValue) {
-        (.counter, .counter(Double(whole.load(ordering: .relaxed)) + fraction.withLock { $0 }))
+        (.counter, .counter(Double(Int64(bitPattern: whole.sum(of: 0))) + fraction.withLock { $0 }))
     }
 }
 
 final class GaugeSeries: Series, RecorderHandler, MeterHandler, @unchecked Sendable {
-    private let current = Mutex<Double>(0)
+    // A `Double`'s bits: a set is a store, an increment a compare-and-exchange.
+    private let current = Atomic<UInt64>(0)
 
-    func record(_ value: Int64) { current.withLock { $0 = Double(value) } }
-    func record(_ value: Double) { current.withLock { $0 = value } }
+    func record(_ value: Int64) { record(Double(value)) }
+    func record(_ value: Double) { current.store(value.bitPattern, ordering: .relaxed) }
     func set(_ value: Int64) { record(value) }
     func set(_ value: Double) { record(value) }
-    func increment(by amount: Double) { current.withLock { $0 += amount } }
-    func decrement(by amount: Double) { current.withLock { $0 -= amount } }
+    func increment(by amount: Double) { add(amount) }
+    func decrement(by amount: Double) { add(-amount) }
+
+    private func add(_ amount: Double) {
+        var bits = current.load(ordering: .relaxed)
+        while true {
+            let (exchanged, original) = current.weakCompareExchange(
+                expected: bits, desired: (Double(bitPattern: bits) + amount).bitPattern, ordering: .relaxed)
+            if exchanged { return }
+            bits = original
+        }
+    }
 
     override func sample() -> (kind: MetricFamily.Kind, value: MetricValue) {
-        (.gauge, .gauge(current.withLock { $0 }))
+        (.gauge, .gauge(Double(bitPattern: current.load(ordering: .relaxed))))
     }
 }
 
 final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked Sendable {
-    private struct State {
-        var counts: [UInt64]
-        var exemplars: [Exemplar?]
-        var sum: Double = 0
-        var count: UInt64 = 0
-    }
-
     private let bounds: [Double]
+    // The bounds again, read without bounds checks on the recording path.
+    private let boundsPointer: UnsafeMutableBufferPointer<Double>
     private let exemplarContext: @Sendable () -> Exemplar.Context?
-    private let state: Mutex<State>
+    // One cell per bucket (the last is `+Inf`), then the sum; the count is the buckets' total.
+    private let cells: StripedCells
+    private var sumCell: Int { bounds.count + 1 }
+    // The latest exemplar of each bucket, per stripe, so that recording one contends no more than the counts do.
+    private let exemplars: [ExemplarSlots]
 
     init(bounds: [Double], exemplarContext: @escaping @Sendable () -> Exemplar.Context?) {
         self.bounds = bounds
+        boundsPointer = .allocate(capacity: bounds.count)
+        _ = boundsPointer.initialize(from: bounds)
         self.exemplarContext = exemplarContext
-        self.state = Mutex(
-            State(
-                counts: Array(repeating: 0, count: bounds.count + 1),
-                exemplars: Array(repeating: nil, count: bounds.count + 1)))
+        cells = StripedCells(cells: bounds.count + 2)
+        exemplars = (0..<StripedCells.stripeCount).map { _ in ExemplarSlots(buckets: bounds.count + 1) }
+    }
+
+    deinit {
+        cells.deallocate()
+        boundsPointer.deallocate()
     }
 
     func record(_ value: Int64) { record(Double(value)) }
 
     func record(_ value: Double) {
-        // First bucket whose upper bound holds the value (Prometheus buckets are `le`, inclusive).
-        var low = 0
-        var high = bounds.count
-        while low < high {
-            let middle = (low + high) / 2
-            if value <= bounds[middle] { high = middle } else { low = middle + 1 }
+        // First bucket whose upper bound holds the value (Prometheus buckets are `le`, inclusive; NaN goes to +Inf),
+        // by a binary search without branches on the value (a conditional move each step): bucket `count` is the
+        // +Inf one, never read.
+        let bounds = UnsafeBufferPointer(boundsPointer)
+        var first = 0
+        var length = bounds.count + 1
+        while length > 1 {
+            let half = length / 2
+            first = !(value <= bounds[first + half - 1]) ? first + half : first
+            length -= half
         }
-        let exemplar = exemplarContext().map { Exemplar(context: $0, value: value, time: Date()) }
-        state.withLock { state in
-            state.counts[low] += 1
-            state.sum += value
-            state.count += 1
-            if let exemplar { state.exemplars[low] = exemplar }
+        let stripe = cells.currentStripe()
+        cells.add(1, to: first, stripe: stripe)
+        cells.add(value, toDoubleCell: sumCell, stripe: stripe)
+        if let context = exemplarContext() {
+            exemplars[stripe].keep(
+                Exemplar(context: context, value: value, time: Date()), bucket: first)
         }
     }
 
@@ -86,13 +108,32 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
     func recordNanoseconds(_ duration: Int64) { record(Double(duration) / 1e9) }
 
     override func sample() -> (kind: MetricFamily.Kind, value: MetricValue) {
-        let state = state.withLock { $0 }
+        let counts = (0...bounds.count).map { cells.sum(of: $0) }
+        var latest = [Exemplar?](repeating: nil, count: bounds.count + 1)
+        for slots in exemplars {
+            for (bucket, exemplar) in slots.all().enumerated() {
+                guard let exemplar, exemplar.time >= latest[bucket]?.time ?? .distantPast else { continue }
+                latest[bucket] = exemplar
+            }
+        }
         return (
             .histogram,
             .histogram(
                 HistogramValue(
-                    bounds: bounds, counts: state.counts, sum: state.sum, count: state.count, exemplars: state.exemplars
-                ))
+                    bounds: bounds, counts: counts, sum: cells.doubleSum(of: sumCell),
+                    count: counts.reduce(0, &+), exemplars: latest))
         )
     }
+}
+
+/// The latest exemplar of each bucket of one stripe of a histogram.
+private final class ExemplarSlots: Sendable {
+    private let slots: Mutex<[Exemplar?]>
+
+    init(buckets: Int) {
+        slots = Mutex(Array(repeating: nil, count: buckets))
+    }
+
+    func keep(_ exemplar: Exemplar, bucket: Int) { slots.withLock { $0[bucket] = exemplar } }
+    func all() -> [Exemplar?] { slots.withLock { $0 } }
 }

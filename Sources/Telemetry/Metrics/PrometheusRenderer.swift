@@ -50,7 +50,7 @@ public enum PrometheusRenderer {
                         out += "\(family.name)_bucket\(labels(sample.labels + [LabelPair("le", bound)])) \(cumulative)"
                         if format == .openMetrics, let exemplar = histogram.exemplars[index] {
                             out +=
-                                " # {trace_id=\"\(exemplar.context.traceID)\",span_id=\"\(exemplar.context.spanID)\"} \(number(exemplar.value)) \(String(format: "%.3f", exemplar.time.timeIntervalSince1970))"
+                                " # {trace_id=\"\(exemplar.context.traceID.hexString)\",span_id=\"\(exemplar.context.spanID.hexString)\"} \(number(exemplar.value)) \(String(format: "%.3f", exemplar.time.timeIntervalSince1970))"
                         }
                         out += "\n"
                     }
