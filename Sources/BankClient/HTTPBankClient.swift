@@ -39,6 +39,15 @@ public final class HTTPBankClient: BankGateway {
         } else {
             tokens = nil
         }
+        // Every outcome at zero, so the bank panels read 0 before the first call. Throttling refuses calls
+        // before they are made, so it is never an outcome here.
+        let errors = BankError.Kind.allCases.filter { $0 != .throttled }.map(Self.outcome(of:))
+        for (operation, successes) in [
+            ("submit", ["accepted", "rejected"]), ("status", ["ok", "not_found"]),
+            ("settlement_report", ["ok", "not_found"]),
+        ] {
+            for outcome in successes + errors { _ = duration(operation, outcome) }
+        }
     }
 
     public func submit(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {
@@ -109,27 +118,32 @@ public final class HTTPBankClient: BankGateway {
     ) async throws(BankError) -> T {
         let started = ContinuousClock.now
         func record(_ outcome: String) {
-            let elapsed = ContinuousClock.now - started
-            let recorder = durations.withLock { durations in
-                let key = operation + "|" + outcome
-                if let recorder = durations[key] { return recorder }
-                let recorder = Recorder(
-                    label: "bank_request_duration_seconds",
-                    dimensions: [("operation", operation), ("outcome", outcome)],
-                    aggregate: true, factory: metrics
-                )
-                durations[key] = recorder
-                return recorder
-            }
-            recorder.record(elapsed.timeInterval)
+            duration(operation, outcome).record((ContinuousClock.now - started).timeInterval)
         }
         do {
             let value = try await body()
             record(outcome(value))
             return value
         } catch {
-            record(error.kind == .server ? "server_error" : error.kind.rawValue)
+            record(Self.outcome(of: error.kind))
             throw error
+        }
+    }
+
+    /// The `outcome` label of a failed call.
+    private static func outcome(of kind: BankError.Kind) -> String {
+        kind == .server ? "server_error" : kind.rawValue
+    }
+
+    private func duration(_ operation: String, _ outcome: String) -> Recorder {
+        durations.withLock { durations in
+            let key = operation + "|" + outcome
+            if let recorder = durations[key] { return recorder }
+            let recorder = Recorder(
+                label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
+                aggregate: true, factory: metrics)
+            durations[key] = recorder
+            return recorder
         }
     }
 

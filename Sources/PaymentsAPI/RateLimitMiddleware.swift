@@ -15,14 +15,17 @@ public final class RateLimitMiddleware: RouterMiddleware {
     private let metrics: any MetricsFactory
     private let clock: @Sendable () -> ContinuousClock.Instant
 
-    /// Creates the middleware; `clock` is for tests.
+    /// Creates the middleware, with each of `clients`' counter at zero; `clock` is for tests.
     public init(
-        limits: ClientRateLimits, metrics: any MetricsFactory,
+        limits: ClientRateLimits, metrics: any MetricsFactory, clients: [String] = [],
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.limits = limits
         self.metrics = metrics
         self.clock = clock
+        for client in Set(clients) {
+            _ = Counter(label: "api_rate_limited_total", dimensions: [("client", client)], factory: metrics)
+        }
     }
 
     public func handle(

@@ -35,6 +35,10 @@ public struct WebhookController<Store: PaymentStore>: Sendable {
         self.latency = Recorder(label: "payment_webhook_latency_seconds", aggregate: true, factory: metrics)
         self.deliveryLag = Recorder(label: "payment_webhook_delivery_lag_seconds", aggregate: true, factory: metrics)
         self.now = now
+        // Every reason at zero, so the rejection panels and the signature alert read 0 before the first one.
+        for reason in WebhookSignature.Failure.allCases.map({ "signature_\($0.rawValue)" }) + ["malformed_body"] {
+            _ = Counter(label: "webhook_rejected_total", dimensions: [("reason", reason)], factory: metrics)
+        }
     }
 
     private func rejected(_ reason: String) {

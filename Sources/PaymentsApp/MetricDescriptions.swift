@@ -8,7 +8,15 @@ public enum MetricDescriptions {
         "payment_webhook_latency_seconds": "Webhook receipt to acknowledgement.",
         "payment_webhook_delivery_lag_seconds":
             "Bank event occurred_at to webhook receipt (0 when the bank's clock is ahead).",
-        "payment_returns_total": "Returned payments by ACH return code.",
+        "payment_returns_total":
+            "Returned payments by ACH return code and NACHA class (unauthorized, administrative, other).",
+        "payment_client_returns_total": "Returned payments by client and NACHA return class.",
+        "payment_entries_total":
+            "Payments the bank accepted (ACH entries originated), by client: the return rates' denominator.",
+        "payment_submission_delay_seconds":
+            "Payment acceptance to the end of its bank submission (accepted, rejected or given up).",
+        "http_server_request_duration_seconds": "HTTP requests served, by route template, method and status code.",
+        "http_server_active_requests": "HTTP requests being served now, by method.",
         "bank_request_duration_seconds": "Calls to the partner bank by operation and outcome.",
         "bank_circuit_state": "Bank throttle state: 0 open, 1 throttling, 2 dead (one probe a second).",
         "bank_throttle_rejection_ratio": "Share of bank calls the adaptive throttle refuses locally now.",

@@ -70,6 +70,7 @@ public struct PaymentsServer: Service {
         )
         let usesSandbox = if case .embeddedSandbox = configuration.bank { true } else { false }
         Gauge(label: "bank_sandbox_in_use", dimensions: [], factory: metrics).record(usesSandbox ? 1 : 0)
+        PaymentMetrics.registerAtZero(clients: configuration.apiKeys.clientIDs, factory: metrics)
         if usesSandbox {
             logger.warning("The bank sandbox is in use: payments settle in this process and no money moves")
         } else if configuration.apiKeys.hasPlainKeys {
@@ -153,7 +154,8 @@ public struct PaymentsServer: Service {
                     store: store, interval: configuration.reconciler.interval,
                     keep: configuration.reconciler.returnWindow + configuration.accountRetention,
                     eventRetention: configuration.notifications.eventRetention,
-                    jobRetention: configuration.worker.retention, logger: logger, metrics: metrics))
+                    jobRetention: configuration.worker.retention, keyIDs: configuration.dataKeys.keys.map(\.id),
+                    logger: logger, metrics: metrics))
             services.append(
                 Reconciler(
                     store: store, bank: guardedBank, configuration: configuration.reconciler, logger: logger,

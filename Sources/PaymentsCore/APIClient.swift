@@ -55,6 +55,9 @@ public struct APIKeyRegistry: Sendable {
     /// Whether any key was configured in clear (`client_id:key`) rather than as its digest.
     public let hasPlainKeys: Bool
 
+    /// The ids of the configured clients, in configuration order.
+    public var clientIDs: [String] { clients.map(\.id) }
+
     /// Creates a registry; `hasPlainKeys` says whether any key came in clear.
     public init(clients: [APIClient], hasPlainKeys: Bool) {
         self.clients = clients

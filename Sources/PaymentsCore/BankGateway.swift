@@ -101,7 +101,7 @@ public struct BankPaymentStatus: Sendable, Hashable {
 /// A failed call to the bank. The description names the kind only: no credential, token or account number.
 public struct BankError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Could not connect, or the connection broke.
         case connection
         /// No answer in time; the request may or may not have reached the bank.

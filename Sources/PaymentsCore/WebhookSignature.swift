@@ -17,7 +17,7 @@ public struct WebhookSignature: Sendable {
     }
 
     /// Why a signature was refused. The description never contains the secret or the expected digest.
-    public enum Failure: String, Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Failure: String, Error, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case missing
         case malformed
         case stale

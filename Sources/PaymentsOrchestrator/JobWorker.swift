@@ -251,7 +251,10 @@ public final class JobWorker<Store: PaymentStore, Bank: BankGateway>: Service, S
                 paymentMetrics.record(outcome, now: now())
                 if !outcome.action.followUp.isEmpty { signal.notify() }
             }
-            if job.kind == .submit { retryGauges.remove(job.paymentID) }
+            if job.kind == .submit {
+                retryGauges.remove(job.paymentID)
+                paymentMetrics.submissionConcluded(after: now().timeIntervalSince(job.createdAt))
+            }
             switch result {
             case .succeeded: logger.debug("Job succeeded")
             case .skipped(let reason) where job.kind == .erpUpdate:

@@ -4,7 +4,9 @@ import PaymentsCore
 import Synchronization
 
 /// The payment metrics (see docs/metrics.md), fed from every place a payment changes: `payment_status_total{status}`,
-/// `payment_returns_total{return_code}` and `payment_time_to_terminal_seconds{status}`.
+/// `payment_returns_total{return_code, return_class}`, `payment_client_returns_total{client, return_class}`,
+/// `payment_entries_total{client}` (the return rates' denominator), `payment_time_to_terminal_seconds{status}` and
+/// `payment_submission_delay_seconds`.
 ///
 /// The handles for every status are made once, so recording on the hot path is an update, not a registry lookup.
 public struct PaymentMetrics: Sendable {
@@ -13,6 +15,7 @@ public struct PaymentMetrics: Sendable {
     private let timeToTerminal: [PaymentStatus: Recorder]
     private let returns: ReturnCounters
     private let corrections: [PaymentStatus: Counter]
+    private let submissionDelay: Recorder
 
     /// Creates the metrics on a factory (the global one unless a test passes its own).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -42,6 +45,18 @@ public struct PaymentMetrics: Sendable {
             )
         }
         self.corrections = corrections
+        submissionDelay = Recorder(label: "payment_submission_delay_seconds", aggregate: true, factory: factory)
+    }
+
+    /// Registers at zero the series a dashboard or alert reads before the first return: every common code's, and
+    /// each configured client's entries and returns by class.
+    public static func registerAtZero(clients: [String], factory: any MetricsFactory = MetricsSystem.factory) {
+        let returns = ReturnCounters(factory: factory)
+        for code in ACHReturnClass.commonCodes { returns.increment(code: code, client: nil, by: 0) }
+        for client in Set(clients) {
+            returns.entry(client: client, by: 0)
+            for returnClass in ACHReturnClass.allCases { returns.clientReturn(client, returnClass, by: 0) }
+        }
     }
 
     /// A payment was created.
@@ -54,27 +69,62 @@ public struct PaymentMetrics: Sendable {
         guard let status = outcome.action.newStatus else { return }
         transitions[status]?.increment()
         if outcome.action.correctedStatus != nil { corrections[status]?.increment() }
-        if status == .returned { returns.increment(outcome.payment.returnCode ?? "unknown") }
+        let clientID = outcome.payment.clientID
+        if [.processing, .completed, .returned].contains(status),
+            [.initiated, .failed].contains(outcome.previousStatus)
+        {
+            returns.entry(client: clientID)
+        }
+        if status == .returned { returns.increment(code: outcome.payment.returnCode ?? "unknown", client: clientID) }
         timeToTerminal[status]?.record(max(0, now.timeIntervalSince(outcome.payment.createdAt)))
+    }
+
+    /// A payment's submission concluded (the bank answered, or we stopped asking) `delay` after it was accepted.
+    public func submissionConcluded(after delay: TimeInterval) {
+        submissionDelay.record(max(0, delay))
     }
 }
 
-/// `payment_returns_total{return_code}`: the codes are open-ended, so each counter is made when first seen and kept.
+/// The return counters, made when first needed and kept: `payment_returns_total{return_code, return_class}` (the
+/// codes are open-ended), `payment_client_returns_total{client, return_class}` and `payment_entries_total{client}`.
 final class ReturnCounters: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
+    private let counters = Mutex<[CounterKey: Counter]>([:])
 
     init(factory: any MetricsFactory) {
         self.factory = factory
     }
 
-    func increment(_ code: String) {
-        let counter = counters.withLock { counters in
-            if let counter = counters[code] { return counter }
-            let counter = Counter(label: "payment_returns_total", dimensions: [("return_code", code)], factory: factory)
-            counters[code] = counter
+    /// A return with `code`, of `client`'s payment when known.
+    func increment(code: String, client: String?, by amount: Int64 = 1) {
+        let returnClass = ACHReturnClass(code: code)
+        counter("payment_returns_total", [("return_code", code), ("return_class", returnClass.rawValue)])
+            .increment(by: amount)
+        if let client { clientReturn(client, returnClass, by: amount) }
+    }
+
+    func clientReturn(_ client: String, _ returnClass: ACHReturnClass, by amount: Int64 = 1) {
+        counter("payment_client_returns_total", [("client", client), ("return_class", returnClass.rawValue)])
+            .increment(by: amount)
+    }
+
+    /// An ACH entry the bank accepted for `client`.
+    func entry(client: String, by amount: Int64 = 1) {
+        counter("payment_entries_total", [("client", client)]).increment(by: amount)
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = CounterKey(label: label, values: dimensions.map(\.1))
+        return counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions, factory: factory)
+            counters[key] = counter
             return counter
         }
-        counter.increment()
+    }
+
+    private struct CounterKey: Hashable {
+        var label: String
+        var values: [String]
     }
 }

@@ -18,17 +18,18 @@ public final class RetentionSweeper<Store: PaymentStore>: Service, Sendable {
     private let logger: Logger
     private let metrics: any MetricsFactory
     private let destroyed: Counter
-    /// Keys counted before: one that seals nothing any more is exported as 0, not left at its last count.
-    private let countedKeys = Mutex<Set<String>>([])
+    /// Keys counted before, and the configured ones: one that seals nothing (any more) is exported as 0.
+    private let countedKeys: Mutex<Set<String>>
     private let now: @Sendable () -> Date
 
     /// A sweeper running every `interval`, destroying account numbers `keep` after a payment last changed (the
     /// return window plus the retention period).
     public init(
         store: Store, interval: Duration, keep: Duration, eventRetention: Duration = .seconds(30 * 86_400),
-        jobRetention: Duration = .seconds(7 * 86_400), logger: Logger, metrics: any MetricsFactory,
-        now: @escaping @Sendable () -> Date = Date.init
+        jobRetention: Duration = .seconds(7 * 86_400), keyIDs: [String] = [], logger: Logger,
+        metrics: any MetricsFactory, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.countedKeys = Mutex(Set(keyIDs))
         self.eventRetention = eventRetention
         self.jobRetention = jobRetention
         self.store = store

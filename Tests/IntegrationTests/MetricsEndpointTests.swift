@@ -29,7 +29,9 @@ struct MetricsEndpointTests {
             for line in [
                 #"payment_status_total{status="initiated"} 1"#, #"payment_status_total{status="processing"} 1"#,
                 #"payment_status_total{status="completed"} 1"#, #"payment_status_total{status="returned"} 1"#,
-                #"payment_returns_total{return_code="R01"} 1"#,
+                #"payment_returns_total{return_class="other",return_code="R01"} 1"#,
+                #"payment_client_returns_total{client="acme",return_class="other"} 1"#,
+                #"payment_entries_total{client="acme"} 1"#, "payment_submission_delay_seconds_count 1",
                 #"webhook_rejected_total{reason="signature_mismatch"} 1"#,
                 "bank_circuit_state 0",
             ] {

@@ -68,9 +68,10 @@ struct TelemetryExportTests {
     )
     func onePaymentEndToEnd() async throws {
         let caller = "00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01"
-        let (exported, paymentID, traceID) = try await OTLPTestCollector.run { baseURL, collector in
+        let (exported, paymentID, traceID, openMetrics) = try await OTLPTestCollector.run { baseURL, collector in
             var paymentID = ""
             var traceID = ""
+            var openMetrics = ""
             try await ERPReceiver.with { erp in
                 try await EventReceiver.with { endpoint in
                     var environment = Self.environment
@@ -94,6 +95,11 @@ struct TelemetryExportTests {
                         while erp.received.isEmpty || endpoint.received.isEmpty, ContinuousClock.now < deadline {
                             try await Task.sleep(for: .milliseconds(50))
                         }
+                        openMetrics =
+                            try await server.request(
+                                .GET, "/metrics", key: nil,
+                                headers: [("Accept", "application/openmetrics-text; version=1.0.0")]
+                            ).text
                         // Graceful shutdown flushes every signal; nothing ended before the signal may be missing.
                         process.signal(SIGTERM)
                         let status = await process.waitForExit(timeout: .seconds(20))
@@ -101,7 +107,7 @@ struct TelemetryExportTests {
                     }
                 }
             }
-            return (try Exported(await collector.requests), paymentID, traceID)
+            return (try Exported(await collector.requests), paymentID, traceID, openMetrics)
         }
         #expect(traceID == "5bd66ef5095369c7b0d1f8f4bd33716a")
         #expect(exported.unknownFields == 0)
@@ -190,6 +196,29 @@ struct TelemetryExportTests {
         #expect(points(metric("bank_circuit_state"), "gauge").first?["asDouble"] as? Double == 0)
         #expect(points(metric("telemetry_spans_dropped_total"), "sum").allSatisfy { $0["asDouble"] as? Double == 0 })
         #expect((metric("payment_status_total")?["description"] as? String)?.isEmpty == false)
+        // The request metrics: the create request's duration, by route template, method and status, linked to the
+        // payment's trace; on /metrics (OpenMetrics) and over OTLP alike.
+        let created = try #require(
+            points(metric("http_server_request_duration_seconds"), "histogram").first {
+                let attributes = OTLPJSON.attributes($0["attributes"])
+                return attributes["http_route"] as? String == "/v1/payments"
+                    && attributes["http_request_method"] as? String == "POST"
+                    && attributes["http_response_status_code"] as? String == "201"
+            })
+        #expect(created["count"] as? String == "1")
+        #expect(OTLPJSON.objects(created, "exemplars").contains { $0["traceId"] as? String == traceID })
+        #expect(
+            openMetrics.split(separator: "\n").contains {
+                $0.hasPrefix("http_server_request_duration_seconds_bucket{")
+                    && $0.contains(
+                        #"http_request_method="POST",http_response_status_code="201",http_route="/v1/payments""#)
+                    && $0.contains(#"# {trace_id="\#(traceID)""#)
+            }, "no exemplar of the create request on /metrics")
+        #expect(points(metric("payment_submission_delay_seconds"), "histogram").first?["count"] as? String == "1")
+        #expect(
+            points(metric("payment_entries_total"), "sum").contains {
+                OTLPJSON.attributes($0["attributes"])["client"] as? String == "acme" && $0["asDouble"] as? Double == 1
+            })
 
         // Logs: the lines about the payment, linked to its trace.
         let initiated = try #require(

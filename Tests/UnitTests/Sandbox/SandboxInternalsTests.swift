@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PaymentsCore
 import PaymentsSupport
 import Testing
 
@@ -7,6 +8,11 @@ import Testing
 
 /// Pure pieces of the sandbox: signing, backoff, form parsing.
 struct SandboxInternalsTests {
+    @Test("The sandbox returns payments with codes of every NACHA class, so each return-rate alert can be exercised")
+    func returnCodesCoverEveryClass() {
+        #expect(Set(ACHReturn.all.map { ACHReturnClass(code: $0.code) }) == Set(ACHReturnClass.allCases))
+    }
+
     @Test func signerMatchesAKnownHMACVector() {
         // python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",b"1700000000.{}",hashlib.sha256).hexdigest())'
         let signer = WebhookSigner(secrets: "secret")
