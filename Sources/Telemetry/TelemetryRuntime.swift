@@ -169,15 +169,11 @@ public final class TelemetryRuntime: Service, Sendable, CustomStringConvertible 
         await exporter?.shutdown()
     }
 
-    /// The sampled span active now, for exemplars. A closure holding the in-flight count itself, so that a call
-    /// pays no lazy-global check before finding, most often, that no span is in flight.
-    public static let currentExemplarContext: @Sendable () -> Exemplar.Context? = {
-        let inFlight = SampledSpansInFlight.shared
-        return {
-            guard inFlight.any, let context = ServiceContext.current?.spanContext, context.isSampled else { return nil }
-            return Exemplar.Context(traceID: context.traceID, spanID: context.spanID)
-        }
-    }()
+    /// The sampled span active now, for exemplars.
+    public static func currentExemplarContext() -> Exemplar.Context? {
+        guard let context = ServiceContext.current?.spanContext, context.isSampled else { return nil }
+        return Exemplar.Context(traceID: context.traceID, spanID: context.spanID)
+    }
 }
 
 /// Accepts spans and keeps none: tracing without a collector still gives logs and exemplars their trace ids.

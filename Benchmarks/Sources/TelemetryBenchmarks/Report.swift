@@ -5,6 +5,7 @@ import ServiceLifecycle
 enum Variant {
     static let ours = "ours"
     static let oursPlain = "ours-plain"
+    static let oursInSpan = "ours-in-span"
     static let otel = "swift-otel"
     static let noOp = "no-op"
 }
@@ -93,7 +94,7 @@ struct Report {
                 "18 buckets on both registries; threads share the series. \(settings.metricEventsPerRound) events per thread per round."
             )
             out.append(
-                "ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span); ours-plain = without the hook."
+                "ours = MetricsRegistry as `payments serve` makes it (exemplar hook reading the current span; no span here); ours-in-span = the same inside a sampled span (an exemplar per record); ours-plain = without the hook."
             )
             out.append(row(["variant", "thr", "wall ns/event", "thread CPU ns/event", "process CPU ns/event", "", ""]))
             for result in metrics {
@@ -139,7 +140,8 @@ struct Report {
         var out = ["Ratios of medians (wall / thread CPU / process CPU):"]
         let threadCounts = Array(Set(results.map(\.threads))).sorted()
         let pairs = [
-            (Variant.ours, Variant.otel), (Variant.oursPlain, Variant.otel), (Variant.ours, Variant.noOp),
+            (Variant.ours, Variant.otel), (Variant.oursInSpan, Variant.otel), (Variant.oursPlain, Variant.otel),
+            (Variant.ours, Variant.noOp),
             (Variant.otel, Variant.noOp),
         ]
         for (numerator, denominator) in pairs {

@@ -109,16 +109,23 @@ func runBenchmarks(settings: Settings) async throws {
         for threads in settings.threadCounts {
             let perThread = settings.metricEventsPerRound
             var cases: [BenchmarkCase] = []
-            let factories: [(String, any MetricsFactory)] = [
-                (Variant.ours, ourRegistry), (Variant.oursPlain, plainRegistry), (Variant.otel, otelMetrics.factory),
-                (Variant.noOp, NOOPMetricsHandler.instance),
+            // ours-in-span records inside a sampled span, open only for its own rounds (so that the other variants run
+            // with no span in flight): every histogram record takes an exemplar.
+            let factories: [(String, any MetricsFactory, inSpan: Bool)] = [
+                (Variant.ours, ourRegistry, false), (Variant.oursInSpan, ourRegistry, true),
+                (Variant.oursPlain, plainRegistry, false), (Variant.otel, otelMetrics.factory, false),
+                (Variant.noOp, NOOPMetricsHandler.instance, false),
             ]
-            for (variant, factory) in factories where settings.selects("metrics.\(variant).\(threads)") {
+            for (variant, factory, inSpan) in factories where settings.selects("metrics.\(variant).\(threads)") {
                 let handles = MetricHandles(factory: factory)
                 cases.append(
                     BenchmarkCase(variant: variant, threads: threads) {
+                        let span =
+                            inSpan ? ourTracer.startSpan("benchmark", context: .topLevel, ofKind: .internal) : nil
+                        defer { span?.end() }
                         // No background work to make room for: metric threads run at the default niceness.
-                        await metricRound(handles, threads: threads, perThread: perThread, nice: 0)
+                        return await metricRound(
+                            handles, threads: threads, perThread: perThread, nice: 0, context: span?.context)
                     })
             }
             guard !cases.isEmpty else { continue }

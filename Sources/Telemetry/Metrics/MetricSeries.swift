@@ -1,3 +1,4 @@
+import Atomics
 import CoreMetrics
 import Foundation
 import Synchronization
@@ -61,18 +62,21 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
     // The bounds again, read without bounds checks on the recording path.
     private let boundsPointer: UnsafeMutableBufferPointer<Double>
     private let exemplarContext: @Sendable () -> Exemplar.Context?
-    // One cell per bucket (the last is `+Inf`), then the sum; the count is the buckets' total.
+    // One cell per bucket (the last is `+Inf`), then the sum, then per bucket the epoch of its last exemplar attempt;
+    // the count is the buckets' total.
     private let cells: StripedCells
     private var sumCell: Int { bounds.count + 1 }
+    private func epochCell(_ bucket: Int) -> Int { bounds.count + 2 + bucket }
     // The latest exemplar of each bucket, per stripe, so that recording one contends no more than the counts do.
     private let exemplars: [ExemplarSlots]
+    private let epoch = ExemplarEpoch.current
 
     init(bounds: [Double], exemplarContext: @escaping @Sendable () -> Exemplar.Context?) {
         self.bounds = bounds
         boundsPointer = .allocate(capacity: bounds.count)
         _ = boundsPointer.initialize(from: bounds)
         self.exemplarContext = exemplarContext
-        cells = StripedCells(cells: bounds.count + 2)
+        cells = StripedCells(cells: 2 * (bounds.count + 1) + 1)
         exemplars = (0..<StripedCells.stripeCount).map { _ in ExemplarSlots(buckets: bounds.count + 1) }
     }
 
@@ -98,9 +102,13 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
         let stripe = cells.currentStripe()
         cells.add(1, to: first, stripe: stripe)
         cells.add(value, toDoubleCell: sumCell, stripe: stripe)
-        if let context = exemplarContext() {
-            exemplars[stripe].keep(
-                Exemplar(context: context, value: value, time: Date()), bucket: first)
+        // One exemplar attempt per bucket, stripe and epoch (see ExemplarEpoch).
+        let now = epoch.load(ordering: .relaxed)
+        if cells.load(epochCell(first), stripe: stripe) != now {
+            cells.store(now, in: epochCell(first), stripe: stripe)
+            if let context = exemplarContext() {
+                exemplars[stripe].keep(Exemplar(context: context, value: value, time: Date()), bucket: first)
+            }
         }
     }
 

@@ -69,12 +69,6 @@ struct StripedCells: @unchecked Sendable {
         atomic(cell, stripe: stripe).wrappingIncrement(by: amount, ordering: .relaxed)
     }
 
-    /// Adds `amount` to `cell` on the calling CPU's stripe with release ordering: a reader that sees it with
-    /// ``sumAcquiring(of:)`` also sees what the caller wrote before.
-    func addReleasing(_ amount: UInt64, to cell: Int) {
-        atomic(cell, stripe: currentStripe()).wrappingIncrement(by: amount, ordering: .releasing)
-    }
-
     /// Adds `amount` to `cell` read as a `Double`'s bits on `stripe`. Other CPUs rarely touch the stripe, so the
     /// compare-and-exchange nearly always succeeds first time.
     @inline(__always)
@@ -89,19 +83,23 @@ struct StripedCells: @unchecked Sendable {
         }
     }
 
+    /// `cell` of `stripe` alone.
+    @inline(__always)
+    func load(_ cell: Int, stripe: Int) -> UInt64 {
+        atomic(cell, stripe: stripe).load(ordering: .relaxed)
+    }
+
+    /// Sets `cell` of `stripe`.
+    @inline(__always)
+    func store(_ value: UInt64, in cell: Int, stripe: Int) {
+        atomic(cell, stripe: stripe).store(value, ordering: .relaxed)
+    }
+
     /// `cell` summed over every stripe (wrapping, as the adds are).
     @inline(__always)
     func sum(of cell: Int) -> UInt64 {
         var total: UInt64 = 0
         for stripe in 0...stripeMask { total &+= atomic(cell, stripe: stripe).load(ordering: .relaxed) }
-        return total
-    }
-
-    /// `cell` summed over every stripe, each read with acquire ordering (see ``addReleasing(_:to:)``).
-    @inline(__always)
-    func sumAcquiring(of cell: Int) -> UInt64 {
-        var total: UInt64 = 0
-        for stripe in 0...stripeMask { total &+= atomic(cell, stripe: stripe).load(ordering: .acquiring) }
         return total
     }
 

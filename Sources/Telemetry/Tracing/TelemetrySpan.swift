@@ -147,7 +147,6 @@ public final class TelemetrySpan: Span {
             return taken
         }
         guard let taken else { return }
-        SampledSpansInFlight.shared.spanEnded()
         activeReference?.set(nil)
         processor.onEnd(
             FinishedSpan(

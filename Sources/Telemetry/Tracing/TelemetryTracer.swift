@@ -40,7 +40,6 @@ public final class TelemetryTracer: Tracer {
             kind: kind, startTimeNanosecondsSinceEpoch: sampled ? instant().nanosecondsSinceEpoch : 0,
             processor: sampled ? processor : nil, activeReference: reference)
         if let reference {
-            SampledSpansInFlight.shared.spanStarted()
             reference.set(span)
             if let inherited = context.inheritedSpanAttributes { span.attributes.merge(inherited) }
         }

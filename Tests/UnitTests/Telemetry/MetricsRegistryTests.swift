@@ -131,7 +131,8 @@ struct MetricsRegistryTests {
                 group.addTask { ExemplarProbe.$trace.withValue(trace) { histogram.record(0.5) } }
             }
         }
-        try? await Task.sleep(for: .milliseconds(2))
+        // A bucket takes one exemplar per stripe and epoch (100 ms): wait for the next.
+        try? await Task.sleep(for: .milliseconds(250))
         ExemplarProbe.$trace.withValue(traces[3]) { histogram.record(0.75) }
         guard case .histogram(let recorded) = registry.snapshot().first?.samples.first?.value else {
             Issue.record("no histogram")
