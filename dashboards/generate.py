@@ -7,7 +7,8 @@ Writes
   dashboards/provisioning/alerting/payments-alerts.yaml
 from the panel definitions below and the alerting rules in otel/rules/*.yml (not *.test.yml). Alert thresholds,
 windows and `for:` durations are read from those rule files, so the dashboards and the Grafana alerts cannot
-drift from what Prometheus evaluates.
+drift from what Prometheus evaluates. The SLO dashboards (slo-*.json) and otel/rules/slos.rules.yml come from
+scripts/slo/generate.py; their alerts are mirrored here like any other.
 
 Usage
   python3 dashboards/generate.py           rewrite the files
@@ -305,8 +306,49 @@ def status_ratio(numerator: str, denominator: str, window: str) -> str:
                   + OR_ZERO + ", 1)")
 
 
+# NACHA's return classes as otel/rules/returns.rules.yml records them (return_class): the word its alerts are named
+# with (UnauthorizedReturnsNearLimit, ClientUnauthorizedReturnsOverLimit, ...), a title, the codes in it.
+NACHA_CLASSES = (("unauthorized", "Unauthorized", "Unauthorized", "R05, R07, R10, R11, R29, R51"),
+                 ("administrative", "Administrative", "Administrative", "R02, R03, R04"),
+                 ("all", "Total", "All", "any code"))
+_VOLUME_GUARD = re.compile(r">=\s*(\d+)\s*$")
+
+
+def volume_guard(alert: AlertRule) -> int | float:
+    """The least volume the rule's last operand asks for (500 in `... and on (job) entries >= 500`)."""
+    match = _VOLUME_GUARD.search(alert.expr.strip())
+    if not match:
+        raise SystemExit(f"generate.py: {alert.name} does not end with a `>= N` volume guard")
+    return _number(match.group(1))
+
+
+def nacha_ratio_panel(d: Dashboard, rules: dict[str, AlertRule], return_class: str, name: str, title: str,
+                      codes: str) -> None:
+    """One class's 60-day return ratio, the originator's and each client's, with its alerts' thresholds as lines."""
+    near, over = alert_named(rules, f"{name}ReturnsNearLimit"), alert_named(rules, f"{name}ReturnsOverLimit")
+    selector = f'job=~"$job", return_class="{return_class}"'
+    # The recorded ratios appear at the rule group's first evaluation (within a minute of Prometheus starting);
+    # until then each line reads 0 rather than the panel showing no data.
+    originator = f"max(job_return_class:payment_returns:ratio60d{{{selector}}})" + OR_ZERO
+    by_client = (f"max by (client) (job_client_return_class:payment_client_returns:ratio60d{{{selector}}}) "
+                 + scoped("or 0 * max by (client) (payment_entries_total{$S})"))
+    d.panel("timeseries", f"{title} returns / entries, 60 days",
+            [(originator, "originator"), (by_client, "{{client}}")], width=8, unit="percentunit",
+            description=f"{title} returns ({codes}) as a share of the ACH entries originated over the last 60 "
+                        f"days, for the originator (all clients) and each client. {near.name} (and "
+                        f"Client{near.name}) warn past {percent(near.threshold)}, {over.name} (and "
+                        f"Client{over.name}) page past {percent(over.threshold)}, NACHA's threshold, once "
+                        f"{volume_guard(over):g} entries were originated in the 60 days. Recorded every minute from "
+                        "1-hour rates, so the last hour counts in part. All instances of the job.",
+            field_defaults={"min": 0, "thresholds": {"mode": "absolute", "steps": [
+                                {"color": "green", "value": None}, {"color": "orange", "value": near.threshold},
+                                {"color": "red", "value": over.threshold}]},
+                            "custom": {"thresholdsStyle": {"mode": "dashed"}}})
+
+
 def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
-    """Volume, completion and return rates, time to terminal, returns, queue and retries, the client API's edge."""
+    """Volume, completion and return rates, time to terminal, NACHA return rates and returns, queue and retries, the
+    client API's edge."""
     returns = alert_named(rules, "PaymentReturnRateHigh")
     stuck = alert_named(rules, "PaymentsStuckInProcessing")
     backlog = alert_named(rules, "ClientWebhookDeliveryBacklog")
@@ -318,9 +360,9 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     completion = status_ratio('="completed"', '="initiated"', window)
     return_rate = status_ratio('="returned"', '=~"completed|returned"', window)
     d = Dashboard("payments-overview", "Payments overview",
-                  "Volume, completion and return rates, time to terminal, returns, queue and retries, and the "
-                  "client API's edge: rate-limited requests and refused connections; webhook notifications to "
-                  "clients.",
+                  "Volume, completion and return rates, time to terminal, return rates against NACHA's 60-day "
+                  "thresholds and returns by code, class and client, queue and retries, and the client API's edge: "
+                  "rate-limited requests and refused connections; webhook notifications to clients.",
                   "payments-overview.json")
     d.row("Volume")
     d.panel("timeseries", "Payments by status (transitions/s)",
@@ -349,14 +391,38 @@ def payments_overview(rules: dict[str, AlertRule]) -> Dashboard:
     d.panel("timeseries", "Time to terminal p95 by status",
             quantiles("payment_time_to_terminal_seconds", "le, status", [("0.95", "{{status}}")]),
             unit="s", exemplar=True)
+    d.row("NACHA return rates (60 days)")
+    for nacha_class in NACHA_CLASSES:
+        nacha_ratio_panel(d, rules, *nacha_class)
+    guard = volume_guard(alert_named(rules, "ClientTotalReturnsOverLimit"))
+    d.panel("bargauge", "ACH entries originated by client, 60 days",
+            [("max by (client) (job_client:payment_entries:increase60d{job=~\"$job\"}) "
+              + scoped("or 0 * max by (client) (payment_entries_total{$S})"), "{{client}}")],
+            width=24, height=6, unit="short",
+            description=f"The return ratios' denominator. The NACHA return-rate alerts leave a client (or the "
+                        f"originator) alone below {guard:g} entries in the 60 days (bars not green), where one "
+                        "return would swing the ratio.",
+            field_defaults={"color": {"mode": "thresholds"}, "thresholds": {"mode": "absolute", "steps": [
+                {"color": "text", "value": None}, {"color": "green", "value": guard}]}},
+            extra=HORIZONTAL_BARS)
     d.row("Returns")
     d.panel("bargauge", "Returns by ACH code (time range)",
             [(scoped("sum by (return_code) (increase(payment_returns_total{$S}[$__range]))"), "{{return_code}}")],
-            unit="short", extra=HORIZONTAL_BARS)
+            width=8, unit="short", extra=HORIZONTAL_BARS)
     d.panel("timeseries", "Returns by ACH code (/s)",
             [(scoped("sum by (return_code) (rate(payment_returns_total{$S}[$__rate_interval]))"),
               "{{return_code}}")],
-            unit="ops")
+            width=8, unit="ops")
+    d.panel("timeseries", "Returns by class (/s)",
+            [(scoped("sum by (return_class) (rate(payment_returns_total{$S}[$__rate_interval]))"),
+              "{{return_class}}")],
+            width=8, unit="ops",
+            description="unauthorized: R05, R07, R10, R11, R29, R51; administrative: R02, R03, R04; other: every "
+                        "other code.")
+    d.panel("bargauge", "Returns by client and class (time range)",
+            [(scoped("sum by (client, return_class) (increase(payment_client_returns_total{$S}[$__range]))"),
+              "{{client}} {{return_class}}")],
+            width=24, height=6, unit="short", extra=HORIZONTAL_BARS)
     d.row("Queue, stuck work and retries")
     d.panel("timeseries", "Job queue depth", [(scoped("sum by (kind) (job_queue_depth{$S})"), "{{kind}}")],
             width=8, unit="short")
@@ -731,7 +797,8 @@ def out_of_sync(files: dict[Path, str]) -> list[str]:
             problems.append(f"{name} is missing")
         elif path.read_text(encoding="utf-8") != content:
             problems.append(f"{name} differs from what dashboards/generate.py generates")
-    for path in sorted(set(DASHBOARD_DIR.glob("*.json")) - set(files)):
+    # scripts/slo/generate.py writes and checks the SLO dashboards.
+    for path in sorted(set(DASHBOARD_DIR.glob("*.json")) - set(files) - set(DASHBOARD_DIR.glob("slo-*.json"))):
         problems.append(f"{path.relative_to(ROOT)} is not generated by dashboards/generate.py")
     return problems
 

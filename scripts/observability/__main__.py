@@ -1,7 +1,7 @@
 """Checks the observability stack's configuration without Docker.
 
   1. parses compose.yaml, the collector, Prometheus and Grafana provisioning, and every dashboard JSON, and
-     checks that dashboards/generate.py's output is committed up to date;
+     checks that the output of scripts/slo/generate.py and dashboards/generate.py is committed up to date;
   2. `promtool check config`, `promtool check rules` and `promtool test rules` on every rule file;
   3. runs `payments serve` (embedded default, temporary SQLite, SANDBOX_RETURN_RATE=0.3) under a small load, with
      a Prometheus server scraping its /metrics every second and loading the rule files, then evaluates every

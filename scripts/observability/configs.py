@@ -16,6 +16,16 @@ EXPECTED_ALERTS = {"PaymentReturnRateHigh", "PaymentsStuckInProcessing", "BankCi
                    "WebhookSignatureFailuresSpike", "TelemetryDropping", "PaymentStatusCorrected", "JobsDeadLettered",
                    "PaymentsUnreconciled", "ClientWebhookDeliveryBacklog", "ClientWebhookEndpointDisabled",
                    "ClientWebhookDeliveryFailureRatio"}
+# otel/rules/returns.rules.yml: NACHA's 60-day return-rate thresholds, for the originator and for each client.
+EXPECTED_ALERTS |= {"UnauthorizedReturnsNearLimit", "UnauthorizedReturnsOverLimit", "AdministrativeReturnsNearLimit",
+                    "AdministrativeReturnsOverLimit", "TotalReturnsNearLimit", "TotalReturnsOverLimit",
+                    "ClientUnauthorizedReturnsNearLimit", "ClientUnauthorizedReturnsOverLimit",
+                    "ClientAdministrativeReturnsNearLimit", "ClientAdministrativeReturnsOverLimit",
+                    "ClientTotalReturnsNearLimit", "ClientTotalReturnsOverLimit"}
+# otel/rules/slos.rules.yml (from otel/slos.yaml): each SLO's burn-rate alerts, by their long windows.
+EXPECTED_ALERTS |= {f"{slo}BudgetBurn{window}" for window in ("1h", "6h", "3d")
+                    for slo in ("ClientApiAvailability", "PaymentCreateLatency", "WebhookAckAvailability",
+                                "WebhookAckLatency", "BankSubmissionDelay")}
 DASHBOARDS = "dashboards/json/*.json"
 GRAFANA_ALERTS = "dashboards/provisioning/alerting/*.yaml"
 
@@ -85,6 +95,17 @@ def prometheus_rules() -> dict[str, dict]:
                     if "alert" in rule:
                         rules[rule["alert"]] = rule
     return rules
+
+
+def slo_recordings() -> dict[str, set[str]]:
+    """The series each SLO's recording rules write (otel/rules/slos.rules.yml), by the SLO's `slo` label."""
+    recordings: dict[str, set[str]] = {}
+    with open("otel/rules/slos.rules.yml") as file:
+        for group in yaml.safe_load(file).get("groups", []):
+            for rule in group.get("rules", []):
+                if "record" in rule:
+                    recordings.setdefault(rule["labels"]["slo"], set()).add(rule["record"])
+    return recordings
 
 
 def grafana_rules() -> dict[str, dict]:

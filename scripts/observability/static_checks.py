@@ -1,5 +1,6 @@
 """Static checks: compose.yaml, the Dockerfile, the collector, Prometheus and Grafana configs, the dashboards,
-the two copies of the alert rules, and that the generated files are what dashboards/generate.py generates."""
+the two copies of the alert rules, and that the generated files are what scripts/slo/generate.py and
+dashboards/generate.py generate."""
 from __future__ import annotations
 
 import json
@@ -171,13 +172,17 @@ def check_alert_copies(report: Report, datasource_uids: set) -> None:
                      f"Grafana alert {name} matches the Prometheus rule")
 
 
+# The generators with --check, in the order they run: the SLO rules feed the Grafana alerts.
+GENERATORS = [("scripts/slo/generate.py", "SLO rules and dashboards are up to date with otel/slos.yaml"),
+              ("dashboards/generate.py", "dashboards and Grafana alerts are up to date")]
+
+
 def check_generated_files(report: Report) -> None:
-    """The committed dashboards and Grafana alerts are what the generator makes of the current rule files."""
-    result = subprocess.run([sys.executable, "dashboards/generate.py", "--check"], capture_output=True, text=True,
-                            timeout=120)
-    if not report.check(result.returncode == 0,
-                        "dashboards/generate.py --check: dashboards and Grafana alerts are up to date"):
-        report.show(result.stdout + result.stderr)
+    """The committed generated files are what each generator makes of its sources."""
+    for script, what in GENERATORS:
+        result = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, timeout=120)
+        if not report.check(result.returncode == 0, f"{script} --check: {what}"):
+            report.show(result.stdout + result.stderr)
 
 
 def run(report: Report) -> None:
