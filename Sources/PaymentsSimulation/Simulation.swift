@@ -136,7 +136,7 @@ public final class Simulation {
         faultCounts["bank late return"] = stats.lateReturns
         faultCounts["webhook dropped by bank"] = stats.webhooksDropped
         return SimulationReport(
-            seed: configuration.seed, steps: configuration.steps, faults: configuration.faults.name,
+            seed: configuration.seed, steps: configuration.steps, stepsTaken: step, faults: configuration.faults.name,
             mutation: configuration.mutation, violation: violation, payments: ledger.allStored.count,
             statuses: statuses, faultCounts: faultCounts.filter { $0.value > 0 }, crashes: crashes,
             seconds: (ContinuousClock.now - started).timeInterval

@@ -14,6 +14,8 @@ public struct SimulationViolation: Sendable {
 public struct SimulationReport: Sendable {
     public var seed: UInt64
     public var steps: Int
+    /// Steps taken: fewer than ``steps`` when a violation stopped the run, more when settling took some.
+    public var stepsTaken: Int
     public var faults: String
     public var mutation: SimulationMutation?
     /// The first broken rule, if any.
@@ -38,7 +40,7 @@ public struct SimulationReport: Sendable {
     /// A readable account of the run.
     public var text: String {
         var lines: [String] = []
-        let rate = seconds > 0 ? Int(Double(steps) / seconds) : 0
+        let rate = seconds > 0 ? Int(Double(stepsTaken) / seconds) : 0
         lines.append(
             "seed \(seed): \(steps) steps, faults \(faults)" + (mutation.map { ", mutation \($0.rawValue)" } ?? "")
                 + String(format: ", %.1f s (%d steps/s)", seconds, rate))

@@ -38,6 +38,8 @@ struct SimulationTests {
         ).run()
         let violation = try #require(report.violation, "\(mutation.rawValue) was not caught")
         #expect(violation.step <= 100_000)
+        // Stopped at the violation: the rate counts the steps taken, not the ones asked for.
+        #expect(report.stepsTaken == violation.step)
         #expect(!violation.trace.isEmpty)
         #expect(report.replayCommand.hasSuffix("--mutation \(mutation.rawValue)"))
         #expect(violation.rule.contains(Self.expectedRule[mutation]!), "\(report.text)")
