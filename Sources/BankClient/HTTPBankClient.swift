@@ -7,7 +7,6 @@ import NIOFoundationCompat
 import NIOHTTP1
 import PaymentsCore
 import PaymentsSupport
-import Synchronization
 import Tracing
 
 /// The ``BankGateway`` over the partner bank's HTTP Payments API.
@@ -18,7 +17,7 @@ public final class HTTPBankClient: BankGateway {
     private let tokens: OAuth2TokenProvider?
     private let metrics: any MetricsFactory
     /// One histogram per (operation, outcome), made on first use rather than looked up in the registry per call.
-    private let durations = Mutex<[String: Recorder]>([:])
+    private let durations = MemoTable<OperationOutcome, Recorder>()
 
     /// Creates a client on a shared `HTTPClient` (whose lifetime the caller owns). In `.mtls` mode the client must
     /// present the certificate: pass the one ``BankTLS/makeHTTPClient(configuration:)`` builds.
@@ -136,15 +135,16 @@ public final class HTTPBankClient: BankGateway {
     }
 
     private func duration(_ operation: String, _ outcome: String) -> Recorder {
-        durations.withLock { durations in
-            let key = operation + "|" + outcome
-            if let recorder = durations[key] { return recorder }
-            let recorder = Recorder(
-                label: "bank_request_duration_seconds", dimensions: [("operation", operation), ("outcome", outcome)],
-                aggregate: true, factory: metrics)
-            durations[key] = recorder
-            return recorder
+        durations.value(OperationOutcome(operation: operation, outcome: outcome)) { key in
+            Recorder(
+                label: "bank_request_duration_seconds",
+                dimensions: [("operation", key.operation), ("outcome", key.outcome)], aggregate: true, factory: metrics)
         }
+    }
+
+    private struct OperationOutcome: Hashable, Sendable {
+        var operation: String
+        var outcome: String
     }
 
     private func submitUnmeasured(_ submission: BankSubmission) async throws(BankError) -> BankSubmissionResult {

@@ -2,7 +2,6 @@ import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import PaymentsSupport
-import Synchronization
 
 /// The OpenTelemetry HTTP server metrics of every request, the webhook's included:
 /// `http_server_request_duration_seconds{http_route, http_request_method, http_response_status_code}` (a histogram
@@ -26,7 +25,7 @@ public final class HTTPServerMetricsMiddleware: RouterMiddleware {
 
     private let factory: any MetricsFactory
     private let active: [String: Meter]
-    private let durations = Mutex<[SeriesKey: Recorder]>([:])
+    private let durations = MemoTable<SeriesKey, Recorder>()
 
     /// Creates the middleware and registers its series at zero on `factory`.
     public init(factory: any MetricsFactory) {
@@ -73,21 +72,18 @@ public final class HTTPServerMetricsMiddleware: RouterMiddleware {
     }
 
     private func duration(_ key: SeriesKey) -> Recorder {
-        durations.withLock { durations in
-            if let recorder = durations[key] { return recorder }
-            let recorder = Recorder(
+        durations.value(key) { key in
+            Recorder(
                 label: "http_server_request_duration_seconds",
                 dimensions: [
                     ("http_route", key.route), ("http_request_method", key.method),
                     ("http_response_status_code", String(key.status)),
                 ],
                 aggregate: true, factory: factory)
-            durations[key] = recorder
-            return recorder
         }
     }
 
-    private struct SeriesKey: Hashable {
+    private struct SeriesKey: Hashable, Sendable {
         var route: String
         var method: String
         var status: Int

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Foundation
 import PaymentsCore
-import Synchronization
+import PaymentsSupport
 
 /// The payment metrics (see docs/metrics.md), fed from every place a payment changes: `payment_status_total{status}`,
 /// `payment_returns_total{return_code, return_class}`, `payment_client_returns_total{client, return_class}`,
@@ -89,7 +89,7 @@ public struct PaymentMetrics: Sendable {
 /// codes are open-ended), `payment_client_returns_total{client, return_class}` and `payment_entries_total{client}`.
 final class ReturnCounters: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[CounterKey: Counter]>([:])
+    private let counters = MemoTable<CounterKey, Counter>()
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -114,16 +114,12 @@ final class ReturnCounters: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = CounterKey(label: label, values: dimensions.map(\.1))
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-            counters[key] = counter
-            return counter
+        counters.value(CounterKey(label: label, values: dimensions.map(\.1))) { _ in
+            Counter(label: label, dimensions: dimensions, factory: factory)
         }
     }
 
-    private struct CounterKey: Hashable {
+    private struct CounterKey: Hashable, Sendable {
         var label: String
         var values: [String]
     }

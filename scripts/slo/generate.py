@@ -15,7 +15,6 @@ Usage
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import re
 import sys
@@ -468,13 +467,7 @@ def generated_files(spec: Spec) -> dict[Path, str]:
 
 def out_of_sync(files: dict[Path, str]) -> list[str]:
     """Why each committed file differs from `files`, plus slo-*.json dashboards no family generates."""
-    problems = []
-    for path, content in files.items():
-        name = path.relative_to(ROOT)
-        if not path.exists():
-            problems.append(f"{name} is missing")
-        elif path.read_text(encoding="utf-8") != content:
-            problems.append(f"{name} differs from what scripts/slo/generate.py generates")
+    problems = dash.differences(files, "scripts/slo/generate.py")
     for path in sorted(set(DASHBOARD_DIR.glob(DASHBOARD_PATTERN)) - set(files)):
         problems.append(f"{path.relative_to(ROOT)} belongs to no SLO family of {SPEC_FILE.relative_to(ROOT)}")
     return problems
@@ -482,25 +475,8 @@ def out_of_sync(files: dict[Path, str]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Writes the generated files, or with --check compares them; returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when a committed file differs from what would be generated; write nothing")
-    args = parser.parse_args(argv)
-    files = generated_files(load_spec())
-    if args.check:
-        problems = out_of_sync(files)
-        for problem in problems:
-            print(f"slo/generate.py --check: {problem}", file=sys.stderr)
-        if problems:
-            print(f"slo/generate.py --check: to fix, run `{FIX_COMMAND}` and commit the result", file=sys.stderr)
-            return 1
-        print(f"slo/generate.py --check: {len(files)} generated files are in sync")
-        return 0
-    for path, content in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8", newline="\n")
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    return dash.write_or_check(argv, __doc__.splitlines()[0], generated_files(load_spec()), out_of_sync,
+                               "slo/generate.py", FIX_COMMAND)
 
 
 if __name__ == "__main__":

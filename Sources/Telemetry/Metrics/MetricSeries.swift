@@ -58,9 +58,8 @@ final class GaugeSeries: Series, RecorderHandler, MeterHandler, @unchecked Senda
 }
 
 final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked Sendable {
-    private let bounds: [Double]
-    // The bounds again, read without bounds checks on the recording path.
-    private let boundsPointer: UnsafeMutableBufferPointer<Double>
+    // Upper bounds, ascending; read without bounds checks on the recording path.
+    private let bounds: UnsafeMutableBufferPointer<Double>
     private let exemplarContext: @Sendable () -> Exemplar.Context?
     // One cell per bucket (the last is `+Inf`), then the sum, then per bucket the epoch of its last exemplar attempt;
     // the count is the buckets' total.
@@ -72,9 +71,8 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
     private let epoch = ExemplarEpoch.current
 
     init(bounds: [Double], exemplarContext: @escaping @Sendable () -> Exemplar.Context?) {
-        self.bounds = bounds
-        boundsPointer = .allocate(capacity: bounds.count)
-        _ = boundsPointer.initialize(from: bounds)
+        self.bounds = .allocate(capacity: bounds.count)
+        _ = self.bounds.initialize(from: bounds)
         self.exemplarContext = exemplarContext
         cells = StripedCells(cells: 2 * (bounds.count + 1) + 1)
         exemplars = (0..<StripedCells.stripeCount).map { _ in ExemplarSlots(buckets: bounds.count + 1) }
@@ -82,7 +80,7 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
 
     deinit {
         cells.deallocate()
-        boundsPointer.deallocate()
+        bounds.deallocate()
     }
 
     func record(_ value: Int64) { record(Double(value)) }
@@ -91,7 +89,6 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
         // First bucket whose upper bound holds the value (Prometheus buckets are `le`, inclusive; NaN goes to +Inf),
         // by a binary search without branches on the value (a conditional move each step): bucket `count` is the
         // +Inf one, never read.
-        let bounds = UnsafeBufferPointer(boundsPointer)
         var first = 0
         var length = bounds.count + 1
         while length > 1 {
@@ -128,7 +125,7 @@ final class HistogramSeries: Series, RecorderHandler, TimerHandler, @unchecked S
             .histogram,
             .histogram(
                 HistogramValue(
-                    bounds: bounds, counts: counts, sum: cells.doubleSum(of: sumCell),
+                    bounds: Array(bounds), counts: counts, sum: cells.doubleSum(of: sumCell),
                     count: counts.reduce(0, &+), exemplars: latest))
         )
     }

@@ -53,7 +53,7 @@ struct StripedCells: @unchecked Sendable {
 
     /// Frees the cells; nothing may use them after.
     func deallocate() {
-        base.deinitialize(count: stride * Self.stripeCount)
+        base.deinitialize(count: stride * (stripeMask + 1))
         base.deallocate()
     }
 
@@ -105,12 +105,12 @@ struct StripedCells: @unchecked Sendable {
 
     /// `cell`, read as a `Double`'s bits, summed over every stripe.
     func doubleSum(of cell: Int) -> Double {
-        (0..<Self.stripeCount).reduce(0) { $0 + Double(bitPattern: atomic(cell, stripe: $1).load(ordering: .relaxed)) }
+        (0...stripeMask).reduce(0) { $0 + Double(bitPattern: atomic(cell, stripe: $1).load(ordering: .relaxed)) }
     }
 
     /// Sets every cell of every stripe to zero (a `Double` cell too: 0.0 is all zero bits).
     func reset() {
-        for stripe in 0..<Self.stripeCount {
+        for stripe in 0...stripeMask {
             for cell in 0..<cellCount { atomic(cell, stripe: stripe).store(0, ordering: .relaxed) }
         }
     }
